@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Each builds its own
+# virtual environment from pyproject.toml with nothing but Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Postgres and Redis on this machine unless the caller says otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/donation_hub
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test lint format messages clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+messages: $(BIN)/.installed
+	$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics
+
+## make demo: a working hub with demo data on SQLite, no Redis, at http://127.0.0.1:8000
+demo: messages
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, then the whole suite against Postgres and Redis (started if down)
+test: $(BIN)/.installed-dev messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	scripts/ensure-services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only \
+		SECURE_COOKIES=false $(BIN)/pytest $(PYTEST_ARGS)
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

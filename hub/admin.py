@@ -1,0 +1,107 @@
+"""Django admin for the people who set hubs up. Superusers see the whole network; a user
+with the Admin role sees and changes only what belongs to their own hubs."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hub.models import Hub, Membership
+from hub.roles import Role
+from hub.selectors import hub_list_for_user
+
+User = get_user_model()
+
+
+class HubScopedMixin:
+    """Limits rows, and the hubs and hub-owned rows offered in forms, to the user's hubs.
+    `hub_path` is the lookup from the model to its hub ("" for the Hub itself)."""
+
+    hub_path = "hub"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        lookup = f"{self.hub_path}__in" if self.hub_path else "pk__in"
+        return queryset.filter(**{lookup: hub_list_for_user(user=request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            hubs = hub_list_for_user(user=request.user)
+            related = db_field.related_model
+            if related is Hub:
+                kwargs["queryset"] = hubs
+            elif any(f.name == "hub" for f in related._meta.get_fields()):
+                kwargs["queryset"] = related._default_manager.filter(hub__in=hubs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MembershipOfHubInline(HubScopedMixin, admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+
+@admin.register(Hub)
+class HubAdmin(HubScopedMixin, admin.ModelAdmin):
+    hub_path = ""
+    list_display = ["name", "address", "opening_hours", "is_active"]
+    search_fields = ["name", "address"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipOfHubInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Whoever sets up a hub can go on managing it.
+            Membership.objects.get_or_create(user=request.user, hub=obj)
+
+
+class MembershipOfUserInline(HubScopedMixin, admin.TabularInline):
+    model = Membership
+    extra = 1
+    verbose_name = _("hub")
+    verbose_name_plural = _("hubs")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    inlines = [MembershipOfUserInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "role_names"]
+    list_filter = ["groups", "is_active", "memberships__hub"]
+
+    limited_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role"), {"fields": ("is_active", "is_staff", "groups")}),
+    )
+
+    @admin.display(description=_("role"))
+    def role_names(self, obj) -> str:
+        return ", ".join(g.name for g in obj.groups.all())
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("groups")
+        if request.user.is_superuser:
+            return queryset
+        # People of my hubs, and people not yet placed in any hub (just created).
+        mine = Q(memberships__hub__in=hub_list_for_user(user=request.user))
+        return queryset.filter(mine | Q(memberships__isnull=True)).distinct()
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.limited_fieldsets
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=Role.values)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -1,0 +1,26 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from hub.roles import Role, role_at_least
+from hub.selectors import hub_get_for_user
+
+
+def hub_role_required(role: Role) -> Callable:
+    """For views under /hubs/<hub_slug>/: the user must be a member of that hub (else 404)
+    and hold at least `role` (else 403). The view receives the hub as `hub`."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, hub_slug: str, *args, **kwargs) -> HttpResponse:
+            hub = hub_get_for_user(user=request.user, slug=hub_slug)
+            if not role_at_least(request.user, role):
+                raise PermissionDenied
+            request.hub = hub
+            return view(request, *args, hub=hub, **kwargs)
+
+        return wrapper
+
+    return decorator

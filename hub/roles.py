@@ -1,0 +1,75 @@
+"""Roles are Django groups (made by a migration); hubs a user may act in are memberships."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # The values are the group names, so they stay in English in the database.
+    VOLUNTEER = "Volunteer", _("Volunteer")
+    COORDINATOR = "Coordinator", _("Coordinator")
+    ADMIN = "Admin", _("Admin")
+
+
+RANK = {Role.VOLUNTEER: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
+
+# What the Admin role may do in the Django admin; everything there is scoped to their hubs.
+ADMIN_PERMISSIONS = {
+    "auth": ["add_user", "change_user", "view_user", "view_group"],
+    "hub": [
+        "add_hub",
+        "change_hub",
+        "view_hub",
+        "add_membership",
+        "change_membership",
+        "delete_membership",
+        "view_membership",
+    ],
+    "inventory": [
+        "add_storagelocation",
+        "change_storagelocation",
+        "view_storagelocation",
+        "add_category",
+        "change_category",
+        "view_category",
+        "add_item",
+        "change_item",
+        "view_item",
+        "view_stockmovement",
+        "view_stockbalance",
+    ],
+    "deliveries": [
+        "add_destination",
+        "change_destination",
+        "delete_destination",
+        "view_destination",
+    ],
+}
+
+
+def user_role(user) -> Role | None:
+    """The highest role the user holds, or None. Cached on the user for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if not hasattr(user, "_hub_role"):
+        names = set(user.groups.values_list("name", flat=True))
+        held = [role for role in Role if role.value in names]
+        user._hub_role = max(held, key=RANK.__getitem__) if held else None
+    return user._hub_role
+
+
+def role_at_least(user, role: Role) -> bool:
+    held = user_role(user)
+    return held is not None and RANK[held] >= RANK[role]
+
+
+def grant_role_permissions(sender, **kwargs) -> None:
+    """post_migrate: permissions only exist once an app has migrated, so grant them then."""
+    codenames = ADMIN_PERMISSIONS.get(sender.label)
+    group = Group.objects.filter(name=Role.ADMIN.value).first()
+    if not codenames or group is None:
+        return
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label=sender.label, codename__in=codenames)
+    )

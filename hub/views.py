@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from hub.decorators import hub_role_required
+from hub.models import Hub
+from hub.roles import Role
+from hub.selectors import hub_list_for_user
+from inventory.selectors import hub_fill, location_fill_list
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    hubs = list(hub_list_for_user(user=request.user))
+    if len(hubs) == 1:
+        return redirect("hub_detail", hub_slug=hubs[0].slug)
+    return render(request, "hub/home.html", {"hubs": hubs})
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def hub_detail(request: HttpRequest, hub: Hub) -> HttpResponse:
+    locations = location_fill_list(hub=hub)
+    return render(
+        request,
+        "hub/hub_detail.html",
+        {"hub": hub, "locations": locations, "fill": hub_fill(hub=hub, locations=locations)},
+    )
+
+
+@require_GET
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For docker-compose and load balancers: the app is up and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

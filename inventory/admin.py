@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from hub.admin import HubScopedMixin
+from inventory.models import Category, Item, StockBalance, StockMovement, StorageLocation
+
+
+@admin.register(StorageLocation)
+class StorageLocationAdmin(HubScopedMixin, admin.ModelAdmin):
+    list_display = ["name", "hub", "capacity_litres", "is_active"]
+    list_filter = ["hub", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "unit", "unit_volume_litres", "tracks_expiry", "is_active"]
+    list_filter = ["category", "unit", "tracks_expiry", "is_active"]
+    search_fields = ["name"]
+    list_select_related = ["category"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The ledger and its balances change only through inventory.services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(HubScopedMixin, ReadOnlyAdmin):
+    hub_path = "location__hub"
+    list_display = ["created_at", "kind", "item", "location", "quantity", "created_by", "reason"]
+    list_filter = ["kind", "location__hub"]
+    search_fields = ["item__name", "reason"]
+    list_select_related = ["item", "location", "created_by"]
+    date_hierarchy = "created_at"
+    # The ledger grows to millions of rows: don't count them all on every page.
+    show_full_result_count = False
+
+
+@admin.register(StockBalance)
+class StockBalanceAdmin(HubScopedMixin, ReadOnlyAdmin):
+    hub_path = "location__hub"
+    list_display = ["item", "location", "expiry_date", "quantity"]
+    list_filter = ["location__hub"]
+    search_fields = ["item__name"]
+    list_select_related = ["item", "location"]
+    show_full_result_count = False

@@ -1,0 +1,194 @@
+"""Catalog, storage and the stock ledger.
+
+`StockMovement` is the append-only truth; `StockBalance` is its running sum per item,
+location and expiry, kept by `inventory.services` only and never negative.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hub.models import Hub
+
+
+class StorageLocation(models.Model):
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(_("name"), max_length=120)
+    capacity_litres = models.DecimalField(
+        _("capacity (litres)"),
+        max_digits=12,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text=_("A pallet position is about 2,270 L; a banker's box about 30 L."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["hub", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "name"], name="location_unique_name_per_hub"),
+            models.CheckConstraint(
+                condition=Q(capacity_litres__gt=0), name="location_capacity_positive"
+            ),
+        ]
+        verbose_name = _("storage location")
+        verbose_name_plural = _("storage locations")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hub})"
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.TextChoices):
+    EACH = "each", _("each")
+    PACK = "pack", _("pack")
+    CASE = "case", _("case")
+    BAG = "bag", _("bag")
+    BOX = "box", _("box")
+
+
+class Item(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="items", verbose_name=_("category")
+    )
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices, default=Unit.EACH)
+    unit_volume_litres = models.DecimalField(
+        _("volume of one unit (litres)"),
+        max_digits=9,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    tracks_expiry = models.BooleanField(_("tracks expiry date"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_volume_litres__gt=0), name="item_unit_volume_positive"
+            ),
+        ]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MovementKind(models.TextChoices):
+    RECEIVED = "received", _("received")
+    DELIVERED = "delivered", _("delivered")
+    TRANSFERRED = "transferred", _("transferred")
+    ADJUSTED = "adjusted", _("adjusted")
+    COUNTED = "counted", _("counted")
+    DISCARDED = "discarded", _("discarded")
+    VOIDED = "voided", _("voided")
+
+
+class StockMovement(models.Model):
+    """One change to one balance. Rows are only ever inserted; a mistake is voided by a
+    reversing row. Movements written by one service call share an `operation`."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=MovementKind.choices)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="movements")
+    location = models.ForeignKey(
+        StorageLocation, on_delete=models.PROTECT, related_name="movements"
+    )
+    quantity = models.IntegerField(_("quantity"), help_text=_("Positive in, negative out."))
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    operation = models.UUIDField(_("operation"), db_index=True, editable=False)
+    idempotency_key = models.CharField(max_length=120, unique=True, editable=False)
+    source_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["item", "location", "created_at"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(quantity=0) | Q(kind="counted"), name="movement_quantity_nonzero"
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | Q(kind="voided"),
+                name="movement_only_voids_reverse",
+            ),
+        ]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d} {self.item} @ {self.location}"
+
+
+class StockBalance(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="balances")
+    location = models.ForeignKey(StorageLocation, on_delete=models.PROTECT, related_name="balances")
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    quantity = models.IntegerField(_("quantity"), default=0)
+
+    class Meta:
+        ordering = ["item__name", "expiry_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_never_negative"),
+            # Two partial indexes rather than NULLS NOT DISTINCT, so SQLite enforces it too.
+            models.UniqueConstraint(
+                fields=["item", "location", "expiry_date"],
+                condition=Q(expiry_date__isnull=False),
+                name="balance_unique_dated",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "location"],
+                condition=Q(expiry_date__isnull=True),
+                name="balance_unique_undated",
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "item"])]
+        verbose_name = _("stock balance")
+        verbose_name_plural = _("stock balances")
+
+    def __str__(self) -> str:
+        return f"{self.item} @ {self.location}: {self.quantity}"

@@ -1,0 +1,76 @@
+"""Reads of stock and fill. Each runs a fixed number of queries, whatever the ledger size:
+they read the materialized balances, never the ledger."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from hub.models import Hub
+from inventory.models import StockBalance, StorageLocation
+
+LITRES = DecimalField(max_digits=18, decimal_places=3)
+
+
+@dataclass(frozen=True)
+class Fill:
+    used_litres: Decimal
+    capacity_litres: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.capacity_litres:
+            return Decimal(0)
+        return (self.used_litres * 100 / self.capacity_litres).quantize(Decimal("0.1"))
+
+    @property
+    def free_litres(self) -> Decimal:
+        return max(self.capacity_litres - self.used_litres, Decimal(0))
+
+
+@dataclass(frozen=True)
+class LocationFill(Fill):
+    location: StorageLocation | None = None
+
+
+def location_fill_list(*, hub: Hub) -> list[LocationFill]:
+    """Fill of each active location of the hub, in one query."""
+    locations = (
+        StorageLocation.objects.filter(hub=hub, is_active=True)
+        .annotate(
+            used=Coalesce(
+                Sum(
+                    F("balances__quantity") * F("balances__item__unit_volume_litres"),
+                    output_field=LITRES,
+                ),
+                Value(Decimal(0)),
+                output_field=LITRES,
+            )
+        )
+        .order_by("name")
+    )
+    return [
+        LocationFill(used_litres=loc.used, capacity_litres=loc.capacity_litres, location=loc)
+        for loc in locations
+    ]
+
+
+def hub_fill(*, hub: Hub, locations: list[LocationFill] | None = None) -> Fill:
+    """Fill of the whole hub: the sum over its active locations (one query, or none when
+    the caller already has the per-location fill)."""
+    if locations is None:
+        locations = location_fill_list(hub=hub)
+    return Fill(
+        used_litres=sum((f.used_litres for f in locations), Decimal(0)),
+        capacity_litres=sum((f.capacity_litres for f in locations), Decimal(0)),
+    )
+
+
+def stock_level_list(*, hub: Hub) -> QuerySet[StockBalance]:
+    """Everything in stock at the hub, one row per item, location and expiry date."""
+    return (
+        StockBalance.objects.filter(location__hub=hub, quantity__gt=0)
+        .select_related("item__category", "location")
+        .order_by("item__category__sort_order", "item__name", "location__name", "expiry_date")
+    )

@@ -1,0 +1,485 @@
+"""The only code that changes stock. Each call is one transaction that writes its ledger rows
+and its balance changes together, or nothing.
+
+Balances are locked in pk order (inventory.locks) and then changed by guarded updates, so
+concurrent calls queue instead of deadlocking and no balance can go below zero. Every call
+takes an idempotency key: the same key again returns the first call's movements.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from inventory.locks import balances_lock
+from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
+
+# A sanity bound per line: far above any real dropoff, far below integer overflow.
+MAX_QUANTITY = 1_000_000
+
+REMOVAL_KINDS = (MovementKind.DELIVERED, MovementKind.DISCARDED, MovementKind.TRANSFERRED)
+
+
+class StockError(Exception):
+    """A stock change that cannot be made; the message is for the user."""
+
+
+class InsufficientStock(StockError):
+    def __init__(self, *, item: Item, location: StorageLocation, requested: int, available: int):
+        self.item, self.location = item, location
+        self.requested, self.available = requested, available
+        super().__init__(
+            _(
+                "Not enough %(item)s at %(location)s: %(requested)d requested, "
+                "%(available)d in stock, short by %(shortfall)d."
+            )
+            % {
+                "item": item.name,
+                "location": location.name,
+                "requested": requested,
+                "available": available,
+                "shortfall": self.shortfall,
+            }
+        )
+
+    @property
+    def shortfall(self) -> int:
+        return self.requested - self.available
+
+
+@dataclass(frozen=True)
+class StockLine:
+    item: Item
+    location: StorageLocation
+    quantity: int
+    expiry_date: date | None = None
+
+
+@dataclass(frozen=True)
+class _Change:
+    item: Item
+    location: StorageLocation
+    expiry_date: date | None
+    delta: int
+    kind: str
+    reverses: StockMovement | None = None
+
+
+def stock_receive(
+    *,
+    lines: Sequence[StockLine],
+    user: AbstractBaseUser | None,
+    reason: str = "",
+    source: models.Model | None = None,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Put goods into stock: one `received` movement per line."""
+    for line in lines:
+        _check_line(line)
+        if not line.item.is_active:
+            raise StockError(_("%(item)s is no longer in the catalog.") % {"item": line.item})
+
+    def build(rows: dict) -> list[_Change]:
+        return [
+            _Change(
+                line.item, line.location, line.expiry_date, line.quantity, MovementKind.RECEIVED
+            )
+            for line in lines
+        ]
+
+    return _write(
+        build=build,
+        match=_exact_match(lines),
+        create=lines,
+        user=user,
+        reason=reason,
+        source=source,
+        idempotency_key=idempotency_key,
+    )
+
+
+def stock_remove(
+    *,
+    lines: Sequence[StockLine],
+    kind: str,
+    user: AbstractBaseUser | None,
+    reason: str = "",
+    source: models.Model | None = None,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Take goods out of stock, all lines or none. A line without an expiry date of an item
+    that tracks expiry is taken first-expired-first-out, one movement per expiry date."""
+    if kind not in REMOVAL_KINDS:
+        raise ValueError(f"{kind!r} is not a removal")
+    for line in lines:
+        _check_line(line)
+
+    def build(rows: dict) -> list[_Change]:
+        left = {key: row.quantity for key, row in rows.items()}
+        changes = []
+        for line in lines:
+            for expiry, taken in _allocate(line, left):
+                changes.append(_Change(line.item, line.location, expiry, -taken, kind))
+        return changes
+
+    return _write(
+        build=build,
+        match=_removal_match(lines),
+        create=(),
+        user=user,
+        reason=reason,
+        source=source,
+        idempotency_key=idempotency_key,
+    )
+
+
+def stock_transfer(
+    *,
+    item: Item,
+    from_location: StorageLocation,
+    to_location: StorageLocation,
+    quantity: int,
+    user: AbstractBaseUser | None,
+    expiry_date: date | None = None,
+    reason: str = "",
+    source: models.Model | None = None,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Move goods between locations (of one hub or two): a `transferred` movement out of one
+    and into the other per expiry date, first-expired-first-out when none is given."""
+    line = StockLine(item, from_location, quantity, expiry_date)
+    _check_line(line)
+    if from_location.pk == to_location.pk:
+        raise StockError(_("Choose two different locations to transfer between."))
+
+    def build(rows: dict) -> list[_Change]:
+        left = {key: row.quantity for key, row in rows.items()}
+        changes = []
+        for expiry, taken in _allocate(line, left):
+            changes.append(_Change(item, from_location, expiry, -taken, MovementKind.TRANSFERRED))
+            changes.append(_Change(item, to_location, expiry, taken, MovementKind.TRANSFERRED))
+        return changes
+
+    # Receiving rows must exist before the lock is taken, but which expiry dates move is only
+    # known under it: mirror the source's dates now, and any that appear meanwhile later.
+    def mirror(expiry_dates) -> list[StockLine]:
+        return [StockLine(item, to_location, 1, expiry) for expiry in expiry_dates]
+
+    def missing_targets(rows: dict) -> list[StockLine]:
+        return mirror(
+            {k[2] for k in rows if k[1] == from_location.pk}
+            - {k[2] for k in rows if k[1] == to_location.pk}
+        )
+
+    source_dates = StockBalance.objects.filter(item=item, location=from_location)
+    if not _takes_fefo(line):
+        source_dates = source_dates.filter(expiry_date=expiry_date)
+    return _write(
+        build=build,
+        match=_removal_match([line]) | Q(item=item, location=to_location),
+        create=mirror(source_dates.values_list("expiry_date", flat=True)),
+        create_after_lock=missing_targets,
+        user=user,
+        reason=reason,
+        source=source,
+        idempotency_key=idempotency_key,
+    )
+
+
+def stock_adjust(
+    *,
+    item: Item,
+    location: StorageLocation,
+    delta: int,
+    user: AbstractBaseUser | None,
+    reason: str,
+    expiry_date: date | None = None,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Correct a balance up or down by `delta`, with the reason on record."""
+    line = StockLine(item, location, abs(delta), expiry_date)
+    _check_line(line)
+    _check_reason(reason)
+    return _write(
+        build=lambda rows: [_Change(item, location, expiry_date, delta, MovementKind.ADJUSTED)],
+        match=_exact_match([line]),
+        create=[line] if delta > 0 else (),
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+def stock_count(
+    *,
+    item: Item,
+    location: StorageLocation,
+    counted_quantity: int,
+    user: AbstractBaseUser | None,
+    reason: str = "",
+    expiry_date: date | None = None,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Record a physical count: the balance becomes `counted_quantity` through one `counted`
+    movement of the difference (zero when the count agrees, so the count is on record)."""
+    line = StockLine(item, location, counted_quantity, expiry_date)
+    _check_line(line, allow_zero=True)
+
+    def build(rows: dict) -> list[_Change]:
+        row = rows.get(_key(item, location, expiry_date))
+        delta = counted_quantity - (row.quantity if row else 0)
+        return [_Change(item, location, expiry_date, delta, MovementKind.COUNTED)]
+
+    return _write(
+        build=build,
+        match=_exact_match([line]),
+        create=[line],
+        user=user,
+        reason=reason or _("Physical count"),
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+def stock_void(
+    *,
+    movement: StockMovement,
+    user: AbstractBaseUser | None,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Reverse every movement of the operation `movement` belongs to by new `voided` rows.
+    Nothing is deleted. Fails if the goods have already left (the reversal would go below
+    zero) or if the operation was voided before."""
+    _check_reason(reason)
+    if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
+        return earlier
+    if movement.kind == MovementKind.VOIDED:
+        raise StockError(_("A void cannot be voided; record a new movement instead."))
+    originals = list(
+        StockMovement.objects.filter(operation=movement.operation)
+        .exclude(quantity=0)
+        .select_related("item", "location")
+        .order_by("pk")
+    )
+    if not originals:
+        raise StockError(_("Nothing to void: this changed no stock."))
+    already_voided = StockError(_("This was already voided."))
+    if StockMovement.objects.filter(reverses__in=originals).exists():
+        raise already_voided
+    reversal = [StockLine(m.item, m.location, abs(m.quantity), m.expiry_date) for m in originals]
+    try:
+        return _write(
+            build=lambda rows: [
+                _Change(m.item, m.location, m.expiry_date, -m.quantity, MovementKind.VOIDED, m)
+                for m in originals
+            ],
+            match=_exact_match(reversal),
+            create=(),
+            user=user,
+            reason=reason,
+            source=None,
+            idempotency_key=idempotency_key,
+        )
+    except IntegrityError:
+        # A concurrent void of the same operation won the one-to-one `reverses` link.
+        raise already_voided from None
+
+
+# --- the one write path -------------------------------------------------------------------
+
+
+def _write(
+    *,
+    build: Callable[[dict], list[_Change]],
+    match: Q,
+    create: Sequence[StockLine],
+    user: AbstractBaseUser | None,
+    reason: str,
+    source: models.Model | None,
+    idempotency_key: str | None,
+    create_after_lock: Callable[[dict], list[StockLine]] | None = None,
+) -> list[StockMovement]:
+    key = idempotency_key or uuid.uuid4().hex
+    earlier = _movements_for_key(key)
+    if earlier:
+        return earlier
+    try:
+        with transaction.atomic():
+            _ensure_balances(create)
+            rows = _lock(match)
+            missing = create_after_lock(rows) if create_after_lock else ()
+            if missing:
+                _ensure_balances(missing)
+                rows = _lock(match)
+            changes = build(rows)
+            _apply(changes, rows)
+            return _insert_movements(changes, key=key, user=user, reason=reason, source=source)
+    except IntegrityError:
+        # The same key committed by a concurrent request: answer with its result.
+        earlier = _movements_for_key(key)
+        if earlier:
+            return earlier
+        raise
+
+
+def _lock(match: Q) -> dict:
+    return {_key(r.item, r.location, r.expiry_date): r for r in balances_lock(match=match)}
+
+
+def _ensure_balances(lines: Sequence[StockLine]) -> None:
+    """Create missing balance rows (at zero) so that they can be locked; sorted, so that
+    concurrent inserts of the same rows wait on each other in one order."""
+    wanted = sorted(
+        {(line.item.pk, line.location.pk, line.expiry_date) for line in lines},
+        key=lambda k: (k[0], k[1], k[2] or date.min),
+    )
+    if wanted:
+        StockBalance.objects.bulk_create(
+            [StockBalance(item_id=i, location_id=loc, expiry_date=e) for i, loc, e in wanted],
+            ignore_conflicts=True,
+        )
+
+
+def _apply(changes: list[_Change], rows: dict) -> None:
+    running = {key: row.quantity for key, row in rows.items()}
+    for change in changes:
+        key = _key(change.item, change.location, change.expiry_date)
+        available = running.get(key, 0)
+        if available + change.delta < 0:
+            raise InsufficientStock(
+                item=change.item,
+                location=change.location,
+                requested=-change.delta,
+                available=available,
+            )
+        running[key] = available + change.delta
+        if change.delta == 0:
+            continue
+        updated = StockBalance.objects.filter(
+            pk=rows[key].pk, quantity__gte=max(0, -change.delta)
+        ).update(quantity=F("quantity") + change.delta)
+        if updated != 1:  # pragma: no cover - the row is locked; this is the last guard
+            raise InsufficientStock(
+                item=change.item,
+                location=change.location,
+                requested=-change.delta,
+                available=available,
+            )
+
+
+def _insert_movements(
+    changes: list[_Change], *, key: str, user, reason: str, source: models.Model | None
+) -> list[StockMovement]:
+    operation = uuid.uuid4()
+    movements = [
+        StockMovement(
+            kind=change.kind,
+            item=change.item,
+            location=change.location,
+            quantity=change.delta,
+            expiry_date=change.expiry_date,
+            created_by=user if user and user.is_authenticated else None,
+            reason=reason[:255],
+            operation=operation,
+            idempotency_key=key if n == 0 else f"{key}:{n}",
+            reverses=change.reverses,
+            source=source,
+        )
+        for n, change in enumerate(changes)
+    ]
+    return StockMovement.objects.bulk_create(movements)
+
+
+def _movements_for_key(key: str) -> list[StockMovement]:
+    first = StockMovement.objects.filter(idempotency_key=key).only("operation").first()
+    if first is None:
+        return []
+    return list(StockMovement.objects.filter(operation=first.operation).order_by("pk"))
+
+
+# --- checks and matching ------------------------------------------------------------------
+
+
+def _key(item: Item, location: StorageLocation, expiry: date | None) -> tuple:
+    return (item.pk, location.pk, expiry)
+
+
+def _check_line(line: StockLine, *, allow_zero: bool = False) -> None:
+    quantity = line.quantity
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise StockError(_("Quantity must be a whole number."))
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise StockError(_("Quantity must be more than zero."))
+    if quantity > MAX_QUANTITY:
+        raise StockError(_("Quantity must be at most %(max)d per line.") % {"max": MAX_QUANTITY})
+    if line.expiry_date is not None and not line.item.tracks_expiry:
+        raise StockError(_("%(item)s has no expiry date.") % {"item": line.item})
+
+
+def _check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise StockError(_("Give a reason for the record."))
+
+
+def _exact_match(lines: Sequence[StockLine]) -> Q:
+    match = Q(pk__in=[])
+    for line in lines:
+        match |= Q(item=line.item, location=line.location, expiry_date=line.expiry_date)
+    return match
+
+
+def _takes_fefo(line: StockLine) -> bool:
+    return line.item.tracks_expiry and line.expiry_date is None
+
+
+def _removal_match(lines: Sequence[StockLine]) -> Q:
+    match = Q(pk__in=[])
+    for line in lines:
+        if _takes_fefo(line):
+            match |= Q(item=line.item, location=line.location)
+        else:
+            match |= Q(item=line.item, location=line.location, expiry_date=line.expiry_date)
+    return match
+
+
+def _allocate(line: StockLine, left: dict) -> list[tuple[date | None, int]]:
+    """Which expiry dates a removal takes from, soonest first (undated last). `left` is
+    the running quantity per balance and is drawn down, so lines share it correctly."""
+    if not _takes_fefo(line):
+        key = _key(line.item, line.location, line.expiry_date)
+        available = left.get(key, 0)
+        if available < line.quantity:
+            raise InsufficientStock(
+                item=line.item,
+                location=line.location,
+                requested=line.quantity,
+                available=available,
+            )
+        left[key] = available - line.quantity
+        return [(line.expiry_date, line.quantity)]
+    buckets = sorted(
+        (key for key in left if key[0] == line.item.pk and key[1] == line.location.pk),
+        key=lambda k: (k[2] is None, k[2] or date.min),
+    )
+    available = sum(left[key] for key in buckets)
+    if available < line.quantity:
+        raise InsufficientStock(
+            item=line.item, location=line.location, requested=line.quantity, available=available
+        )
+    wanted, taken = line.quantity, []
+    for key in buckets:
+        take = min(wanted, left[key])
+        if take:
+            left[key] -= take
+            taken.append((key[2], take))
+            wanted -= take
+        if not wanted:
+            break
+    return taken

@@ -1,0 +1,84 @@
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from deliveries.models import Destination, DestinationKind
+from hub.models import Hub, Membership
+from hub.roles import Role
+from inventory.models import Category, Item, StorageLocation, Unit
+
+PASSWORD = "correct-horse-battery"
+
+
+class HubFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hub
+
+    name = factory.Sequence(lambda n: f"Hub {n}")
+    slug = factory.Sequence(lambda n: f"hub-{n}")
+    address = "1 Main St, Los Angeles"
+    opening_hours = "9:00-18:00"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with a role (`role=Role.COORDINATOR`) and membership in `hubs=[...]`."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=Role(extracted).value))
+            if extracted == Role.ADMIN:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+    @factory.post_generation
+    def hubs(self, create, extracted, **kwargs):
+        for hub in extracted or ():
+            Membership.objects.create(user=self, hub=hub)
+
+
+class StorageLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StorageLocation
+
+    hub = factory.SubFactory(HubFactory)
+    name = factory.Sequence(lambda n: f"Shelf {n}")
+    capacity_litres = Decimal("1000")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.replace("-", " ").title())
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    name = factory.Sequence(lambda n: f"Item {n}")
+    category = factory.SubFactory(CategoryFactory)
+    unit = Unit.EACH
+    unit_volume_litres = Decimal("1.000")
+    tracks_expiry = False
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Destination
+
+    hub = factory.SubFactory(HubFactory)
+    name = factory.Sequence(lambda n: f"Shelter {n}")
+    kind = DestinationKind.SHELTER
