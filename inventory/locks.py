@@ -1,13 +1,46 @@
-"""Every row lock on stock balances is taken here, always in primary-key order, so that two
-transactions touching the same balances queue behind each other instead of deadlocking."""
+"""Every lock on stock is taken here, always in one order, so that transactions touching
+the same stock queue behind each other instead of deadlocking:
 
+1. one transaction-scoped advisory lock per (location, item), in ascending order. It covers
+   the balance rows of that pair that do not exist yet, so a new expiry date is never
+   inserted behind the back of a transaction that is picking from the pair;
+2. then the pair's balance rows themselves, in primary-key order.
+
+SQLite (the laptop demo) has no row locks: there every write transaction takes the database
+write lock at BEGIN (settings: transaction_mode IMMEDIATE), which serializes them anyway.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection
 from django.db.models import Q
 
 from inventory.models import StockBalance
 
+StockPair = tuple[int, int]  # (location_id, item_id)
 
-def balances_lock(*, match: Q) -> list[StockBalance]:
-    """Lock the balances matching `match` (call inside a transaction), in pk order."""
+
+def stock_pairs_lock(*, pairs: Iterable[StockPair]) -> None:
+    """Take the advisory lock of each (location, item) pair, in order. Call it inside the
+    transaction, before any balance of these pairs is read, inserted or changed."""
+    ordered = sorted(set(pairs))
+    if not ordered or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(p.location_id, p.item_id) FROM ("
+            "  SELECT * FROM unnest(%s::int[], %s::int[]) AS t(location_id, item_id)"
+            "  ORDER BY location_id, item_id"
+            ") AS p",
+            [[loc for loc, _ in ordered], [item for _, item in ordered]],
+        )
+
+
+def balances_lock(*, pairs: Iterable[StockPair]) -> list[StockBalance]:
+    """Lock every balance row of the pairs (all expiry dates), in pk order."""
+    match = Q(pk__in=[])
+    for location_id, item_id in set(pairs):
+        match |= Q(location_id=location_id, item_id=item_id)
     return list(
         StockBalance.objects.select_for_update(of=("self",))
         .filter(match)

@@ -127,7 +127,10 @@ class StockMovement(models.Model):
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     operation = models.UUIDField(_("operation"), db_index=True, editable=False)
-    idempotency_key = models.CharField(max_length=120, unique=True, editable=False)
+    # Set on the first row of an operation only (NULLs do not collide).
+    idempotency_key = models.CharField(  # noqa: DJ001 - NULL, unlike "", is never a duplicate
+        max_length=120, unique=True, null=True, editable=False
+    )
     source_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

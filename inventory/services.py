@@ -1,11 +1,13 @@
 """The only code that changes stock. Each call is one transaction that writes its ledger rows
 and its balance changes together, or nothing.
 
-Balances are locked in pk order (inventory.locks) and then changed by guarded updates, so
-concurrent calls queue instead of deadlocking and no balance can go below zero. Every call
-takes an idempotency key: the same key again returns the first call's movements.
+Stock is locked in one fixed order (inventory.locks) and balances are then changed by
+guarded updates, so concurrent calls queue instead of deadlocking and no balance can go below
+zero. Every call takes an idempotency key: the same key again returns the first call's
+movements, even if the catalog changed in between.
 """
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,10 +15,10 @@ from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
-from inventory.locks import balances_lock
+from inventory.locks import StockPair, balances_lock, stock_pairs_lock
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
@@ -70,6 +72,20 @@ class _Change:
     reverses: StockMovement | None = None
 
 
+def _replayable(service: Callable[..., list[StockMovement]]) -> Callable[..., list[StockMovement]]:
+    """A retry with a key already on record gets the first result, before any check: the
+    item may have left the catalog since, but the retried dropoff was accepted then."""
+
+    @functools.wraps(service)
+    def wrapper(*, idempotency_key: str | None = None, **kwargs) -> list[StockMovement]:
+        if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
+            return earlier
+        return service(idempotency_key=idempotency_key, **kwargs)
+
+    return wrapper
+
+
+@_replayable
 def stock_receive(
     *,
     lines: Sequence[StockLine],
@@ -83,19 +99,17 @@ def stock_receive(
         _check_line(line)
         if not line.item.is_active:
             raise StockError(_("%(item)s is no longer in the catalog.") % {"item": line.item})
+        if not line.location.is_active:
+            raise StockError(_("%(location)s is no longer in use.") % {"location": line.location})
 
-    def build(rows: dict) -> list[_Change]:
-        return [
+    return _write(
+        build=lambda rows: [
             _Change(
                 line.item, line.location, line.expiry_date, line.quantity, MovementKind.RECEIVED
             )
             for line in lines
-        ]
-
-    return _write(
-        build=build,
-        match=_exact_match(lines),
-        create=lines,
+        ],
+        pairs=_pairs(lines),
         user=user,
         reason=reason,
         source=source,
@@ -103,6 +117,7 @@ def stock_receive(
     )
 
 
+@_replayable
 def stock_remove(
     *,
     lines: Sequence[StockLine],
@@ -121,16 +136,15 @@ def stock_remove(
 
     def build(rows: dict) -> list[_Change]:
         left = {key: row.quantity for key, row in rows.items()}
-        changes = []
-        for line in lines:
-            for expiry, taken in _allocate(line, left):
-                changes.append(_Change(line.item, line.location, expiry, -taken, kind))
-        return changes
+        return [
+            _Change(line.item, line.location, expiry, -taken, kind)
+            for line in lines
+            for expiry, taken in _allocate(line, left)
+        ]
 
     return _write(
         build=build,
-        match=_removal_match(lines),
-        create=(),
+        pairs=_pairs(lines),
         user=user,
         reason=reason,
         source=source,
@@ -138,6 +152,7 @@ def stock_remove(
     )
 
 
+@_replayable
 def stock_transfer(
     *,
     item: Item,
@@ -156,6 +171,8 @@ def stock_transfer(
     _check_line(line)
     if from_location.pk == to_location.pk:
         raise StockError(_("Choose two different locations to transfer between."))
+    if not to_location.is_active:
+        raise StockError(_("%(location)s is no longer in use.") % {"location": to_location})
 
     def build(rows: dict) -> list[_Change]:
         left = {key: row.quantity for key, row in rows.items()}
@@ -165,25 +182,9 @@ def stock_transfer(
             changes.append(_Change(item, to_location, expiry, taken, MovementKind.TRANSFERRED))
         return changes
 
-    # Receiving rows must exist before the lock is taken, but which expiry dates move is only
-    # known under it: mirror the source's dates now, and any that appear meanwhile later.
-    def mirror(expiry_dates) -> list[StockLine]:
-        return [StockLine(item, to_location, 1, expiry) for expiry in expiry_dates]
-
-    def missing_targets(rows: dict) -> list[StockLine]:
-        return mirror(
-            {k[2] for k in rows if k[1] == from_location.pk}
-            - {k[2] for k in rows if k[1] == to_location.pk}
-        )
-
-    source_dates = StockBalance.objects.filter(item=item, location=from_location)
-    if not _takes_fefo(line):
-        source_dates = source_dates.filter(expiry_date=expiry_date)
     return _write(
         build=build,
-        match=_removal_match([line]) | Q(item=item, location=to_location),
-        create=mirror(source_dates.values_list("expiry_date", flat=True)),
-        create_after_lock=missing_targets,
+        pairs=_pairs([line, StockLine(item, to_location, quantity)]),
         user=user,
         reason=reason,
         source=source,
@@ -191,6 +192,7 @@ def stock_transfer(
     )
 
 
+@_replayable
 def stock_adjust(
     *,
     item: Item,
@@ -202,13 +204,14 @@ def stock_adjust(
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
     """Correct a balance up or down by `delta`, with the reason on record."""
+    if isinstance(delta, bool) or not isinstance(delta, int):
+        raise StockError(_("Quantity must be a whole number."))
     line = StockLine(item, location, abs(delta), expiry_date)
     _check_line(line)
     _check_reason(reason)
     return _write(
         build=lambda rows: [_Change(item, location, expiry_date, delta, MovementKind.ADJUSTED)],
-        match=_exact_match([line]),
-        create=[line] if delta > 0 else (),
+        pairs=_pairs([line]),
         user=user,
         reason=reason,
         source=None,
@@ -216,6 +219,7 @@ def stock_adjust(
     )
 
 
+@_replayable
 def stock_count(
     *,
     item: Item,
@@ -238,8 +242,7 @@ def stock_count(
 
     return _write(
         build=build,
-        match=_exact_match([line]),
-        create=[line],
+        pairs=_pairs([line]),
         user=user,
         reason=reason or _("Physical count"),
         source=None,
@@ -247,6 +250,7 @@ def stock_count(
     )
 
 
+@_replayable
 def stock_void(
     *,
     movement: StockMovement,
@@ -258,8 +262,6 @@ def stock_void(
     Nothing is deleted. Fails if the goods have already left (the reversal would go below
     zero) or if the operation was voided before."""
     _check_reason(reason)
-    if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
-        return earlier
     if movement.kind == MovementKind.VOIDED:
         raise StockError(_("A void cannot be voided; record a new movement instead."))
     originals = list(
@@ -271,17 +273,21 @@ def stock_void(
     if not originals:
         raise StockError(_("Nothing to void: this changed no stock."))
     already_voided = StockError(_("This was already voided."))
-    if StockMovement.objects.filter(reverses__in=originals).exists():
-        raise already_voided
-    reversal = [StockLine(m.item, m.location, abs(m.quantity), m.expiry_date) for m in originals]
+
+    def build(rows: dict) -> list[_Change]:
+        # Checked under the lock: a void that waited on a concurrent void of the same
+        # operation sees it here, before its reversal could fail for want of stock.
+        if StockMovement.objects.filter(reverses__in=originals).exists():
+            raise already_voided
+        return [
+            _Change(m.item, m.location, m.expiry_date, -m.quantity, MovementKind.VOIDED, m)
+            for m in originals
+        ]
+
     try:
         return _write(
-            build=lambda rows: [
-                _Change(m.item, m.location, m.expiry_date, -m.quantity, MovementKind.VOIDED, m)
-                for m in originals
-            ],
-            match=_exact_match(reversal),
-            create=(),
+            build=build,
+            pairs={(m.location_id, m.item_id) for m in originals},
             user=user,
             reason=reason,
             source=None,
@@ -298,27 +304,21 @@ def stock_void(
 def _write(
     *,
     build: Callable[[dict], list[_Change]],
-    match: Q,
-    create: Sequence[StockLine],
+    pairs: set[StockPair],
     user: AbstractBaseUser | None,
     reason: str,
     source: models.Model | None,
     idempotency_key: str | None,
-    create_after_lock: Callable[[dict], list[StockLine]] | None = None,
 ) -> list[StockMovement]:
+    """Lock the (location, item) pairs, let `build` decide the changes from their locked
+    balances, apply them by guarded updates and write the ledger rows, all or nothing."""
     key = idempotency_key or uuid.uuid4().hex
-    earlier = _movements_for_key(key)
-    if earlier:
-        return earlier
     try:
         with transaction.atomic():
-            _ensure_balances(create)
-            rows = _lock(match)
-            missing = create_after_lock(rows) if create_after_lock else ()
-            if missing:
-                _ensure_balances(missing)
-                rows = _lock(match)
+            stock_pairs_lock(pairs=pairs)
+            rows = _lock(pairs)
             changes = build(rows)
+            rows |= _create_missing_balances(changes, rows)
             _apply(changes, rows)
             return _insert_movements(changes, key=key, user=user, reason=reason, source=source)
     except IntegrityError:
@@ -329,53 +329,65 @@ def _write(
         raise
 
 
-def _lock(match: Q) -> dict:
-    return {_key(r.item, r.location, r.expiry_date): r for r in balances_lock(match=match)}
+def _lock(pairs: set[StockPair]) -> dict:
+    return {_key(r.item, r.location, r.expiry_date): r for r in balances_lock(pairs=pairs)}
 
 
-def _ensure_balances(lines: Sequence[StockLine]) -> None:
-    """Create missing balance rows (at zero) so that they can be locked; sorted, so that
-    concurrent inserts of the same rows wait on each other in one order."""
-    wanted = sorted(
-        {(line.item.pk, line.location.pk, line.expiry_date) for line in lines},
-        key=lambda k: (k[0], k[1], k[2] or date.min),
-    )
-    if wanted:
-        StockBalance.objects.bulk_create(
-            [StockBalance(item_id=i, location_id=loc, expiry_date=e) for i, loc, e in wanted],
-            ignore_conflicts=True,
+def _create_missing_balances(changes: list[_Change], rows: dict) -> dict:
+    """Insert, at zero, the balance rows that changes add to and that don't exist yet. No
+    conflict is possible: the pair's advisory lock is held, so nobody else inserts them,
+    and nobody else sees them before commit."""
+    missing = {
+        _key(c.item, c.location, c.expiry_date): StockBalance(
+            item=c.item, location=c.location, expiry_date=c.expiry_date
         )
+        for c in changes
+        if _key(c.item, c.location, c.expiry_date) not in rows
+    }
+    if missing:
+        StockBalance.objects.bulk_create(missing.values())
+    return missing
 
 
 def _apply(changes: list[_Change], rows: dict) -> None:
+    """Check every change against the locked quantities, then change all the rows in one
+    UPDATE, still guarded per row so that no balance can go below zero."""
     running = {key: row.quantity for key, row in rows.items()}
     for change in changes:
         key = _key(change.item, change.location, change.expiry_date)
-        available = running.get(key, 0)
-        if available + change.delta < 0:
+        if running[key] + change.delta < 0:
             raise InsufficientStock(
                 item=change.item,
                 location=change.location,
                 requested=-change.delta,
-                available=available,
+                available=running[key],
             )
-        running[key] = available + change.delta
-        if change.delta == 0:
-            continue
-        updated = StockBalance.objects.filter(
-            pk=rows[key].pk, quantity__gte=max(0, -change.delta)
-        ).update(quantity=F("quantity") + change.delta)
-        if updated != 1:  # pragma: no cover - the row is locked; this is the last guard
-            raise InsufficientStock(
-                item=change.item,
-                location=change.location,
-                requested=-change.delta,
-                available=available,
-            )
+        running[key] += change.delta
+    deltas = {
+        rows[key].pk: running[key] - row.quantity
+        for key, row in rows.items()
+        if running[key] != row.quantity
+    }
+    if not deltas:
+        return
+    guard = Q(pk__in=[])
+    for pk, delta in deltas.items():
+        guard |= Q(pk=pk, quantity__gte=max(0, -delta))
+    updated = StockBalance.objects.filter(guard).update(
+        quantity=F("quantity")
+        + Case(*(When(pk=pk, then=Value(d)) for pk, d in deltas.items()), default=Value(0))
+    )
+    if updated != len(deltas):  # pragma: no cover - the rows are locked; the last guard
+        raise StockError(_("Stock changed while saving; nothing was recorded. Try again."))
 
 
 def _insert_movements(
-    changes: list[_Change], *, key: str, user, reason: str, source: models.Model | None
+    changes: list[_Change],
+    *,
+    key: str,
+    user: AbstractBaseUser | None,
+    reason: str,
+    source: models.Model | None,
 ) -> list[StockMovement]:
     operation = uuid.uuid4()
     movements = [
@@ -388,7 +400,8 @@ def _insert_movements(
             created_by=user if user and user.is_authenticated else None,
             reason=reason[:255],
             operation=operation,
-            idempotency_key=key if n == 0 else f"{key}:{n}",
+            # The key sits on the operation's first row; its other rows share `operation`.
+            idempotency_key=key if n == 0 else None,
             reverses=change.reverses,
             source=source,
         )
@@ -404,11 +417,15 @@ def _movements_for_key(key: str) -> list[StockMovement]:
     return list(StockMovement.objects.filter(operation=first.operation).order_by("pk"))
 
 
-# --- checks and matching ------------------------------------------------------------------
+# --- checks and allocation ----------------------------------------------------------------
 
 
 def _key(item: Item, location: StorageLocation, expiry: date | None) -> tuple:
     return (item.pk, location.pk, expiry)
+
+
+def _pairs(lines: Sequence[StockLine]) -> set[StockPair]:
+    return {(line.location.pk, line.item.pk) for line in lines}
 
 
 def _check_line(line: StockLine, *, allow_zero: bool = False) -> None:
@@ -419,8 +436,11 @@ def _check_line(line: StockLine, *, allow_zero: bool = False) -> None:
         raise StockError(_("Quantity must be more than zero."))
     if quantity > MAX_QUANTITY:
         raise StockError(_("Quantity must be at most %(max)d per line.") % {"max": MAX_QUANTITY})
-    if line.expiry_date is not None and not line.item.tracks_expiry:
-        raise StockError(_("%(item)s has no expiry date.") % {"item": line.item})
+    if line.expiry_date is not None:
+        if not isinstance(line.expiry_date, date):
+            raise StockError(_("The expiry date is not a date."))
+        if not line.item.tracks_expiry:
+            raise StockError(_("%(item)s has no expiry date.") % {"item": line.item})
 
 
 def _check_reason(reason: str) -> None:
@@ -428,25 +448,8 @@ def _check_reason(reason: str) -> None:
         raise StockError(_("Give a reason for the record."))
 
 
-def _exact_match(lines: Sequence[StockLine]) -> Q:
-    match = Q(pk__in=[])
-    for line in lines:
-        match |= Q(item=line.item, location=line.location, expiry_date=line.expiry_date)
-    return match
-
-
 def _takes_fefo(line: StockLine) -> bool:
     return line.item.tracks_expiry and line.expiry_date is None
-
-
-def _removal_match(lines: Sequence[StockLine]) -> Q:
-    match = Q(pk__in=[])
-    for line in lines:
-        if _takes_fefo(line):
-            match |= Q(item=line.item, location=line.location)
-        else:
-            match |= Q(item=line.item, location=line.location, expiry_date=line.expiry_date)
-    return match
 
 
 def _allocate(line: StockLine, left: dict) -> list[tuple[date | None, int]]:

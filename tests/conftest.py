@@ -7,12 +7,14 @@ from tests.factories import HubFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    # Production serves hashed files from collectstatic's manifest; tests have no manifest.
+def _static_files_without_collectstatic(settings):
+    # Production serves hashed files from collectstatic's manifest; tests serve the sources.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture

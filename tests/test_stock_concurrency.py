@@ -1,0 +1,270 @@
+"""Ten tablets and three coordinators at once: real threads on real Postgres connections.
+
+Every worker opens its connection before the start line (a barrier), so the calls really
+collide, and closes it at the end.
+"""
+
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+
+from inventory.models import MovementKind, StockBalance, StockMovement
+from inventory.services import (
+    InsufficientStock,
+    StockError,
+    StockLine,
+    stock_receive,
+    stock_remove,
+    stock_transfer,
+    stock_void,
+)
+from tests.conftest import assert_ledger_matches_balances
+from tests.factories import HubFactory, ItemFactory, StorageLocationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MAR = date(2026, 3, 31)
+JUN = date(2026, 6, 30)
+
+
+def run_at_once(calls, *, held=None):
+    """Run each call in its own thread, all released together. With `held`, a context
+    manager taken in this thread before the workers start (say, an open transaction holding
+    a lock), it is left only once every worker is waiting on a lock.
+
+    Returns each call's result or the exception it raised, in order."""
+    ready = threading.Barrier(len(calls) + 1)
+    results = [None] * len(calls)
+    pids = [None] * len(calls)
+
+    def work(n, call):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids[n] = cursor.fetchone()[0]
+            ready.wait(timeout=10)
+            results[n] = call()
+        except Exception as exc:
+            results[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n, call)) for n, call in enumerate(calls)]
+    if held is None:
+        for thread in threads:
+            thread.start()
+        ready.wait(timeout=10)
+    else:
+        with held:
+            for thread in threads:
+                thread.start()
+            ready.wait(timeout=10)
+            _wait_until_blocked(pids)
+    for thread in threads:
+        thread.join(timeout=20)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung"
+    return results
+
+
+def _wait_until_blocked(pids, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid = ANY(%s)",
+                [pids],
+            )
+            if cursor.fetchone()[0] == len(pids):
+                return
+            time.sleep(0.01)
+    raise AssertionError("the workers never queued behind the held lock")
+
+
+def qty(item, location, expiry=None) -> int:
+    row = StockBalance.objects.filter(item=item, location=location, expiry_date=expiry).first()
+    return row.quantity if row else 0
+
+
+@pytest.fixture
+def place():
+    hub = HubFactory(name="Altadena Hub", slug="altadena")
+    other = HubFactory(name="Pasadena Hub", slug="pasadena")
+    return (
+        StorageLocationFactory(hub=hub, name="Church hall"),
+        StorageLocationFactory(hub=other, name="Pasadena garage"),
+    )
+
+
+@pytest.fixture
+def water():
+    return ItemFactory(name="Bottled water 1.5 L", unit_volume_litres=Decimal("1.6"))
+
+
+@pytest.fixture
+def beans():
+    return ItemFactory(name="Canned beans", unit_volume_litres=Decimal("0.5"), tracks_expiry=True)
+
+
+def test_it_lets_exactly_six_of_eight_tablets_take_three_from_twenty(place, water):
+    hall, _ = place
+    stock_receive(lines=[StockLine(water, hall, 20)], user=None)
+
+    results = run_at_once(
+        [
+            lambda: stock_remove(
+                lines=[StockLine(water, hall, 3)], kind=MovementKind.DELIVERED, user=None
+            )
+        ]
+        * 8
+    )
+
+    taken = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, InsufficientStock)]
+    assert len(taken) == 6 and len(refused) == 2, results
+    assert all([m.quantity for m in r] == [-3] for r in taken)
+    assert all((e.requested, e.available, e.shortfall) == (3, 2, 1) for e in refused)
+    assert all("short by 1" in str(e) for e in refused)
+    assert qty(water, hall) == 2
+    assert_ledger_matches_balances()
+
+
+def test_it_runs_crossing_transfers_and_receipts_without_deadlock(place, water, beans):
+    hall, garage = place
+    stock_receive(
+        lines=[
+            StockLine(water, hall, 100),
+            StockLine(water, garage, 100),
+            StockLine(beans, hall, 50, MAR),
+            StockLine(beans, garage, 50, MAR),
+        ],
+        user=None,
+    )
+
+    def transfer(item, source, target, quantity):
+        return lambda: stock_transfer(
+            item=item, from_location=source, to_location=target, quantity=quantity, user=None
+        )
+
+    def receive(*lines):
+        return lambda: stock_receive(lines=[StockLine(*line) for line in lines], user=None)
+
+    def deliver(*lines):
+        return lambda: stock_remove(
+            lines=[StockLine(*line) for line in lines], kind=MovementKind.DELIVERED, user=None
+        )
+
+    def repeat(call, times=5):
+        return lambda: [call() for _ in range(times)]
+
+    # Lines listed against pk order on purpose: the locks must still be taken in pk order.
+    results = run_at_once(
+        [
+            repeat(transfer(water, hall, garage, 5)),
+            repeat(transfer(water, garage, hall, 7)),
+            repeat(transfer(beans, hall, garage, 3)),  # first-expired-first-out
+            repeat(transfer(beans, garage, hall, 2)),
+            repeat(receive((water, garage, 4), (water, hall, 1))),
+            repeat(receive((beans, hall, 2, MAR), (water, garage, 3))),
+            repeat(deliver((water, garage, 2), (water, hall, 2))),
+            repeat(receive((beans, garage, 1, MAR), (water, hall, 6))),
+        ]
+    )
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    # Per round: water hall -5 +7 +1 -2 +6, garage +5 -7 +4 +3 -2; beans hall -3 +2 +2,
+    # garage +3 -2 +1. Five rounds each.
+    assert qty(water, hall) == 100 + 5 * 7
+    assert qty(water, garage) == 100 + 5 * 3
+    assert qty(beans, hall, MAR) == 50 + 5 * 1
+    assert qty(beans, garage, MAR) == 50 + 5 * 2
+    assert StockMovement.objects.count() == 4 + 5 * (2 + 2 + 2 + 2 + 2 + 2 + 2 + 2)
+    assert_ledger_matches_balances()
+
+
+def test_it_makes_one_operation_of_a_key_sent_by_eight_tablets_at_once(place, water, beans):
+    hall, _ = place
+
+    def submit():
+        return stock_receive(
+            lines=[StockLine(water, hall, 24), StockLine(beans, hall, 6, MAR)],
+            user=None,
+            idempotency_key="tablet-2:dropoff-31",
+        )
+
+    results = run_at_once([submit] * 8)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    first = [m.pk for m in results[0]]
+    assert len(first) == 2
+    assert all([m.pk for m in r] == first for r in results)
+    assert StockMovement.objects.values("operation").distinct().count() == 1
+    assert qty(water, hall) == 24
+    assert qty(beans, hall, MAR) == 6
+    assert_ledger_matches_balances()
+
+
+def test_it_voids_once_and_tells_the_others_it_was_already_voided(place, water):
+    """Coordinators voiding one dropoff from several screens: the first void wins, the rest
+    are told so, even when they were already past the first check and waiting on the lock."""
+    hall, _ = place
+    [received] = stock_receive(lines=[StockLine(water, hall, 24)], user=None)
+
+    class HoldTheBalance:
+        def __enter__(self):
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            list(StockBalance.objects.select_for_update().filter(item=water, location=hall))
+
+        def __exit__(self, *exc):
+            return self.atomic.__exit__(*exc)
+
+    results = run_at_once(
+        [lambda: stock_void(movement=received, user=None, reason="Duplicate entry")] * 4,
+        held=HoldTheBalance(),
+    )
+
+    voided = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(voided) == 1, results
+    assert [(type(e), str(e)) for e in refused] == [(StockError, "This was already voided.")] * 3
+    assert qty(water, hall) == 0
+    assert StockMovement.objects.filter(kind=MovementKind.VOIDED).count() == 1
+    assert_ledger_matches_balances()
+
+
+def test_it_picks_first_expired_first_out_from_a_dropoff_it_waited_for(place, beans):
+    hall, _ = place
+    stock_receive(lines=[StockLine(beans, hall, 5, JUN)], user=None)
+
+    class DropoffStillSaving:
+        """A dropoff of beans (June and March), committed while the pick waits for it."""
+
+        def __enter__(self):
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            stock_receive(
+                lines=[StockLine(beans, hall, 1, JUN), StockLine(beans, hall, 10, MAR)],
+                user=None,
+            )
+
+        def __exit__(self, *exc):
+            return self.atomic.__exit__(*exc)
+
+    [result] = run_at_once(
+        [
+            lambda: stock_remove(
+                lines=[StockLine(beans, hall, 8)], kind=MovementKind.DELIVERED, user=None
+            )
+        ],
+        held=DropoffStillSaving(),
+    )
+
+    assert_ledger_matches_balances()
+    # The pick waited for the dropoff, then saw its new March cans and took those first.
+    assert [(m.expiry_date, m.quantity) for m in result] == [(MAR, -8)]
+    assert qty(beans, hall, MAR) == 2
+    assert qty(beans, hall, JUN) == 6
