@@ -1,0 +1,196 @@
+"""The demo data command, and the one-command demo path (SQLite, no Redis) it is part of."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from http.cookiejar import CookieJar
+from io import StringIO
+from pathlib import Path
+from urllib.error import URLError
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client, RequestFactory
+
+from hub.models import Hub
+from hub.roles import Role
+from inventory.models import Category, Item, StockBalance
+from inventory.selectors import hub_fill, location_fill_list
+from tests.conftest import assert_ledger_matches_balances
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+LOGINS = {
+    "volunteer": ("donate-volunteer", Role.VOLUNTEER, {"west-adams"}),
+    "coordinator": ("donate-coordinator", Role.COORDINATOR, {"west-adams"}),
+    "admin": ("donate-admin", Role.ADMIN, {"west-adams", "altadena"}),
+}
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_loads_the_hubs_people_catalog_and_stock(client: Client) -> None:
+    output = seed()
+
+    assert set(Hub.objects.values_list("name", flat=True)) == {
+        "West Adams Hub",
+        "Altadena Community Hub",
+    }
+    assert list(Category.objects.values_list("code", flat=True)) == [
+        "water",
+        "food",
+        "hygiene",
+        "ppe",
+        "bedding",
+        "clothing",
+        "baby",
+        "pet",
+        "medical",
+        "other",
+    ]
+    assert Item.objects.count() >= 35
+    for username, (password, role, hub_slugs) in LOGINS.items():
+        # Axes guards every login and needs the request it comes with.
+        request = RequestFactory().post("/accounts/login/")
+        assert client.login(request=request, username=username, password=password), username
+        client.logout()
+        user = get_user_model().objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role.value]
+        assert set(user.hubs.values_list("slug", flat=True)) == hub_slugs
+        assert user.is_staff == (role == Role.ADMIN)
+        assert password in output, "the summary tells the demo logins"
+    west_adams = Hub.objects.get(slug="west-adams")
+    assert 30 <= hub_fill(hub=west_adams).percent <= 80
+    assert max(f.percent for f in location_fill_list(hub=west_adams)) >= 60
+    assert_ledger_matches_balances()
+
+
+@pytest.mark.django_db
+def test_it_changes_nothing_when_loaded_twice() -> None:
+    def snapshot() -> dict:
+        return {
+            "rows": {m._meta.label: m._default_manager.count() for m in apps.get_models()},
+            "balances": sorted(
+                StockBalance.objects.values_list(
+                    "item__name", "location__name", "expiry_date", "quantity"
+                )
+            ),
+            "passwords": dict(get_user_model().objects.values_list("username", "password")),
+        }
+
+    seed()
+    first = snapshot()
+    output = seed()
+
+    assert snapshot() == first
+    assert "stock receipts written now: 0" in output
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(*, check: Callable[[], bool], server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while not check():
+        if server.poll() is not None:
+            pytest.fail(f"runserver exited with {server.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"runserver did not answer within 30 s:\n{log.read_text()}")
+        time.sleep(0.25)
+
+
+def get(url: str) -> tuple[int, str]:
+    with urlopen(url, timeout=5) as response:  # noqa: S310 - our own local server
+        return response.status, response.read().decode()
+
+
+def answers(url: str, *, containing: str = "") -> bool:
+    try:
+        status, body = get(url)
+    except (URLError, ConnectionError, TimeoutError):
+        return False
+    return status == 200 and containing in body
+
+
+def test_it_serves_the_login_page_on_sqlite(tmp_path: Path) -> None:
+    # What `make demo` runs: DEBUG on, the embedded database, no Redis, no secrets set.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "DATABASE_URL", "SECRET_KEY", "SECURE_COOKIES"}
+    }
+    env.update(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+
+    def manage(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            **kwargs,
+        )
+
+    for command in (["migrate", "--noinput"], ["seed_demo"]):
+        done = manage(*command)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "donate-volunteer" in done.stdout
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "runserver.log"
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        login_url = f"{base}/accounts/login/"
+        wait_for(check=lambda: answers(login_url, containing="Log in"), server=server, log=log)
+        assert answers(f"{base}/static/css/app.css")
+
+        browser = build_opener(HTTPCookieProcessor(CookieJar()))
+        with browser.open(login_url, timeout=5) as response:
+            form = response.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token, form
+        data = urlencode(
+            {
+                "username": "volunteer",
+                "password": "donate-volunteer",
+                "csrfmiddlewaretoken": token.group(1),
+            }
+        ).encode()
+        login = Request(login_url, data=data, headers={"Referer": login_url})  # noqa: S310 - our own local server
+        with browser.open(login, timeout=10) as response:
+            landing_url, page = response.geturl(), response.read().decode()
+
+        assert landing_url == f"{base}/hubs/west-adams/"
+        assert "<h1>West Adams Hub</h1>" in page
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
