@@ -1,0 +1,50 @@
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it (fixtures, assertions) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/ensure-chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # This machine's network is closed: keep Chromium from phoning home at start.
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A 10-inch tablet in landscape, the dropoff table's device.
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}, "has_touch": True}
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Console errors about the Content-Security-Policy, collected while the test runs."""
+    found = []
+    page.on(
+        "console",
+        lambda msg: (
+            found.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    return found

@@ -1,0 +1,110 @@
+"""The Django admin: admins set up their own hubs only; the ledger is read-only."""
+
+import pytest
+from django.urls import reverse
+
+from inventory.models import StockMovement
+from inventory.services import StockLine, stock_receive
+from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
+
+
+@pytest.fixture
+def locations(hub, other_hub):
+    return (
+        StorageLocationFactory(hub=hub, name="West hall"),
+        StorageLocationFactory(hub=other_hub, name="Pasadena garage"),
+    )
+
+
+def test_it_lets_an_admin_manage_their_hubs_locations(client, admin_user, locations):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:inventory_storagelocation_changelist"))
+    assert response.status_code == 200
+    assert "West hall" in response.text
+    assert "Pasadena garage" not in response.text
+
+
+def test_it_hides_another_hubs_location_from_an_admin(client, admin_user, locations):
+    client.force_login(admin_user)
+    theirs = locations[1]
+    response = client.get(reverse("admin:inventory_storagelocation_change", args=[theirs.pk]))
+    assert response.status_code == 302  # "doesn't exist", back to the list
+    response = client.post(
+        reverse("admin:inventory_storagelocation_change", args=[theirs.pk]),
+        {"hub": theirs.hub_id, "name": "Renamed", "capacity_litres": "5", "is_active": "on"},
+    )
+    theirs.refresh_from_db()
+    assert theirs.name == "Pasadena garage"
+
+
+def test_it_offers_an_admin_only_their_hubs_in_forms(client, admin_user, other_hub):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:inventory_storagelocation_add"))
+    assert response.status_code == 200
+    assert "West Adams Hub" in response.text
+    assert "Pasadena Hub" not in response.text
+
+
+def test_it_makes_whoever_adds_a_hub_its_member(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:hub_hub_add"),
+        {
+            "name": "Echo Park Hub",
+            "slug": "echo-park",
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert admin_user.hubs.filter(slug="echo-park").exists()
+
+
+def test_it_shows_an_admin_only_people_of_their_hubs(client, admin_user, outsider, volunteer):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:auth_user_changelist"))
+    assert response.status_code == 200
+    assert "vera" in response.text
+    assert "otto" not in response.text
+
+
+def test_it_keeps_an_admin_from_making_anyone_superuser(client, admin_user, volunteer):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:auth_user_change", args=[volunteer.pk]))
+    assert response.status_code == 200
+    assert "is_superuser" not in response.text
+    assert "user_permissions" not in response.text
+
+
+def test_it_keeps_the_ledger_read_only(client, admin_user, locations):
+    stock_receive(lines=[StockLine(ItemFactory(), locations[0], 3)], user=admin_user)
+    movement = StockMovement.objects.get()
+    client.force_login(admin_user)
+
+    assert client.get(reverse("admin:inventory_stockmovement_changelist")).status_code == 200
+    assert client.get(reverse("admin:inventory_stockmovement_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:inventory_stockmovement_delete", args=[movement.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    response = client.get(reverse("admin:inventory_stockmovement_change", args=[movement.pk]))
+    assert response.status_code == 200
+    assert 'name="quantity"' not in response.text  # shown, not editable
+    assert StockMovement.objects.count() == 1
+
+
+def test_it_keeps_volunteers_and_coordinators_out_of_the_admin(client, volunteer, coordinator):
+    for user in (volunteer, coordinator):
+        client.force_login(user)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+
+def test_it_keeps_a_staff_member_without_the_admin_role_from_changing_things(client, hub):
+    staff = UserFactory(hubs=[hub], is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("admin:inventory_storagelocation_changelist")).status_code == 403

@@ -1,0 +1,81 @@
+"""The base layout every page shares: CSP, local htmx, CSRF for htmx, messages, languages."""
+
+from django.contrib import messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
+
+from hub.middleware import HtmxMessagesMiddleware
+
+
+def test_it_sends_a_csp_without_inline_scripts(client, db):
+    csp = client.get(reverse("login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_it_serves_htmx_2_from_this_site(client, db):
+    html = client.get(reverse("login")).text
+    assert '<script src="/static/django_htmx/htmx-2.min.js"' in html
+    assert "https://" not in html
+    script = client.get("/static/django_htmx/htmx-2.min.js")
+    assert script.status_code == 200
+    assert b'version:"2.' in b"".join(script.streaming_content)
+
+
+def test_it_sends_the_csrf_token_with_every_htmx_request(client, volunteer, hub):
+    client.force_login(volunteer)
+    response = client.get(reverse("hub_detail", args=[hub.slug]))
+    token = response.cookies["csrftoken"].value if "csrftoken" in response.cookies else None
+    assert 'hx-headers=\'{"X-CSRFToken": "' in response.text
+    assert token is None or token not in response.text  # the masked form, not the cookie
+
+
+def test_it_switches_to_spanish_and_back(client, db):
+    response = client.post(reverse("set_language"), {"language": "es", "next": reverse("login")})
+    assert response.status_code == 302
+    page = client.get(reverse("login")).text
+    assert '<html lang="es">' in page
+    assert "Iniciar sesión" in page
+
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
+    assert "Log in" in client.get(reverse("login")).text
+
+
+def test_it_shows_messages_on_a_full_page(client, volunteer, hub):
+    client.force_login(volunteer)
+    response = client.get(reverse("hub_detail", args=[hub.slug]))
+    assert 'id="messages"' in response.text
+
+
+def test_it_adds_messages_to_htmx_fragments_out_of_band(rf: RequestFactory):
+    request = rf.get("/", headers={"HX-Request": "true"})
+    request.htmx = HtmxDetails(request)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Dropoff logged")
+
+    response = HtmxMessagesMiddleware(lambda r: HttpResponse("<tr>row</tr>"))(request)
+
+    html = response.content.decode()
+    assert html.startswith("<tr>row</tr>")
+    assert 'hx-swap-oob="true"' in html
+    assert "Dropoff logged" in html
+
+
+def test_it_leaves_htmx_redirects_alone(rf: RequestFactory):
+    request = rf.get("/", headers={"HX-Request": "true"})
+    request.htmx = HtmxDetails(request)
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Saved")
+    redirect = HttpResponse(status=204)
+
+    response = HtmxMessagesMiddleware(lambda r: redirect)(request)
+
+    assert response.content == b""
