@@ -1,9 +1,9 @@
+from decimal import Decimal
+
 import pytest
-from django.db.models import Sum
 
 from hub.roles import Role
-from inventory.models import StockBalance, StockMovement
-from tests.factories import HubFactory, UserFactory
+from tests.factories import HubFactory, ItemFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -48,17 +48,12 @@ def outsider(other_hub):
     return UserFactory(username="otto", role=Role.COORDINATOR, hubs=[other_hub])
 
 
-def assert_ledger_matches_balances() -> None:
-    """Every balance equals the sum of its ledger rows, and none is negative."""
-    ledger = {
-        (r["item_id"], r["location_id"], r["expiry_date"]): r["total"]
-        for r in StockMovement.objects.values("item_id", "location_id", "expiry_date").annotate(
-            total=Sum("quantity")
-        )
-    }
-    balances = {
-        (b.item_id, b.location_id, b.expiry_date): b.quantity for b in StockBalance.objects.all()
-    }
-    assert all(q >= 0 for q in balances.values()), balances
-    nonzero = {k: q for k, q in balances.items() if q}
-    assert nonzero == {k: q for k, q in ledger.items() if q}
+@pytest.fixture
+def water(db):
+    return ItemFactory(name="Bottled water 1.5 L", unit_volume_litres=Decimal("1.6"))
+
+
+@pytest.fixture
+def beans(db):
+    """Canned food: tracks expiry, so it is picked first-expired-first-out."""
+    return ItemFactory(name="Canned beans", unit_volume_litres=Decimal("0.5"), tracks_expiry=True)

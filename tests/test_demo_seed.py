@@ -24,7 +24,7 @@ from hub.models import Hub
 from hub.roles import Role
 from inventory.models import Category, Item, StockBalance
 from inventory.selectors import hub_fill, location_fill_list
-from tests.conftest import assert_ledger_matches_balances
+from tests.ledger import assert_ledger_matches_balances
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -9,20 +9,10 @@ import pytest
 from inventory.models import MovementKind
 from inventory.selectors import hub_fill, location_fill_list
 from inventory.services import StockLine, stock_receive, stock_remove
-from tests.conftest import assert_ledger_matches_balances
 from tests.factories import ItemFactory, StorageLocationFactory
+from tests.ledger import assert_ledger_matches_balances
 
 MAR = date(2026, 3, 31)
-
-
-@pytest.fixture
-def water(db):
-    return ItemFactory(name="Bottled water 1.5 L", unit_volume_litres=Decimal("1.6"))
-
-
-@pytest.fixture
-def beans(db):
-    return ItemFactory(name="Canned beans", unit_volume_litres=Decimal("0.5"), tracks_expiry=True)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ collide, and closes it at the end.
 import threading
 import time
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
@@ -22,8 +21,8 @@ from inventory.services import (
     stock_transfer,
     stock_void,
 )
-from tests.conftest import assert_ledger_matches_balances
-from tests.factories import HubFactory, ItemFactory, StorageLocationFactory
+from tests.factories import HubFactory, StorageLocationFactory
+from tests.ledger import assert_ledger_matches_balances, qty
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,11 +83,6 @@ def _wait_until_blocked(pids, timeout=5.0):
     raise AssertionError("the workers never queued behind the held lock")
 
 
-def qty(item, location, expiry=None) -> int:
-    row = StockBalance.objects.filter(item=item, location=location, expiry_date=expiry).first()
-    return row.quantity if row else 0
-
-
 @pytest.fixture
 def place():
     hub = HubFactory(name="Altadena Hub", slug="altadena")
@@ -97,16 +91,6 @@ def place():
         StorageLocationFactory(hub=hub, name="Church hall"),
         StorageLocationFactory(hub=other, name="Pasadena garage"),
     )
-
-
-@pytest.fixture
-def water():
-    return ItemFactory(name="Bottled water 1.5 L", unit_volume_litres=Decimal("1.6"))
-
-
-@pytest.fixture
-def beans():
-    return ItemFactory(name="Canned beans", unit_volume_litres=Decimal("0.5"), tracks_expiry=True)
 
 
 def test_it_lets_exactly_six_of_eight_tablets_take_three_from_twenty(place, water):

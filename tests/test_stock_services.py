@@ -22,8 +22,8 @@ from inventory.services import (
     stock_transfer,
     stock_void,
 )
-from tests.conftest import assert_ledger_matches_balances
 from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
+from tests.ledger import assert_ledger_matches_balances, qty
 
 JAN = date(2026, 1, 31)
 MAR = date(2026, 3, 31)
@@ -46,24 +46,8 @@ def pasadena_garage(other_hub):
 
 
 @pytest.fixture
-def water(db):
-    return ItemFactory(name="Bottled water 1.5 L", unit_volume_litres=Decimal("1.6"))
-
-
-@pytest.fixture
-def beans(db):
-    """Canned food: tracks expiry, so it is picked first-expired-first-out."""
-    return ItemFactory(name="Canned beans", unit_volume_litres=Decimal("0.5"), tracks_expiry=True)
-
-
-@pytest.fixture
 def user(hub):
     return UserFactory(username="cora", role=Role.COORDINATOR, hubs=[hub])
-
-
-def qty(item, location, expiry=None) -> int:
-    row = StockBalance.objects.filter(item=item, location=location, expiry_date=expiry).first()
-    return row.quantity if row else 0
 
 
 def receive(item, location, quantity, expiry=None, **kwargs):

@@ -1,7 +1,7 @@
 """`manage.py seed_demo`: two hubs of a network with storage, a catalog, people and stock.
 
-Safe to run again: rows are found by their natural keys, passwords are only set for new
-users, and stock goes in through `stock_receive` with fixed idempotency keys, so a second
+Safe to run again: rows are found by their natural keys and never overwritten (an admin's
+edits to demo rows stay), passwords are only set for new users, and stock goes in through `stock_receive` with fixed idempotency keys, so a second
 run receives nothing.
 """
 
@@ -288,7 +288,7 @@ class Command(BaseCommand):
 
 def seed_hubs() -> dict[str, Hub]:
     return {
-        slug: Hub.objects.update_or_create(
+        slug: Hub.objects.get_or_create(
             slug=slug, defaults={"name": name, "address": address, "opening_hours": hours}
         )[0]
         for slug, name, address, hours in HUBS
@@ -297,7 +297,7 @@ def seed_hubs() -> dict[str, Hub]:
 
 def seed_locations(*, hubs: dict[str, Hub]) -> dict[tuple[str, str], StorageLocation]:
     return {
-        (slug, name): StorageLocation.objects.update_or_create(
+        (slug, name): StorageLocation.objects.get_or_create(
             hub=hubs[slug], name=name, defaults={"capacity_litres": capacity}
         )[0]
         for slug, name, capacity in LOCATIONS
@@ -306,13 +306,13 @@ def seed_locations(*, hubs: dict[str, Hub]) -> dict[tuple[str, str], StorageLoca
 
 def seed_catalog() -> dict[str, Item]:
     categories = {
-        code: Category.objects.update_or_create(
+        code: Category.objects.get_or_create(
             code=code, defaults={"name": name, "sort_order": order}
         )[0]
         for code, name, order in CATEGORIES
     }
     return {
-        name: Item.objects.update_or_create(
+        name: Item.objects.get_or_create(
             name=name,
             defaults={
                 "category": categories[code],
@@ -327,7 +327,7 @@ def seed_catalog() -> dict[str, Item]:
 
 def seed_destinations(*, hubs: dict[str, Hub]) -> None:
     for slug, name, kind, address, contact, phone, receiving_slug in DESTINATIONS:
-        Destination.objects.update_or_create(
+        Destination.objects.get_or_create(
             hub=hubs[slug],
             name=name,
             defaults={
@@ -345,7 +345,7 @@ def seed_users(*, hubs: dict[str, Hub]) -> tuple[dict[str, AbstractBaseUser], se
     a password someone changed is kept)."""
     users, created_now = {}, set()
     for username, password, role, hub_slugs in USERS:
-        user, created = get_user_model().objects.update_or_create(
+        user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"is_staff": role == Role.ADMIN}
         )
         if created:
@@ -370,8 +370,8 @@ def seed_stock(
     today = timezone.localdate()
     received = 0
     for key, slug, location_name, username, lines in STOCK:
-        # stock_receive would answer a repeated key with the first receipt too, but it checks
-        # the lines first: a demo item deactivated since then would fail the re-run.
+        # stock_receive answers a repeated key with the first receipt; skipping it here only
+        # keeps the count of new receipts for the summary.
         if StockMovement.objects.filter(idempotency_key=key).exists():
             continue
         location = locations[(slug, location_name)]
