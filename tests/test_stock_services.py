@@ -821,3 +821,18 @@ def test_it_answers_a_repeated_key_from_the_ledger_alone(water, back_room):
 
     assert len(queries) == 2
     assert not any("stockbalance" in q["sql"].lower() for q in queries.captured_queries)
+
+
+# --- the ledger itself ------------------------------------------------------------------------
+
+
+def test_it_refuses_to_change_or_delete_a_ledger_row_in_the_database(water, back_room):
+    [movement] = receive(water, back_room, 24)
+
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        StockMovement.objects.filter(pk=movement.pk).update(quantity=240)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        StockMovement.objects.filter(pk=movement.pk).delete()
+
+    movement.refresh_from_db()
+    assert movement.quantity == 24

@@ -1,8 +1,8 @@
 """`manage.py seed_demo`: two hubs of a network with storage, a catalog, people and stock.
 
 Safe to run again: rows are found by their natural keys and never overwritten (an admin's
-edits to demo rows stay), passwords are only set for new users, and stock goes in through `stock_receive` with fixed idempotency keys, so a second
-run receives nothing.
+edits to demo rows stay), passwords are only set for new users, and stock goes in through
+`stock_receive` with fixed idempotency keys, so a second run receives nothing.
 """
 
 from datetime import timedelta
