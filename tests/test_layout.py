@@ -1,8 +1,10 @@
 """The base layout every page shares: CSP, local htmx, CSRF for htmx, messages, languages."""
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
@@ -47,18 +49,28 @@ def test_it_switches_to_spanish_and_back(client, db):
     assert "Log in" in client.get(reverse("login")).text
 
 
-def test_it_shows_messages_on_a_full_page(client, volunteer, hub):
-    client.force_login(volunteer)
-    response = client.get(reverse("hub_detail", args=[hub.slug]))
-    assert 'id="messages"' in response.text
+def request_with_message(rf: RequestFactory, text: str, *, htmx: bool):
+    request = rf.get("/", headers={"HX-Request": "true"} if htmx else {})
+    request.htmx = HtmxDetails(request)
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, text)
+    return request
+
+
+def test_it_shows_messages_on_a_full_page(rf: RequestFactory, db):
+    request = request_with_message(rf, "Dropoff logged", htmx=False)
+
+    html = render_to_string("hub/home.html", {"hubs": []}, request=request)
+
+    assert '<div id="messages"' in html
+    assert "Dropoff logged" in html
+    assert "hx-swap-oob" not in html
 
 
 def test_it_adds_messages_to_htmx_fragments_out_of_band(rf: RequestFactory):
-    request = rf.get("/", headers={"HX-Request": "true"})
-    request.htmx = HtmxDetails(request)
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    messages.success(request, "Dropoff logged")
+    request = request_with_message(rf, "Dropoff logged", htmx=True)
 
     response = HtmxMessagesMiddleware(lambda r: HttpResponse("<tr>row</tr>"))(request)
 
@@ -68,14 +80,10 @@ def test_it_adds_messages_to_htmx_fragments_out_of_band(rf: RequestFactory):
     assert "Dropoff logged" in html
 
 
-def test_it_leaves_htmx_redirects_alone(rf: RequestFactory):
-    request = rf.get("/", headers={"HX-Request": "true"})
-    request.htmx = HtmxDetails(request)
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    messages.success(request, "Saved")
-    redirect = HttpResponse(status=204)
+def test_it_keeps_messages_for_the_next_page_when_htmx_gets_no_content(rf: RequestFactory):
+    request = request_with_message(rf, "Saved", htmx=True)
 
-    response = HtmxMessagesMiddleware(lambda r: redirect)(request)
+    response = HtmxMessagesMiddleware(lambda r: HttpResponse(status=204))(request)
 
     assert response.content == b""
+    assert not request._messages.used  # so MessageMiddleware keeps it for the next page
