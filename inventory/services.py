@@ -316,6 +316,9 @@ def _write(
     try:
         with transaction.atomic():
             stock_pairs_lock(pairs=pairs)
+            # A retry that waited on the locks behind its own first attempt finds it here.
+            if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
+                return earlier
             rows = _lock(pairs)
             changes = build(rows)
             rows |= _create_missing_balances(changes, rows)

@@ -191,6 +191,28 @@ def test_it_makes_one_operation_of_a_key_sent_by_eight_tablets_at_once(place, wa
     assert_ledger_matches_balances()
 
 
+def test_it_answers_a_repeated_pick_with_the_first_result_not_a_shortage(place, water):
+    """A driver's double tap on "load" sends the same key twice at once: the second waits
+    for the first and must get its result, not "not enough stock" for the goods it took."""
+    hall, _ = place
+    stock_receive(lines=[StockLine(water, hall, 20)], user=None)
+
+    def load():
+        return stock_remove(
+            lines=[StockLine(water, hall, 15)],
+            kind=MovementKind.DELIVERED,
+            user=None,
+            idempotency_key="run-7:load",
+        )
+
+    results = run_at_once([load] * 8)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert all([m.pk for m in r] == [m.pk for m in results[0]] for r in results)
+    assert qty(water, hall) == 5
+    assert_ledger_matches_balances()
+
+
 def test_it_voids_once_and_tells_the_others_it_was_already_voided(place, water):
     """Coordinators voiding one dropoff from several screens: the first void wins, the rest
     are told so, even when they were already past the first check and waiting on the lock."""
