@@ -15,6 +15,16 @@ from hub.selectors import hub_list_for_user
 User = get_user_model()
 
 
+def people_visible_to(user):
+    """The people a hub Admin may see: members of their hubs, and people not yet placed in
+    any hub (just created). Never a superuser: those run the whole network."""
+    queryset = User.objects.all()
+    if user.is_superuser:
+        return queryset
+    mine = Q(memberships__hub__in=hub_list_for_user(user=user))
+    return queryset.filter(mine | Q(memberships__isnull=True), is_superuser=False).distinct()
+
+
 class HubScopedMixin:
     """Limits rows, and the hubs and hub-owned rows offered in forms, to the user's hubs.
     `hub_path` is the lookup from the model to its hub ("" for the Hub itself)."""
@@ -34,6 +44,8 @@ class HubScopedMixin:
             related = db_field.related_model
             if related is Hub:
                 kwargs["queryset"] = hubs
+            elif related is User:
+                kwargs["queryset"] = people_visible_to(request.user)
             elif any(f.name == "hub" for f in related._meta.get_fields()):
                 kwargs["queryset"] = related._default_manager.filter(hub__in=hubs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -89,12 +101,19 @@ class PersonAdmin(UserAdmin):
         return ", ".join(g.name for g in obj.groups.all())
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("groups")
-        if request.user.is_superuser:
-            return queryset
-        # People of my hubs, and people not yet placed in any hub (just created).
-        mine = Q(memberships__hub__in=hub_list_for_user(user=request.user))
-        return queryset.filter(mine | Q(memberships__isnull=True)).distinct()
+        visible = people_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible).prefetch_related("groups")
+
+    def has_change_permission(self, request, obj=None):
+        """Roles are network-wide, so a hub Admin changes only people who belong to no hub
+        but theirs, and never another Admin (their password, role or access)."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return True
+        elsewhere = obj.memberships.exclude(hub__in=hub_list_for_user(user=request.user))
+        is_admin = obj.groups.filter(name=Role.ADMIN.value).exists()
+        return not elsewhere.exists() and not is_admin
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:

@@ -108,3 +108,67 @@ def test_it_keeps_a_staff_member_without_the_admin_role_from_changing_things(cli
     staff = UserFactory(hubs=[hub], is_staff=True)
     client.force_login(staff)
     assert client.get(reverse("admin:inventory_storagelocation_changelist")).status_code == 403
+
+
+def test_it_hides_superusers_from_an_admin(client, admin_user):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+
+    assert "root" not in client.get(reverse("admin:auth_user_changelist")).text
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[root.pk]),
+        {"password1": "taken-over-2026", "password2": "taken-over-2026"},
+    )
+    assert response.status_code in (302, 404)  # "doesn't exist", never a change
+    root.refresh_from_db()
+    assert not root.check_password("taken-over-2026")
+
+
+def test_it_keeps_an_admin_from_pulling_another_hubs_people_into_theirs(
+    client, admin_user, hub, outsider
+):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:hub_hub_change", args=[hub.pk]),
+        {
+            "name": hub.name,
+            "slug": hub.slug,
+            "is_active": "on",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": outsider.pk,
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not outsider.hubs.filter(pk=hub.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["shared", "fellow_admin"])
+def test_it_keeps_an_admin_from_changing_people_they_do_not_fully_manage(
+    client, admin_user, hub, other_hub, who
+):
+    person = {
+        "shared": lambda: UserFactory(username="sam", role="Volunteer", hubs=[hub, other_hub]),
+        "fellow_admin": lambda: UserFactory(username="alma", role="Admin", hubs=[hub]),
+    }[who]()
+    client.force_login(admin_user)
+
+    assert client.get(reverse("admin:auth_user_change", args=[person.pk])).status_code == 200
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        {"password1": "taken-over-2026", "password2": "taken-over-2026"},
+    )
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert not person.check_password("taken-over-2026")
+
+
+def test_it_lets_an_admin_change_a_volunteer_of_their_hub(client, admin_user, volunteer):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[volunteer.pk]),
+        {"password1": "new-shift-2026", "password2": "new-shift-2026"},
+    )
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert volunteer.check_password("new-shift-2026")
