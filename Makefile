@@ -13,7 +13,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .PHONY: demo test lint format messages clean
 
 $(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian or Ubuntu," \
+		"apt-get install python3.11-venv" >&2; rm -rf $(VENV); exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 	touch $@
