@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,3 +41,85 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.hub}"
+
+
+class Outcome(models.TextChoices):
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined (not needed)")
+    REDIRECTED = "redirected", _("redirected to another hub")
+
+
+class Dropoff(models.Model):
+    """One donor's visit to the table. Donor details are kept only with their consent."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="dropoffs")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(_("logged at"), auto_now_add=True, db_index=True)
+    # One per rendered form: a double tap or a retry finds the first dropoff by it.
+    idempotency_key = models.CharField(max_length=120, unique=True, editable=False)
+    donor_name = models.CharField(_("donor name"), max_length=120, blank=True)
+    donor_contact = models.CharField(_("donor contact"), max_length=120, blank=True)
+    donor_consent = models.BooleanField(_("donor agreed to be contacted"), default=False)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-logged_at", "-id"]
+        indexes = [models.Index(fields=["hub", "-logged_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(donor_consent=True) | (Q(donor_name="") & Q(donor_contact="")),
+                name="dropoff_donor_details_need_consent",
+            )
+        ]
+        verbose_name = _("dropoff")
+        verbose_name_plural = _("dropoffs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.hub}"
+
+
+class DropoffLine(models.Model):
+    dropoff = models.ForeignKey(Dropoff, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    location = models.ForeignKey(
+        "inventory.StorageLocation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Where accepted goods were put."),
+    )
+    redirected_to = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="dropoff_line_quantity"),
+            models.CheckConstraint(
+                condition=Q(outcome="accepted", location__isnull=False)
+                | (~Q(outcome="accepted") & Q(location__isnull=True)),
+                name="dropoff_line_stocked_iff_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="redirected") | Q(redirected_to__isnull=True),
+                name="dropoff_line_redirect_only_when_redirected",
+            ),
+        ]
+        verbose_name = _("dropoff line")
+        verbose_name_plural = _("dropoff lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.item} ({self.get_outcome_display()})"

@@ -431,14 +431,18 @@ def _pairs(lines: Sequence[StockLine]) -> set[StockPair]:
     return {(line.location.pk, line.item.pk) for line in lines}
 
 
-def _check_line(line: StockLine, *, allow_zero: bool = False) -> None:
-    quantity = line.quantity
+def quantity_check(quantity: int, *, allow_zero: bool = False) -> None:
+    """Raise StockError unless `quantity` is a whole number of units a line may carry."""
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise StockError(_("Quantity must be a whole number."))
     if quantity < 0 or (quantity == 0 and not allow_zero):
         raise StockError(_("Quantity must be more than zero."))
     if quantity > MAX_QUANTITY:
         raise StockError(_("Quantity must be at most %(max)d per line.") % {"max": MAX_QUANTITY})
+
+
+def _check_line(line: StockLine, *, allow_zero: bool = False) -> None:
+    quantity_check(line.quantity, allow_zero=allow_zero)
     if line.expiry_date is not None:
         if not isinstance(line.expiry_date, date):
             raise StockError(_("The expiry date is not a date."))
