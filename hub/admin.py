@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Hub, Membership
+from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role
 from hub.selectors import hub_list_for_user
 
@@ -59,13 +59,20 @@ class MembershipOfHubInline(HubScopedMixin, admin.TabularInline):
     verbose_name_plural = _("members")
 
 
+class CategoryIntakeInline(admin.TabularInline):
+    model = CategoryIntake
+    extra = 0
+    verbose_name = _("category that differs from the hub's intake")
+    verbose_name_plural = _("categories that differ from the hub's intake")
+
+
 @admin.register(Hub)
 class HubAdmin(HubScopedMixin, admin.ModelAdmin):
     hub_path = ""
-    list_display = ["name", "address", "opening_hours", "is_active"]
+    list_display = ["name", "address", "intake_status", "is_active"]
     search_fields = ["name", "address"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipOfHubInline]
+    inlines = [CategoryIntakeInline, MembershipOfHubInline]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -124,3 +131,32 @@ class PersonAdmin(UserAdmin):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=Role.values)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class DropoffLineInline(admin.TabularInline):
+    model = DropoffLine
+    fields = ["item", "quantity", "expiry_date", "outcome", "location", "redirected_to"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Dropoff)
+class DropoffAdmin(HubScopedMixin, admin.ModelAdmin):
+    """Dropoffs are logged at the table and undone there: read-only here."""
+
+    list_display = ["pk", "hub", "logged_at", "logged_by", "undone_at"]
+    list_filter = ["hub"]
+    list_select_related = ["hub", "logged_by"]
+    date_hierarchy = "logged_at"
+    inlines = [DropoffLineInline]
+    readonly_fields = [f.name for f in Dropoff._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

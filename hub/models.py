@@ -1,7 +1,14 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class IntakeStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    LIMITED = "limited", _("limited")
+    CLOSED = "closed", _("closed")
 
 
 class Hub(models.Model):
@@ -9,7 +16,30 @@ class Hub(models.Model):
     slug = models.SlugField(_("short name in links"), max_length=60, unique=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    intake_status = models.CharField(
+        _("intake"), max_length=8, choices=IntakeStatus.choices, default=IntakeStatus.OPEN
+    )
+    intake_reason = models.CharField(_("why"), max_length=255, blank=True)
+    intake_reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
+    nearly_full_percent = models.PositiveSmallIntegerField(
+        _("nearly full at (%)"), default=80, validators=[MaxValueValidator(100)]
+    )
+    full_percent = models.PositiveSmallIntegerField(
+        _("full at (%)"), default=95, validators=[MaxValueValidator(100)]
+    )
+    max_line_quantity = models.PositiveIntegerField(
+        _("most units on one dropoff line"),
+        default=500,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text=_("A larger number at the table is more likely a typo than a donation."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="hubs", blank=True
     )
@@ -21,6 +51,27 @@ class Hub(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CategoryIntake(models.Model):
+    """What a hub says about one category; a category without a row follows the hub.
+    When the hub is limited, only categories with a row saying open or limited are taken."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="category_intakes")
+    category = models.ForeignKey("inventory.Category", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("intake"), max_length=8, choices=IntakeStatus.choices)
+    reason = models.CharField(_("why"), max_length=255, blank=True)
+    reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "category"], name="category_intake_unique")
+        ]
+        verbose_name = _("category intake")
+        verbose_name_plural = _("category intakes")
+
+    def __str__(self) -> str:
+        return f"{self.category} @ {self.hub}: {self.get_status_display()}"
 
 
 class Membership(models.Model):

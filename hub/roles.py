@@ -25,6 +25,12 @@ ADMIN_PERMISSIONS = {
         "change_membership",
         "delete_membership",
         "view_membership",
+        "add_categoryintake",
+        "change_categoryintake",
+        "delete_categoryintake",
+        "view_categoryintake",
+        "view_dropoff",
+        "view_dropoffline",
     ],
     "inventory": [
         "add_storagelocation",

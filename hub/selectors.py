@@ -1,7 +1,22 @@
-from django.db.models import QuerySet
-from django.http import Http404
+"""Reads for hubs and intake. Each runs a fixed number of queries, whatever the catalog or
+ledger size."""
 
-from hub.models import Hub
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Outcome
+from inventory.models import Category, Item, StockBalance, StorageLocation
+from inventory.selectors import LocationFill
+
+TILE_COUNT = 12
+TILE_DAYS = 7
 
 
 def hub_list_for_user(*, user) -> QuerySet[Hub]:
@@ -15,3 +30,161 @@ def hub_get_for_user(*, user, slug: str) -> Hub:
     if hub is None:
         raise Http404("No such hub")
     return hub
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Whether a hub takes a category now, and what to tell the donor."""
+
+    status: str
+    reason: str = ""
+    reopens_at: datetime | None = None
+
+    @property
+    def accepts(self) -> bool:
+        return self.status != IntakeStatus.CLOSED
+
+
+def acceptance_map(*, hubs: list[Hub]) -> dict[tuple[int, int], Acceptance]:
+    """(hub id, category id) -> Acceptance, for every category, in two queries."""
+    category_ids = list(Category.objects.values_list("pk", flat=True))
+    rows = {
+        (row.hub_id, row.category_id): row for row in CategoryIntake.objects.filter(hub__in=hubs)
+    }
+    return {
+        (hub.pk, category_id): _acceptance(hub, rows.get((hub.pk, category_id)))
+        for hub in hubs
+        for category_id in category_ids
+    }
+
+
+def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
+    if hub.intake_status == IntakeStatus.CLOSED:
+        return Acceptance(IntakeStatus.CLOSED, hub.intake_reason, hub.intake_reopens_at)
+    if row is not None:
+        return Acceptance(row.status, row.reason, row.reopens_at)
+    if hub.intake_status == IntakeStatus.LIMITED:
+        # A limited hub takes only the categories it lists.
+        reason = hub.intake_reason or _("This hub takes only the categories it lists.")
+        return Acceptance(IntakeStatus.CLOSED, reason, hub.intake_reopens_at)
+    return Acceptance(IntakeStatus.OPEN)
+
+
+def intake_tile_list(*, hub: Hub) -> list[Item]:
+    """The items most received at this hub in the last week, topped up from the catalog's
+    order so that a new hub has tiles too."""
+    since = timezone.now() - timedelta(days=TILE_DAYS)
+    popular = list(
+        DropoffLine.objects.filter(
+            dropoff__hub=hub,
+            dropoff__logged_at__gte=since,
+            outcome=Outcome.ACCEPTED,
+            item__is_active=True,
+        )
+        .values("item")
+        .annotate(times=Count("id"))
+        .order_by("-times", "item")
+        .values_list("item", flat=True)[:TILE_COUNT]
+    )
+    items = Item.objects.filter(is_active=True).select_related("category")
+    chosen = {item.pk: item for item in items.filter(pk__in=popular)}
+    tiles = [chosen[pk] for pk in popular if pk in chosen]
+    if len(tiles) < TILE_COUNT:
+        tiles += list(
+            items.exclude(pk__in=popular).order_by("category__sort_order", "name")[
+                : TILE_COUNT - len(tiles)
+            ]
+        )
+    return tiles
+
+
+def item_search(*, query: str) -> list[Item]:
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Item.objects.filter(is_active=True, name__icontains=query)
+        .select_related("category")
+        .order_by("name")[:TILE_COUNT]
+    )
+
+
+def location_default(*, locations: list[LocationFill]) -> StorageLocation | None:
+    """The emptiest location that still has room."""
+    with_room = [f for f in locations if f.free_litres > 0]
+    if not with_room:
+        return None
+    return min(with_room, key=lambda f: (f.percent, f.location.name)).location
+
+
+def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
+    """category id -> the nearest other hub of the network that is open for it and below
+    its nearly-full threshold (hubs without coordinates come last, by name)."""
+    others = list(Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name"))
+    if not others:
+        return {}
+    percent = _hub_fill_percents(hubs=others)
+    room = [h for h in others if percent.get(h.pk, Decimal(0)) < h.nearly_full_percent]
+    room.sort(key=lambda other: (_distance_km(hub, other), other.name))
+    accepts = acceptance_map(hubs=room)
+    suggestions: dict[int, Hub] = {}
+    for other in room:  # nearest first: the first hub that takes a category wins it
+        for (hub_id, category_id), acceptance in accepts.items():
+            if hub_id == other.pk and acceptance.status == IntakeStatus.OPEN:
+                suggestions.setdefault(category_id, other)
+    return suggestions
+
+
+def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
+    capacity = dict(
+        StorageLocation.objects.filter(hub__in=hubs, is_active=True)
+        .values("hub")
+        .annotate(total=Sum("capacity_litres"))
+        .values_list("hub", "total")
+    )
+    used = dict(
+        StockBalance.objects.filter(location__hub__in=hubs, location__is_active=True)
+        .values("location__hub")
+        .annotate(
+            total=Sum(
+                F("quantity") * F("item__unit_volume_litres"),
+                output_field=DecimalField(max_digits=18, decimal_places=3),
+            )
+        )
+        .values_list("location__hub", "total")
+    )
+    return {
+        hub_id: (used.get(hub_id) or Decimal(0)) * 100 / total
+        for hub_id, total in capacity.items()
+        if total
+    }
+
+
+def _distance_km(a: Hub, b: Hub) -> float:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return math.inf
+    lat1, lon1, lat2, lon2 = (
+        math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude)
+    )
+    # Haversine: straight-line distance on the earth's surface, plenty for "nearest hub".
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371 * 2 * math.asin(math.sqrt(h))
+
+
+def dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
+    """The dropoff a form (by its idempotency key) already logged at this hub, if any."""
+    if not key:
+        return None
+    return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
+
+
+def recent_dropoff_list(*, hub: Hub, limit: int = 20) -> list[Dropoff]:
+    return list(
+        Dropoff.objects.filter(hub=hub)
+        .select_related("logged_by")
+        .prefetch_related("lines__item")
+        .order_by("-logged_at", "-pk")[:limit]
+    )

@@ -2,15 +2,19 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from hub.models import Dropoff, DropoffLine, Hub, Outcome
+from hub.models import Dropoff, DropoffLine, Hub, IntakeStatus, Outcome
 from hub.roles import Role, role_at_least
+from hub.selectors import acceptance_map
+from inventory.locks import locations_lock
 from inventory.models import Item, StockMovement, StorageLocation
+from inventory.selectors import location_fill_list
 from inventory.services import (
     StockError,
     StockLine,
@@ -23,7 +27,12 @@ UNDO_WINDOW = timedelta(minutes=10)
 
 
 class IntakeError(Exception):
-    """A dropoff that cannot be logged or undone; the message is for the volunteer."""
+    """A dropoff that cannot be logged or undone; the message is for the volunteer. `line`
+    is the index of the line it is about, so the page can show it beside that line."""
+
+    def __init__(self, message: str, *, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -48,14 +57,20 @@ def dropoff_log(
 ) -> Dropoff:
     """Log one visit: the dropoff, its lines, and one `received` movement per accepted line,
     all in one transaction. The same key again (a double tap, a retry) returns the first
-    dropoff and stores nothing more."""
+    dropoff and stores nothing more.
+
+    Refused, storing nothing: a closed hub; accepting an item of a category the hub does
+    not take; a quantity over the hub's maximum; a line that would overfill its location."""
     if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
         return earlier
+    if hub.intake_status == IntakeStatus.CLOSED:
+        raise IntakeError(_("%(hub)s is not taking donations now.") % {"hub": hub.name})
     _check_lines(hub=hub, lines=lines)
     if not donor_consent:
         donor_name = donor_contact = ""  # kept only with the donor's consent
     try:
         with transaction.atomic():
+            _check_room(hub=hub, lines=lines)
             dropoff = Dropoff.objects.create(
                 hub=hub,
                 logged_by=user,
@@ -111,7 +126,7 @@ def dropoff_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> Dropoff:
         if locked.undone_at:
             raise IntakeError(_("This dropoff was already undone."))
         received = StockMovement.objects.filter(
-            source_type__model="dropoff", source_type__app_label="hub", source_id=locked.pk
+            source_type__app_label="hub", source_type__model="dropoff", source_id=locked.pk
         ).first()
         if received:
             try:
@@ -128,6 +143,14 @@ def dropoff_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> Dropoff:
     return locked
 
 
+def dropoff_can_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> bool:
+    return (
+        dropoff.undone_at is None
+        and timezone.now() - dropoff.logged_at <= UNDO_WINDOW
+        and (dropoff.logged_by_id == user.pk or role_at_least(user, Role.COORDINATOR))
+    )
+
+
 def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
     earlier = Dropoff.objects.filter(idempotency_key=key).first()
     if earlier is not None and earlier.hub_id != hub.pk:
@@ -138,21 +161,79 @@ def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
 def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     if not lines:
         raise IntakeError(_("Add at least one item."))
-    for line in lines:
+    acceptance = acceptance_map(hubs=[hub])
+    for n, line in enumerate(lines):
         try:
             quantity_check(line.quantity)
         except StockError as error:
-            raise IntakeError(f"{line.item}: {error}") from error
-        if line.outcome not in Outcome.values:
-            raise IntakeError(_("Choose what happened to %(item)s.") % {"item": line.item})
-        wrong_place = line.location is None or line.location.hub_id != hub.pk
-        if line.outcome == Outcome.ACCEPTED and wrong_place:
+            raise IntakeError(str(error), line=n) from error
+        if line.quantity > hub.max_line_quantity:
             raise IntakeError(
-                _("Choose a storage location of this hub for %(item)s.") % {"item": line.item}
+                _("%(quantity)d is more than this hub takes on one line (%(max)d). Check it.")
+                % {"quantity": line.quantity, "max": hub.max_line_quantity},
+                line=n,
             )
+        if not line.item.is_active:
+            raise IntakeError(
+                _("%(item)s is no longer in the catalog.") % {"item": line.item}, line=n
+            )
+        if line.outcome not in Outcome.values:
+            raise IntakeError(_("Choose what happened to %(item)s.") % {"item": line.item}, line=n)
+        if line.outcome == Outcome.ACCEPTED:
+            _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
         if line.outcome == Outcome.REDIRECTED and (
             line.redirected_to is None or line.redirected_to.pk == hub.pk
         ):
-            raise IntakeError(_("Choose another hub to send %(item)s to.") % {"item": line.item})
+            raise IntakeError(
+                _("Choose another hub to send %(item)s to.") % {"item": line.item}, line=n
+            )
         if line.outcome != Outcome.REDIRECTED and line.redirected_to is not None:
-            raise IntakeError(_("Only a redirected line names another hub."))
+            raise IntakeError(_("Only a redirected line names another hub."), line=n)
+
+
+def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
+    if not acceptance[(hub.pk, line.item.category_id)].accepts:
+        raise IntakeError(
+            _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
+            % {"hub": hub.name, "category": line.item.category.name},
+            line=n,
+        )
+    if line.location is None or line.location.hub_id != hub.pk:
+        raise IntakeError(
+            _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
+            line=n,
+        )
+
+
+def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    """No accepted line may take its location past 100 %. The locations are locked first,
+    so two tablets filling the last shelf at once are checked one after the other."""
+    accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+    if not accepted:
+        return
+    locations_lock(ids=[line.location.pk for _n, line in accepted])
+    fills = {f.location.pk: f for f in location_fill_list(hub=hub)}
+    free = {pk: fill.free_litres for pk, fill in fills.items()}
+    for n, line in accepted:
+        needed = line.quantity * line.item.unit_volume_litres
+        if needed <= free.get(line.location.pk, Decimal(0)):
+            free[line.location.pk] -= needed
+            continue
+        roomy = [fills[pk].location for pk, litres in free.items() if litres >= needed]
+        suggestion = (
+            _("%(location)s has room for it.") % {"location": roomy[0].name}
+            if roomy
+            else _("No location here has room for it: send the donor to another hub.")
+        )
+        raise IntakeError(
+            _("%(location)s has no room for %(quantity)d %(item)s (%(needed)s L needed).")
+            % {
+                "location": line.location.name,
+                "quantity": line.quantity,
+                "item": line.item.name,
+                "needed": formats.number_format(needed, 0),
+            }
+            + " "
+            + suggestion,
+            line=n,
+        )

@@ -4,10 +4,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from hub import views
+from hub import intake_views, views
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/line/", intake_views.intake_line, name="intake_line"),
+    path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),
+    path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
+    path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
+    path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),
 ]
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from hub.decorators import hub_role_required
 from hub.models import Hub
-from hub.roles import Role
+from hub.roles import Role, role_at_least
 from hub.selectors import hub_list_for_user
 from inventory.selectors import hub_fill, location_fill_list
 
@@ -16,7 +16,9 @@ from inventory.selectors import hub_fill, location_fill_list
 def home(request: HttpRequest) -> HttpResponse:
     hubs = list(hub_list_for_user(user=request.user))
     if len(hubs) == 1:
-        return redirect("hub_detail", hub_slug=hubs[0].slug)
+        # A volunteer is here for the dropoff table; the others for the hub at a glance.
+        start = "hub_detail" if role_at_least(request.user, Role.COORDINATOR) else "intake"
+        return redirect(start, hub_slug=hubs[0].slug)
     return render(request, "hub/home.html", {"hubs": hubs})
 
 

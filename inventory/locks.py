@@ -1,6 +1,7 @@
 """Every lock on stock is taken here, always in one order, so that transactions touching
 the same stock queue behind each other instead of deadlocking:
 
+0. storage locations, in pk order, when a dropoff checks their room;
 1. one transaction-scoped advisory lock per (location, item), in ascending order. It covers
    the balance rows of that pair that do not exist yet, so a new expiry date is never
    inserted behind the back of a transaction that is picking from the pair;
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q
 
-from inventory.models import StockBalance
+from inventory.models import StockBalance, StorageLocation
 
 StockPair = tuple[int, int]  # (location_id, item_id)
 
@@ -46,4 +47,15 @@ def balances_lock(*, pairs: Iterable[StockPair]) -> list[StockBalance]:
         .filter(match)
         .select_related("item", "location")
         .order_by("pk")
+    )
+
+
+def locations_lock(*, ids: Iterable[int]) -> None:
+    """Lock storage locations (to check their room before filling them), in pk order.
+    Taken before any stock lock of the same transaction."""
+    list(
+        StorageLocation.objects.select_for_update()
+        .filter(pk__in=set(ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )

@@ -45,18 +45,28 @@ def test_it_offers_an_admin_only_their_hubs_in_forms(client, admin_user, other_h
     assert "Pasadena Hub" not in response.text
 
 
+def hub_form(name: str, slug: str, *, members: list[int] = ()) -> dict:
+    """What the hub form in the admin posts, with `members` added in its inline."""
+    data = {
+        "name": name,
+        "slug": slug,
+        "is_active": "on",
+        "intake_status": "open",
+        "nearly_full_percent": "80",
+        "full_percent": "95",
+        "max_line_quantity": "500",
+        "category_intakes-TOTAL_FORMS": "0",
+        "category_intakes-INITIAL_FORMS": "0",
+        "memberships-TOTAL_FORMS": str(len(members)),
+        "memberships-INITIAL_FORMS": "0",
+    }
+    data.update({f"memberships-{n}-user": pk for n, pk in enumerate(members)})
+    return data
+
+
 def test_it_makes_whoever_adds_a_hub_its_member(client, admin_user):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("admin:hub_hub_add"),
-        {
-            "name": "Echo Park Hub",
-            "slug": "echo-park",
-            "is_active": "on",
-            "memberships-TOTAL_FORMS": "0",
-            "memberships-INITIAL_FORMS": "0",
-        },
-    )
+    response = client.post(reverse("admin:hub_hub_add"), hub_form("Echo Park Hub", "echo-park"))
     assert response.status_code == 302
     assert admin_user.hubs.filter(slug="echo-park").exists()
 
@@ -130,17 +140,22 @@ def test_it_keeps_an_admin_from_pulling_another_hubs_people_into_theirs(
     client.force_login(admin_user)
     response = client.post(
         reverse("admin:hub_hub_change", args=[hub.pk]),
-        {
-            "name": hub.name,
-            "slug": hub.slug,
-            "is_active": "on",
-            "memberships-TOTAL_FORMS": "1",
-            "memberships-INITIAL_FORMS": "0",
-            "memberships-0-user": outsider.pk,
-        },
+        hub_form(hub.name, hub.slug, members=[outsider.pk]),
     )
     assert response.status_code == 200  # the form again, with the error
+    assert "Select a valid choice" in response.text
     assert not outsider.hubs.filter(pk=hub.pk).exists()
+
+
+def test_it_lets_an_admin_add_a_new_person_to_their_hub(client, admin_user, hub):
+    newcomer = UserFactory(username="nina")
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:hub_hub_change", args=[hub.pk]),
+        hub_form(hub.name, hub.slug, members=[newcomer.pk]),
+    )
+    assert response.status_code == 302
+    assert newcomer.hubs.filter(pk=hub.pk).exists()
 
 
 @pytest.mark.parametrize("who", ["shared", "fellow_admin"])

@@ -185,8 +185,8 @@ def test_it_serves_the_login_page_on_sqlite(tmp_path: Path) -> None:
         with browser.open(login, timeout=10) as response:
             landing_url, page = response.geturl(), response.read().decode()
 
-        assert landing_url == f"{base}/hubs/west-adams/"
-        assert "<h1>West Adams Hub</h1>" in page
+        assert landing_url == f"{base}/hubs/west-adams/intake/"
+        assert "West Adams Hub" in page and "Log a dropoff" in page
     finally:
         server.terminate()
         try:

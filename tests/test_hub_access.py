@@ -35,8 +35,15 @@ def test_it_sends_anonymous_visitors_to_login_from_home(client, db):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_it_takes_a_member_of_one_hub_straight_to_it(client, volunteer, hub):
+def test_it_takes_a_volunteer_of_one_hub_straight_to_its_dropoff_table(client, volunteer, hub):
     client.force_login(volunteer)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake", args=[hub.slug])
+
+
+def test_it_takes_a_coordinator_of_one_hub_to_the_hub_at_a_glance(client, coordinator, hub):
+    client.force_login(coordinator)
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse("hub_detail", args=[hub.slug])

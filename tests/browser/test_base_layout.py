@@ -3,21 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from tests.browser.pages import small_targets
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-TAPPABLE = "button, a, input:not([type=hidden]), select, textarea"
-
-
-def small_targets(page) -> list[str]:
-    return page.eval_on_selector_all(
-        TAPPABLE,
-        """els => els.filter(e => e.offsetParent !== null)
-                     .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
-                     .filter(([_, r]) => r.height < 44 || r.width < 44)
-                     .map(([html, r]) => `${html} (${r.width}x${r.height})`)""",
-    )
 
 
 def log_in(page, live_server, username: str) -> None:
@@ -33,8 +22,9 @@ def test_it_logs_in_on_a_tablet_with_big_targets(page, live_server, volunteer, c
 
     log_in(page, live_server, "vera")
 
-    page.wait_for_url(f"**{reverse('hub_detail', args=['west-adams'])}")
-    assert page.locator("h1").inner_text() == "West Adams Hub"
+    page.wait_for_url(f"**{reverse('intake', args=['west-adams'])}")
+    assert page.locator("h1").inner_text() == "Log a dropoff"
+    assert page.locator(".topbar").get_by_text("West Adams Hub").is_visible()
     assert small_targets(page) == []
     assert page.evaluate("typeof htmx !== 'undefined' && htmx.version.startsWith('2.')")
     assert csp_violations == []

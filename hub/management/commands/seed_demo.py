@@ -25,19 +25,21 @@ from inventory.services import StockLine, stock_receive
 WEST_ADAMS = "west-adams"
 ALTADENA = "altadena"
 
-# slug, name, address, opening hours
+# slug, name, address, opening hours, (latitude, longitude) for "nearest hub"
 HUBS = (
     (
         WEST_ADAMS,
         "West Adams Hub",
         "2815 W Washington Blvd, Los Angeles, CA 90018",
         "Daily 8:00-20:00, drop-offs until 18:00",
+        ("34.03990", "-118.32190"),
     ),
     (
         ALTADENA,
         "Altadena Community Hub",
         "2245 N Lake Ave, Altadena, CA 91001",
         "Mon-Sat 9:00-17:00",
+        ("34.18960", "-118.13150"),
     ),
 )
 
@@ -289,9 +291,16 @@ class Command(BaseCommand):
 def seed_hubs() -> dict[str, Hub]:
     return {
         slug: Hub.objects.get_or_create(
-            slug=slug, defaults={"name": name, "address": address, "opening_hours": hours}
+            slug=slug,
+            defaults={
+                "name": name,
+                "address": address,
+                "opening_hours": hours,
+                "latitude": Decimal(lat),
+                "longitude": Decimal(lon),
+            },
         )[0]
-        for slug, name, address, hours in HUBS
+        for slug, name, address, hours, (lat, lon) in HUBS
     }
 
 

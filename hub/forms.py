@@ -1,0 +1,144 @@
+"""The intake form: the dropoff's own fields, and its lines posted as parallel lists (one
+entry per line row for each of item, quantity, expiry_date, outcome, redirected_to)."""
+
+import uuid
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from hub.models import Hub, Outcome
+from hub.services import DropoffLineInput
+from inventory.models import Item, StorageLocation
+
+LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")
+MAX_LINES = 50
+
+
+def parse_id(value: str | None) -> int | None:
+    """A primary key from a URL or a form, or None. isascii() first: str.isdigit() also
+    accepts digits such as "²" that int() and the database refuse."""
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+class DropoffForm(forms.Form):
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={
+            "required": _("This form was out of date. Check the items and log them again."),
+            "max_length": _("This form was out of date. Check the items and log them again."),
+        },
+    )
+    location = forms.ModelChoiceField(
+        label=_("Put accepted goods in"), queryset=StorageLocation.objects.none()
+    )
+    donor_consent = forms.BooleanField(
+        label=_("The donor agrees that we keep their name and contact"), required=False
+    )
+    donor_name = forms.CharField(label=_("Donor name"), max_length=120, required=False)
+    donor_contact = forms.CharField(label=_("Phone or e-mail"), max_length=120, required=False)
+
+    def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hub = hub
+        self.fields["location"].queryset = StorageLocation.objects.filter(hub=hub, is_active=True)
+        # The choices come from the fill already read for the page: no second query.
+        self.fields["location"].choices = [(loc.pk, loc.name) for loc in locations]
+
+    @staticmethod
+    def new_key() -> str:
+        return uuid.uuid4().hex
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("donor_name") or data.get("donor_contact")) and not data.get("donor_consent"):
+            self.add_error(
+                "donor_consent",
+                _("Tick this to keep the donor's details, or leave them empty."),
+            )
+        return data
+
+
+class LineForm(forms.Form):
+    """One line row. Items and hubs are looked up in bulk by the caller (one query each for
+    all lines), so validating a dropoff costs the same whatever the catalog size."""
+
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    expiry_date = forms.DateField(label=_("Expires"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    redirected_to = forms.IntegerField(required=False)
+
+    def __init__(self, *args, hub: Hub, items: dict[int, Item], hubs: dict[int, Hub], **kw):
+        super().__init__(*args, **kw)
+        self.hub, self.items, self.hubs = hub, items, hubs
+
+    def clean_quantity(self) -> int:
+        quantity = self.cleaned_data["quantity"]
+        if quantity > self.hub.max_line_quantity:
+            raise forms.ValidationError(
+                _("More than %(max)d on one line? Check the number.")
+                % {"max": self.hub.max_line_quantity}
+            )
+        return quantity
+
+    def clean_item(self) -> Item:
+        item = self.items.get(self.cleaned_data["item"])
+        if item is None or not item.is_active:
+            raise forms.ValidationError(_("This item is not in the catalog. Remove the line."))
+        return item
+
+    def clean_redirected_to(self) -> Hub | None:
+        pk = self.cleaned_data.get("redirected_to")
+        if pk is None:
+            return None
+        if pk not in self.hubs:
+            raise forms.ValidationError(_("Choose a hub of the network."))
+        return self.hubs[pk]
+
+    def clean(self):
+        data = super().clean()
+        item = data.get("item")
+        if item is not None and not item.tracks_expiry:
+            data["expiry_date"] = None
+        if data.get("outcome") == Outcome.REDIRECTED and not data.get("redirected_to"):
+            self.add_error("redirected_to", _("Choose the hub you sent the donor to."))
+        if data.get("outcome") != Outcome.REDIRECTED:
+            data["redirected_to"] = None
+        return data
+
+    def to_input(self, *, location: StorageLocation | None) -> DropoffLineInput:
+        data = self.cleaned_data
+        return DropoffLineInput(
+            item=data["item"],
+            quantity=data["quantity"],
+            outcome=data["outcome"],
+            location=location if data["outcome"] == Outcome.ACCEPTED else None,
+            expiry_date=data["expiry_date"],
+            redirected_to=data["redirected_to"],
+        )
+
+
+def line_forms_from_post(post: QueryDict, *, hub: Hub) -> list[LineForm] | None:
+    """The posted line rows as bound forms, or None when the lists don't line up (a
+    tampered or truncated form)."""
+    columns = {name: post.getlist(name) for name in LINE_FIELDS}
+    count = len(columns["item"])
+    if count > MAX_LINES or any(len(values) != count for values in columns.values()):
+        return None
+    item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
+    items = Item.objects.select_related("category").in_bulk(item_ids)
+    hubs = Hub.objects.filter(is_active=True).exclude(pk=hub.pk).in_bulk()
+    return [
+        LineForm(
+            {name: columns[name][n] for name in LINE_FIELDS},
+            hub=hub,
+            items=items,
+            hubs=hubs,
+            prefix=None,
+        )
+        for n in range(count)
+    ]

@@ -1,0 +1,249 @@
+"""The dropoff table: one page (hub/intake.html) and the htmx fragments it asks for."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hub.decorators import hub_role_required
+from hub.forms import DropoffForm, LineForm, line_forms_from_post, parse_id
+from hub.models import Dropoff, Hub, IntakeStatus, Outcome
+from hub.roles import Role, role_at_least
+from hub.selectors import (
+    Acceptance,
+    acceptance_map,
+    dropoff_for_key,
+    intake_tile_list,
+    item_search,
+    location_default,
+    recent_dropoff_list,
+    redirect_suggestions,
+)
+from hub.services import IntakeError, dropoff_can_undo, dropoff_log, dropoff_undo
+from inventory.models import Item
+from inventory.selectors import location_fill_list
+
+PAGE = "hub/intake.html"
+
+
+@dataclass
+class LineRow:
+    """What one line row of the form shows."""
+
+    item: Item | None
+    acceptance: Acceptance
+    quantity: object = 1
+    expiry_date: object = ""
+    outcome: str = Outcome.ACCEPTED
+    redirected_to: object = None
+    suggestion: Hub | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@require_http_methods(["GET", "POST"])
+@hub_role_required(Role.VOLUNTEER)
+def intake(request: HttpRequest, hub: Hub) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, hub)
+    logged = None
+    if (pk := parse_id(request.GET.get("logged"))) is not None:
+        logged = Dropoff.objects.filter(hub=hub, pk=pk).first()
+    return render(request, PAGE, _page_context(request, hub, logged=logged))
+
+
+def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+    # A retry of a form already logged gets the first result, whatever changed since.
+    if earlier := dropoff_for_key(hub=hub, key=request.POST.get("idempotency_key", "")):
+        return _logged(request, hub, earlier)
+    fills = location_fill_list(hub=hub)
+    form = DropoffForm(request.POST, hub=hub, locations=[f.location for f in fills])
+    line_forms = line_forms_from_post(request.POST, hub=hub)
+    if line_forms is None:
+        form.add_error(None, _("The form came in incomplete. Add the items again."))
+        line_forms = []
+    valid = all([form.is_valid(), *(line.is_valid() for line in line_forms)])
+    if valid and not form.errors:
+        try:
+            dropoff = dropoff_log(
+                hub=hub,
+                user=request.user,
+                lines=[
+                    line.to_input(location=form.cleaned_data["location"]) for line in line_forms
+                ],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                donor_name=form.cleaned_data["donor_name"],
+                donor_contact=form.cleaned_data["donor_contact"],
+                donor_consent=form.cleaned_data["donor_consent"],
+            )
+        except IntakeError as error:
+            if error.line is not None and error.line < len(line_forms):
+                line_forms[error.line].add_error(None, str(error))
+            else:
+                form.add_error(None, str(error))
+        else:
+            return _logged(request, hub, dropoff)
+    if "idempotency_key" in form.errors:
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = DropoffForm.new_key()
+    if request.htmx:
+        context = _context(request, hub, form=form, line_forms=line_forms, fills=fills)
+        return render(request, f"{PAGE}#intake", context)
+    context = _page_context(request, hub, form=form, line_forms=line_forms, fills=fills)
+    return render(request, PAGE, context)
+
+
+def _logged(request: HttpRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
+    """The answer to a logged dropoff: what was logged, and a fresh form for the next donor."""
+    if not request.htmx:
+        return redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
+    context = _context(request, hub, logged=dropoff)
+    return render(request, f"{PAGE}#intake", {**context, "recent_oob": True})
+
+
+def _page_context(request: HttpRequest, hub: Hub, **kwargs) -> dict:
+    """The whole page: the #intake part, plus the item tiles beside it."""
+    context = _context(request, hub, **kwargs)
+    acceptance = context["acceptance"]
+    tiles = intake_tile_list(hub=hub)
+    return {**context, "tiles": [(item, acceptance[(hub.pk, item.category_id)]) for item in tiles]}
+
+
+def _context(
+    request: HttpRequest,
+    hub: Hub,
+    *,
+    form: DropoffForm | None = None,
+    line_forms: list[LineForm] = (),
+    fills=None,
+    logged: Dropoff | None = None,
+) -> dict:
+    fills = fills if fills is not None else location_fill_list(hub=hub)
+    if form is None:
+        default = location_default(locations=fills)
+        form = DropoffForm(
+            initial={"idempotency_key": DropoffForm.new_key(), "location": default},
+            hub=hub,
+            locations=[f.location for f in fills],
+        )
+    acceptance = acceptance_map(hubs=[hub])
+    suggestions = redirect_suggestions(hub=hub)
+    return {
+        "hub": hub,
+        "form": form,
+        "fills": fills,
+        "closed": hub.intake_status == IntakeStatus.CLOSED,
+        "acceptance": acceptance,
+        "rows": [_row_from_form(f, hub, acceptance, suggestions) for f in line_forms],
+        "other_hubs": Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name"),
+        "recent": recent_dropoff_list(hub=hub),
+        "logged": logged,
+        "logged_fills": _fills_of(logged, fills),
+        "can_undo": logged is not None and dropoff_can_undo(dropoff=logged, user=request.user),
+    }
+
+
+def _fills_of(dropoff: Dropoff | None, fills) -> list:
+    if dropoff is None:
+        return []
+    used = {line.location_id for line in dropoff.lines.all() if line.location_id}
+    return [f for f in fills if f.location.pk in used]
+
+
+def _row_from_form(line: LineForm, hub: Hub, acceptance: dict, suggestions: dict) -> LineRow:
+    item = line.items.get(parse_id(line.data["item"]))
+    errors = [str(e) for errors in line.errors.values() for e in errors]
+    return LineRow(
+        item=item,
+        acceptance=acceptance[(hub.pk, item.category_id)] if item else Acceptance("closed"),
+        quantity=line.data["quantity"],
+        expiry_date=line.data["expiry_date"],
+        outcome=line.data["outcome"],
+        redirected_to=parse_id(line.data["redirected_to"]),
+        suggestion=suggestions.get(item.category_id) if item else None,
+        errors=errors,
+    )
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
+    """A new line row for the item tapped (a tile or a search result)."""
+    pk = parse_id(request.GET.get("item"))
+    item = Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+    if item is None:
+        raise Http404("No such item")
+    acceptance = acceptance_map(hubs=[hub])[(hub.pk, item.category_id)]
+    suggestion = redirect_suggestions(hub=hub).get(item.category_id)
+    row = LineRow(
+        item=item,
+        acceptance=acceptance,
+        outcome=Outcome.ACCEPTED if acceptance.accepts else Outcome.DECLINED,
+        suggestion=suggestion,
+    )
+    other_hubs = Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name")
+    return render(request, f"{PAGE}#line", {"hub": hub, "row": row, "other_hubs": other_hubs})
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def intake_item_search(request: HttpRequest, hub: Hub) -> HttpResponse:
+    acceptance = acceptance_map(hubs=[hub])
+    found = item_search(query=request.GET.get("q", "")[:80])
+    return render(
+        request,
+        f"{PAGE}#search-results",
+        {
+            "hub": hub,
+            "query": request.GET.get("q", ""),
+            "found": [(item, acceptance[(hub.pk, item.category_id)]) for item in found],
+        },
+    )
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def intake_recent(request: HttpRequest, hub: Hub) -> HttpResponse:
+    return render(request, f"{PAGE}#recent", {"hub": hub, "recent": recent_dropoff_list(hub=hub)})
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def dropoff_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+    dropoff = get_object_or_404(
+        Dropoff.objects.select_related("logged_by", "undone_by").prefetch_related(
+            "lines__item", "lines__location", "lines__redirected_to"
+        ),
+        hub=hub,
+        pk=pk,
+    )
+    return render(
+        request,
+        "hub/dropoff_detail.html",
+        {
+            "hub": hub,
+            "dropoff": dropoff,
+            "can_undo": dropoff_can_undo(dropoff=dropoff, user=request.user),
+            "show_donor": role_at_least(request.user, Role.COORDINATOR),
+        },
+    )
+
+
+@require_POST
+@hub_role_required(Role.VOLUNTEER)
+def dropoff_undo_view(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+    dropoff = get_object_or_404(Dropoff, hub=hub, pk=pk)
+    try:
+        dropoff_undo(dropoff=dropoff, user=request.user)
+    except IntakeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Dropoff #%(number)d undone.") % {"number": dropoff.pk})
+    if request.htmx:
+        return render(request, f"{PAGE}#intake", {**_context(request, hub), "recent_oob": True})
+    if request.POST.get("next") == "detail":
+        return redirect("dropoff_detail", hub_slug=hub.slug, pk=dropoff.pk)
+    return redirect("intake", hub_slug=hub.slug)

@@ -1,0 +1,61 @@
+// The dropoff table: steppers, one line per item, and the redirect choice. Everything
+// else (adding lines, submitting) is htmx; without this file the form still works by typing.
+(function () {
+  "use strict";
+
+  function quantityOf(line) {
+    return line.querySelector("input[name=quantity]");
+  }
+
+  function bump(input, by) {
+    var next = (parseInt(input.value, 10) || 0) + by;
+    var max = parseInt(input.max, 10) || Infinity;
+    input.value = Math.min(Math.max(next, 1), max);
+  }
+
+  document.addEventListener("click", function (event) {
+    var step = event.target.closest("[data-step]");
+    if (step) {
+      bump(quantityOf(step.closest(".line")), parseInt(step.dataset.step, 10));
+      return;
+    }
+    var remove = event.target.closest("[data-remove-line]");
+    if (remove) {
+      remove.closest(".line").remove();
+    }
+  });
+
+  // A second tap on an item already in the list adds one to it instead of a new line.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var tile = event.detail.elt.closest && event.detail.elt.closest("[data-add-item]");
+    if (!tile) {
+      return;
+    }
+    var line = document.querySelector('#lines .line[data-item="' + tile.dataset.addItem + '"]');
+    if (line) {
+      event.preventDefault();
+      bump(quantityOf(line), 1);
+    }
+  });
+
+  // Once a dropoff is logged, the next donor starts from an empty search too.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "intake" && event.detail.target.querySelector(".confirmation")) {
+      var search = document.getElementById("item-search");
+      var results = document.getElementById("search-results");
+      if (search) {
+        search.value = "";
+      }
+      if (results) {
+        results.replaceChildren();
+      }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches(".line select[name=outcome]")) {
+      var redirect = event.target.closest(".line").querySelector("select[name=redirected_to]");
+      redirect.hidden = event.target.value !== "redirected";
+    }
+  });
+})();

@@ -1,0 +1,129 @@
+"""The dropoff table runs a number of queries that does not grow with the catalog: measured
+with 10 active items, then asserted with 500 (and five times the categories)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hub.models import CategoryIntake, Dropoff, IntakeStatus
+from inventory.models import Item, StockMovement
+from tests.factories import CategoryFactory, StorageLocationFactory
+from tests.intake import HTMX, dropoff_form, intake_url, line, login
+
+
+@pytest.fixture
+def hall(hub):
+    return StorageLocationFactory(hub=hub, name="Main hall", capacity_litres=Decimal("100000"))
+
+
+def add_items(start: int, count: int) -> list[Item]:
+    """`count` active items spread over one category per ten items, plus an inactive one."""
+    categories = [
+        CategoryFactory(code=f"category-{n}", sort_order=n)
+        for n in range(start // 10, (start + count) // 10)
+    ]
+    items = Item.objects.bulk_create(
+        Item(
+            name=f"Item {n:04}",
+            category=categories[(n - start) // 10],
+            unit_volume_litres=Decimal("1"),
+            tracks_expiry=n % 2 == 0,
+        )
+        for n in range(start, start + count)
+    )
+    Item.objects.create(
+        name=f"Item {start:04} old", category=categories[0], unit_volume_litres=1, is_active=False
+    )
+    return items
+
+
+def count_queries(request) -> CaptureQueriesContext:
+    with CaptureQueriesContext(connection) as queries:
+        response = request()
+    assert response.status_code in (200, 302), response.status_code
+    return queries
+
+
+def assert_same_count(small: CaptureQueriesContext, large: CaptureQueriesContext):
+    def sql(queries):
+        return "\n".join(q["sql"][:200] for q in queries.captured_queries)
+
+    assert len(large) == len(small), (
+        f"{len(small)} queries with 10 items, {len(large)} with 500:\n"
+        f"--- 10 items\n{sql(small)}\n--- 500 items\n{sql(large)}"
+    )
+
+
+@pytest.fixture
+def table(hub, other_hub, volunteer, hall, client):
+    """A hub with a closed and a limited category and a few dropoffs in its recent list."""
+    items = add_items(0, 10)
+    CategoryIntake.objects.create(hub=hub, category=items[0].category, status=IntakeStatus.LIMITED)
+    other = CategoryFactory(code="clothing")
+    CategoryIntake.objects.create(hub=hub, category=other, status=IntakeStatus.CLOSED)
+    login(client, volunteer)
+    for n in range(3):
+        client.post(intake_url(hub), dropoff_form(hall, line(items[9], n + 1)))
+    return items
+
+
+def test_it_renders_the_intake_page_in_queries_that_do_not_grow_with_the_catalog(
+    client, hub, table
+):
+    def page():
+        return client.get(intake_url(hub))
+
+    page()  # warm caches (content types, session) outside the measurement
+    small = count_queries(page)
+    add_items(10, 490)
+    large = count_queries(page)
+
+    assert_same_count(small, large)
+
+
+@pytest.mark.parametrize(
+    "name", ["intake_item_search", "intake_line", "intake_recent"], ids=lambda n: n
+)
+def test_it_answers_the_tables_fragments_in_queries_that_do_not_grow_with_the_catalog(
+    client, hub, table, name
+):
+    url = reverse(name, args=[hub.slug])
+    params = {"q": "Item 0", "item": table[3].pk}
+
+    def fragment():
+        return client.get(url, params, headers=HTMX)
+
+    fragment()
+    small = count_queries(fragment)
+    add_items(10, 490)
+    large = count_queries(fragment)
+
+    assert_same_count(small, large)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_it_logs_a_3_line_dropoff_in_queries_that_do_not_grow_with_the_catalog(
+    client, hub, other_hub, hall, table, headers
+):
+    def submit(first):
+        # Items not in stock yet each time, so that each submit creates its balances alike:
+        # one that tracks expiry (even), one that does not (odd), and one sent on.
+        data = dropoff_form(
+            hall,
+            line(table[first], 5, expiry="2027-03-31"),
+            line(table[first + 1], 2),
+            line(table[8], 1, outcome="redirected", to=other_hub),
+        )
+        return lambda: client.post(intake_url(hub), data, headers=headers)
+
+    count_queries(submit(0))  # warm caches outside the measurement
+    small = count_queries(submit(2))
+    add_items(10, 490)
+    large = count_queries(submit(4))
+
+    assert_same_count(small, large)
+    assert Dropoff.objects.count() == 3 + 3  # each submit logged its dropoff
+    assert StockMovement.objects.filter(item__in=table[:6]).count() == 6
