@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -131,6 +132,8 @@ def _context(
         )
     acceptance = acceptance_map(hubs=[hub])
     suggestions = redirect_suggestions(hub=hub)
+    if logged is not None:
+        prefetch_related_objects([logged], "lines__item", "lines__redirected_to")
     return {
         "hub": hub,
         "form": form,

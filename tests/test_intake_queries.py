@@ -47,13 +47,17 @@ def count_queries(request) -> CaptureQueriesContext:
     return queries
 
 
-def assert_same_count(small: CaptureQueriesContext, large: CaptureQueriesContext):
+def assert_same_count(
+    small: CaptureQueriesContext,
+    large: CaptureQueriesContext,
+    sizes: tuple[str, str] = ("10 items", "500 items"),
+):
     def sql(queries):
         return "\n".join(q["sql"][:200] for q in queries.captured_queries)
 
     assert len(large) == len(small), (
-        f"{len(small)} queries with 10 items, {len(large)} with 500:\n"
-        f"--- 10 items\n{sql(small)}\n--- 500 items\n{sql(large)}"
+        f"{len(small)} queries with {sizes[0]}, {len(large)} with {sizes[1]}:\n"
+        f"--- {sizes[0]}\n{sql(small)}\n--- {sizes[1]}\n{sql(large)}"
     )
 
 
@@ -127,3 +131,15 @@ def test_it_logs_a_3_line_dropoff_in_queries_that_do_not_grow_with_the_catalog(
     assert_same_count(small, large)
     assert Dropoff.objects.count() == 3 + 3  # each submit logged its dropoff
     assert StockMovement.objects.filter(item__in=table[:6]).count() == 6
+
+
+def test_it_logs_five_lines_in_as_many_queries_as_one(client, hub, hall, table):
+    def submit(*items):
+        data = dropoff_form(hall, *(line(item, 2) for item in items))
+        return lambda: client.post(intake_url(hub), data, headers=HTMX)
+
+    count_queries(submit(table[0]))  # warm caches outside the measurement
+    one = count_queries(submit(table[1]))
+    five = count_queries(submit(*table[2:7]))
+
+    assert_same_count(one, five, ("1 line", "5 lines"))
