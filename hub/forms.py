@@ -32,8 +32,10 @@ class DropoffForm(forms.Form):
             "max_length": _("This form was out of date. Check the items and log them again."),
         },
     )
+    # Not required: a dropoff that is all declined or sent on stocks nothing. The service
+    # asks for a location of this hub for every accepted line.
     location = forms.ModelChoiceField(
-        label=_("Put accepted goods in"), queryset=StorageLocation.objects.none()
+        label=_("Put accepted goods in"), queryset=StorageLocation.objects.none(), required=False
     )
     donor_consent = forms.BooleanField(
         label=_("The donor agrees that we keep their name and contact"), required=False

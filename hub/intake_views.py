@@ -29,6 +29,8 @@ from inventory.models import Item
 from inventory.selectors import location_fill_list
 
 PAGE = "hub/intake.html"
+# Buttons that, without JavaScript, post the form to change it rather than to log it.
+NO_SCRIPT_ACTIONS = {"add_item", "remove_line", "search"}
 
 
 @dataclass
@@ -61,6 +63,8 @@ def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     if earlier := dropoff_for_key(hub=hub, key=request.POST.get("idempotency_key", "")):
         return _logged(request, hub, earlier)
     fills = location_fill_list(hub=hub)
+    if NO_SCRIPT_ACTIONS & request.POST.keys():
+        return _edit_without_script(request, hub, fills)
     form = DropoffForm(request.POST, hub=hub, locations=[f.location for f in fills])
     line_forms = line_forms_from_post(request.POST, hub=hub)
     if line_forms is None:
@@ -97,6 +101,33 @@ def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(request, PAGE, context)
 
 
+def _edit_without_script(request: HttpRequest, hub: Hub, fills) -> HttpResponse:
+    """The same form back with a line added or removed, or with search results: what the
+    tiles, the search box and the remove buttons do by htmx, as plain form posts."""
+    locations = [f.location for f in fills]
+    form = DropoffForm(initial=request.POST.dict(), hub=hub, locations=locations)
+    line_forms = line_forms_from_post(request.POST, hub=hub) or []
+    removed = parse_id(request.POST.get("remove_line"))
+    line_forms = [f for n, f in enumerate(line_forms) if n != removed]
+    context = _page_context(
+        request, hub, form=form, line_forms=line_forms, fills=fills, show_errors=False
+    )
+    added = parse_id(request.POST.get("add_item"))
+    item = Item.objects.select_related("category").filter(pk=added, is_active=True).first()
+    same = [row for row in context["rows"] if item is not None and row.item == item]
+    if same:  # a second tap on a tile adds one, as it does with htmx
+        same[0].quantity = (parse_id(str(same[0].quantity)) or 0) + 1
+    elif item is not None:
+        context["rows"].append(_new_row(hub, item, context["acceptance"], context["suggestions"]))
+    if "search" in request.POST:
+        query = request.POST.get("q", "")[:80]
+        found = item_search(query=query)
+        acceptance = context["acceptance"]
+        context["query"] = query
+        context["found"] = [(i, acceptance[(hub.pk, i.category_id)]) for i in found]
+    return render(request, PAGE, context)
+
+
 def _logged(request: HttpRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
     """The answer to a logged dropoff: what was logged, and a fresh form for the next donor."""
     if not request.htmx:
@@ -121,6 +152,7 @@ def _context(
     line_forms: list[LineForm] = (),
     fills=None,
     logged: Dropoff | None = None,
+    show_errors: bool = True,
 ) -> dict:
     fills = fills if fills is not None else location_fill_list(hub=hub)
     if form is None:
@@ -140,7 +172,11 @@ def _context(
         "fills": fills,
         "closed": hub.intake_status == IntakeStatus.CLOSED,
         "acceptance": acceptance,
-        "rows": [_row_from_form(f, hub, acceptance, suggestions) for f in line_forms],
+        "suggestions": suggestions,
+        "rows": [
+            _row_from_form(f, hub, acceptance, suggestions, show_errors=show_errors)
+            for f in line_forms
+        ],
         "other_hubs": Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name"),
         "recent": recent_dropoff_list(hub=hub),
         "logged": logged,
@@ -156,9 +192,11 @@ def _fills_of(dropoff: Dropoff | None, fills) -> list:
     return [f for f in fills if f.location.pk in used]
 
 
-def _row_from_form(line: LineForm, hub: Hub, acceptance: dict, suggestions: dict) -> LineRow:
+def _row_from_form(
+    line: LineForm, hub: Hub, acceptance: dict, suggestions: dict, *, show_errors: bool
+) -> LineRow:
     item = line.items.get(parse_id(line.data["item"]))
-    errors = [str(e) for errors in line.errors.values() for e in errors]
+    errors = [str(e) for errors in line.errors.values() for e in errors] if show_errors else []
     return LineRow(
         item=item,
         acceptance=acceptance[(hub.pk, item.category_id)] if item else Acceptance("closed"),
@@ -171,6 +209,16 @@ def _row_from_form(line: LineForm, hub: Hub, acceptance: dict, suggestions: dict
     )
 
 
+def _new_row(hub: Hub, item: Item, acceptance: dict, suggestions: dict) -> LineRow:
+    rule = acceptance[(hub.pk, item.category_id)]
+    return LineRow(
+        item=item,
+        acceptance=rule,
+        outcome=Outcome.ACCEPTED if rule.accepts else Outcome.DECLINED,
+        suggestion=suggestions.get(item.category_id),
+    )
+
+
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
 def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
@@ -179,14 +227,7 @@ def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
     item = Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
     if item is None:
         raise Http404("No such item")
-    acceptance = acceptance_map(hubs=[hub])[(hub.pk, item.category_id)]
-    suggestion = redirect_suggestions(hub=hub).get(item.category_id)
-    row = LineRow(
-        item=item,
-        acceptance=acceptance,
-        outcome=Outcome.ACCEPTED if acceptance.accepts else Outcome.DECLINED,
-        suggestion=suggestion,
-    )
+    row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
     other_hubs = Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name")
     return render(request, f"{PAGE}#line", {"hub": hub, "row": row, "other_hubs": other_hubs})
 
@@ -246,7 +287,9 @@ def dropoff_undo_view(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Dropoff #%(number)d undone.") % {"number": dropoff.pk})
     if request.htmx:
-        return render(request, f"{PAGE}#intake", {**_context(request, hub), "recent_oob": True})
+        dropoff.refresh_from_db()
+        context = _context(request, hub, logged=dropoff)
+        return render(request, f"{PAGE}#confirmation", {**context, "recent_oob": True})
     if request.POST.get("next") == "detail":
         return redirect("dropoff_detail", hub_slug=hub.slug, pk=dropoff.pk)
     return redirect("intake", hub_slug=hub.slug)

@@ -1,6 +1,11 @@
+from urllib.parse import urlencode
+
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class HtmxMessagesMiddleware:
@@ -31,3 +36,17 @@ class HtmxMessagesMiddleware:
                 )
             )
         return response
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Every page needs a login. When a session ends under an htmx request (a poll, a
+    submit), the whole page goes to the login form and back, instead of the login form
+    being swapped into a fragment of the page."""
+
+    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
+        if not getattr(request, "htmx", False):
+            return super().handle_no_permission(request, view_func)
+        back_to = request.htmx.current_url_abs_path or "/"
+        login = resolve_url(self.get_login_url(view_func))
+        field = self.get_redirect_field_name(view_func)
+        return HttpResponseClientRedirect(f"{login}?{urlencode({field: back_to})}")

@@ -54,7 +54,9 @@ def locations_lock(*, ids: Iterable[int]) -> None:
     """Lock storage locations (to check their room before filling them), in pk order.
     Taken before any stock lock of the same transaction."""
     list(
-        StorageLocation.objects.select_for_update()
+        # NO KEY: other writers insert movements and balances that reference the location
+        # (a KEY SHARE lock on it), which a plain FOR UPDATE would block: a deadlock.
+        StorageLocation.objects.select_for_update(no_key=True)
         .filter(pk__in=set(ids))
         .order_by("pk")
         .values_list("pk", flat=True)

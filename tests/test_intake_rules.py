@@ -5,11 +5,12 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from hub.models import CategoryIntake, Dropoff, IntakeStatus, Outcome
 from hub.selectors import acceptance_map, location_default, redirect_suggestions
 from hub.services import DropoffLineInput, IntakeError, dropoff_log
+from inventory.locks import locations_lock, stock_pairs_lock
 from inventory.selectors import location_fill_list
 from inventory.services import StockLine, stock_receive
 from tests.factories import HubFactory, ItemFactory, StorageLocationFactory, UserFactory
@@ -218,3 +219,30 @@ def test_it_finds_suggestions_in_a_fixed_number_of_queries(hub, django_assert_ma
         StorageLocationFactory(hub=HubFactory(name=f"Hub {n}"))
     with django_assert_max_num_queries(5):
         redirect_suggestions(hub=hub)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_a_receipt_finish_while_a_dropoff_holds_the_location():
+    """A dropoff locks its location to check the room; a receipt into the same location at
+    that moment must still go through (and the dropoff then wait for it), not deadlock."""
+    hub = HubFactory()
+    hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("1000"))
+    boxes = ItemFactory(unit_volume_litres=Decimal("1"))
+    received = threading.Event()
+
+    def receipt():
+        try:
+            stock_receive(lines=[StockLine(boxes, hall, 3)], user=None)
+            received.set()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        locations_lock(ids=[hall.pk])  # what dropoff_log does first
+        worker = threading.Thread(target=receipt)
+        worker.start()
+        assert received.wait(timeout=10), "the receipt was blocked by the location lock"
+        stock_pairs_lock(pairs=[(hall.pk, boxes.pk)])  # next in dropoff_log: no deadlock
+    worker.join(timeout=10)
+
+    assert qty(boxes, hall) == 3

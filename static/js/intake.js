@@ -1,7 +1,10 @@
-// The dropoff table: steppers, one line per item, and the redirect choice. Everything
-// else (adding lines, submitting) is htmx; without this file the form still works by typing.
+// The dropoff table: steppers, one line per item, the redirect choice, and telling the
+// volunteer when a request failed. Without this file the form still works: tiles, search
+// and remove buttons then post the form, and quantities are typed.
 (function () {
   "use strict";
+
+  document.documentElement.classList.add("js");
 
   function quantityOf(line) {
     return line.querySelector("input[name=quantity]");
@@ -13,6 +16,13 @@
     input.value = Math.min(Math.max(next, 1), max);
   }
 
+  function failureNotice(visible) {
+    var notice = document.getElementById("request-failed");
+    if (notice) {
+      notice.hidden = !visible;
+    }
+  }
+
   document.addEventListener("click", function (event) {
     var step = event.target.closest("[data-step]");
     if (step) {
@@ -21,7 +31,15 @@
     }
     var remove = event.target.closest("[data-remove-line]");
     if (remove) {
+      event.preventDefault();
       remove.closest(".line").remove();
+    }
+  });
+
+  // The search runs as you type; Enter must not submit the dropoff form.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.id === "item-search") {
+      event.preventDefault();
     }
   });
 
@@ -35,6 +53,20 @@
     if (line) {
       event.preventDefault();
       bump(quantityOf(line), 1);
+    }
+  });
+
+  // htmx leaves the page as it was when a request fails: say so, since the volunteer must
+  // know the dropoff was not saved. Retrying is safe: the form's key logs it only once.
+  document.addEventListener("htmx:responseError", function () {
+    failureNotice(true);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    failureNotice(true);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) {
+      failureNotice(false);
     }
   });
 

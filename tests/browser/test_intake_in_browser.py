@@ -390,3 +390,66 @@ def test_it_has_big_targets_everywhere_on_the_intake_page(
     page.locator("#intake-form button.submit").click()
     expect(page.locator(".confirmation button.undo")).to_be_visible()
     assert small_targets(page) == []
+
+
+def test_it_logs_a_dropoff_with_javascript_switched_off(
+    browser, live_server, hub, volunteer, hall, catalog, water, beans
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    open_intake(page, live_server, hub)
+
+    tile(page, water).click()  # each tap posts the form and the page comes back with the line
+    tile(page, water).click()
+    tile(page, beans).click()
+    expect(lines(page)).to_have_count(2)
+    expect(line(page, water).locator("input[name=quantity]")).to_have_value("2")
+    page.locator("#intake-form button.submit").click()
+
+    logged_number(page)
+    dropoff = Dropoff.objects.get()
+    assert sorted(dropoff.lines.values_list("item__name", "quantity")) == [
+        ("Bottled water 1.5 L", 2),
+        ("Canned beans", 1),
+    ]
+    context.close()
+
+
+def test_it_undoes_a_dropoff_without_losing_the_next_donors_lines(
+    page, live_server, hub, volunteer, hall, catalog, water, beans, csp_violations
+):
+    open_intake(page, live_server, hub)
+    tile(page, water).click()
+    expect(lines(page)).to_have_count(1)
+    page.locator("#intake-form button.submit").click()
+    number = logged_number(page)
+    tile(page, beans).click()  # the next donor is already at the table
+    expect(lines(page)).to_have_count(1)
+
+    page.locator(".confirmation button.undo").click()
+
+    expect(page.locator(".confirmation h2")).to_have_text(f"Dropoff #{number} undone")
+    expect(page.locator("#messages")).to_contain_text(f"Dropoff #{number} undone.")
+    expect(line(page, beans)).to_have_count(1)
+    assert Dropoff.objects.get(pk=number).undone_at is not None
+    assert csp_violations == []
+
+
+def test_it_says_so_when_the_dropoff_could_not_be_saved(
+    page, live_server, hub, volunteer, hall, catalog, water
+):
+    open_intake(page, live_server, hub)
+    tile(page, water).click()
+    expect(lines(page)).to_have_count(1)
+    intake = live_server.url + reverse("intake", args=[hub.slug])
+    page.route(intake, lambda route: route.fulfill(status=502, body="Bad gateway"))
+
+    page.locator("#intake-form button.submit").click()
+
+    expect(page.locator("#request-failed")).to_be_visible()
+    expect(lines(page)).to_have_count(1)  # nothing lost: tap again
+    page.unroute(intake)
+    page.locator("#intake-form button.submit").click()
+    logged_number(page)
+    expect(page.locator("#request-failed")).to_be_hidden()
+    assert Dropoff.objects.count() == 1
