@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,14 @@ class Hub(models.Model):
     )
     intake_reason = models.CharField(_("why"), max_length=255, blank=True)
     intake_reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
+    # Set when storage closed intake by itself; only such a closure reopens by itself.
+    intake_closed_automatically = models.BooleanField(default=False, editable=False)
+    intake_changed_at = models.DateTimeField(_("intake last changed"), default=timezone.now)
+    close_when_full = models.BooleanField(
+        _("close intake when full"),
+        default=True,
+        help_text=_("Close intake by itself when storage passes the full threshold."),
+    )
     nearly_full_percent = models.PositiveSmallIntegerField(
         _("nearly full at (%)"), default=80, validators=[MaxValueValidator(100)]
     )
@@ -82,6 +91,11 @@ class Membership(models.Model):
     )
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
+    alert_emails = models.BooleanField(
+        _("e-mail me storage alerts"),
+        default=False,
+        help_text=_("Coordinators and admins only."),
+    )
 
     class Meta:
         constraints = [

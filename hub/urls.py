@@ -15,11 +15,13 @@ hub_patterns = [
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),
+    path("", include("hub.control_urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
+    path("status/", include("hub.public_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

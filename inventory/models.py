@@ -149,6 +149,8 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["item", "location", "created_at"]),
+            # The inflow of the last hours, per location, for "full in about N hours".
+            models.Index(fields=["location", "created_at"]),
             models.Index(fields=["source_type", "source_id"]),
         ]
         constraints = [
@@ -195,3 +197,116 @@ class StockBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} @ {self.location}: {self.quantity}"
+
+
+class AlertLevel(models.TextChoices):
+    NEARLY_FULL = "nearly_full", _("nearly full")
+    FULL = "full", _("full")
+
+
+class CapacityState(models.Model):
+    """Which thresholds a location (or, with no location, the whole hub) has crossed and
+    not yet come back 5 points under: a tripped threshold raises no second alert."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(
+        StorageLocation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    nearly_full_tripped = models.BooleanField(default=False)
+    full_tripped = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location"],
+                condition=Q(location__isnull=False),
+                name="capacity_state_one_per_location",
+            ),
+            models.UniqueConstraint(
+                fields=["hub"],
+                condition=Q(location__isnull=True),
+                name="capacity_state_one_per_hub",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        tripped = [
+            n
+            for n, on in (("nearly full", self.nearly_full_tripped), ("full", self.full_tripped))
+            if on
+        ]
+        return f"{self.location or self.hub}: {', '.join(tripped) or 'armed'}"
+
+
+class CapacityAlert(models.Model):
+    """One crossing of a threshold, raised in the transaction of the stock change."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="alerts")
+    location = models.ForeignKey(
+        StorageLocation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("location"),
+        help_text=_("Empty for the whole hub."),
+    )
+    level = models.CharField(_("level"), max_length=12, choices=AlertLevel.choices)
+    fill_percent = models.DecimalField(_("fill (%)"), max_digits=6, decimal_places=1)
+    threshold_percent = models.PositiveSmallIntegerField(_("threshold (%)"))
+    hours_to_full = models.DecimalField(
+        _("full in about (hours)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["hub", "-created_at"])]
+        verbose_name = _("capacity alert")
+        verbose_name_plural = _("capacity alerts")
+
+    def __str__(self) -> str:
+        where = self.location.name if self.location else self.hub.name
+        return f"{where}: {self.get_level_display()} ({self.fill_percent} %)"
+
+
+class Webhook(models.Model):
+    """A chat tool or other service that gets each alert of the hub as a JSON POST."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="webhooks")
+    name = models.CharField(_("name"), max_length=80)
+    url = models.URLField(_("address"), max_length=500)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlertDelivery(models.Model):
+    """One channel of one alert: the e-mail, or one webhook. Sent at most once."""
+
+    alert = models.ForeignKey(CapacityAlert, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=40)  # "email" or "webhook:<id>"
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel"], name="delivery_once_per_channel")
+        ]
+        indexes = [models.Index(fields=["sent_at", "attempts"])]
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.alert} by {self.channel}: {'sent' if self.sent_at else 'not sent'}"

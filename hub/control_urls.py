@@ -1,0 +1,3 @@
+"""Intake control for admins, under /hubs/<hub_slug>/."""
+
+urlpatterns: list = []

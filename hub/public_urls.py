@@ -1,0 +1,3 @@
+"""The public status pages and feeds: no login."""
+
+urlpatterns: list = []
