@@ -1,8 +1,23 @@
+from django.utils.functional import SimpleLazyObject
+
 from hub.roles import Role, role_at_least, user_role
+from inventory.models import CapacityAlert
 
 
 def roles(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"user_role": user_role(user), "can_coordinate": role_at_least(user, Role.COORDINATOR)}
+    can_coordinate = role_at_least(user, Role.COORDINATOR)
+    context = {"user_role": user_role(user), "can_coordinate": can_coordinate}
+    hub = getattr(request, "hub", None)
+    if hub is not None and can_coordinate:
+        # Lazy: the query runs once, and only on pages that show the banner.
+        context["open_alerts"] = SimpleLazyObject(
+            lambda: list(
+                CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True).select_related(
+                    "location"
+                )[:3]
+            )
+        )
+    return context

@@ -18,6 +18,7 @@ def hub_role_required(role: Role) -> Callable:
             hub = hub_get_for_user(user=request.user, slug=hub_slug)
             if not role_at_least(request.user, role):
                 raise PermissionDenied
+            request.hub = hub  # for the layout's alert banner
             return view(request, *args, hub=hub, **kwargs)
 
         return wrapper

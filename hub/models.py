@@ -31,7 +31,9 @@ class Hub(models.Model):
     intake_reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
     # Set when storage closed intake by itself; only such a closure reopens by itself.
     intake_closed_automatically = models.BooleanField(default=False, editable=False)
-    intake_changed_at = models.DateTimeField(_("intake last changed"), default=timezone.now)
+    intake_changed_at = models.DateTimeField(
+        _("intake last changed"), default=timezone.now, editable=False
+    )
     close_when_full = models.BooleanField(
         _("close intake when full"),
         default=True,

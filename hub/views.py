@@ -9,7 +9,7 @@ from hub.decorators import hub_role_required
 from hub.models import Hub
 from hub.roles import Role, role_at_least
 from hub.selectors import hub_list_for_user
-from inventory.selectors import hub_fill, location_fill_list
+from inventory.selectors import hours_to_full, hub_fill, location_fill_list
 
 
 @require_GET
@@ -26,10 +26,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @hub_role_required(Role.VOLUNTEER)
 def hub_detail(request: HttpRequest, hub: Hub) -> HttpResponse:
     locations = location_fill_list(hub=hub)
+    fill = hub_fill(hub=hub, locations=locations)
+    forecast = hours_to_full(fill=fill, location_ids=[f.location.pk for f in locations])
     return render(
         request,
         "hub/hub_detail.html",
-        {"hub": hub, "locations": locations, "fill": hub_fill(hub=hub, locations=locations)},
+        {"hub": hub, "locations": locations, "fill": fill, "hours_to_full": forecast},
     )
 
 

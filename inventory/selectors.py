@@ -2,13 +2,15 @@
 they read the materialized balances, never the ledger."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from hub.models import Hub
-from inventory.models import StockBalance, StorageLocation
+from inventory.models import StockBalance, StockMovement, StorageLocation
 
 LITRES = DecimalField(max_digits=18, decimal_places=3)
 
@@ -74,3 +76,23 @@ def stock_level_list(*, hub: Hub) -> QuerySet[StockBalance]:
         .select_related("item__category", "location")
         .order_by("item__category__sort_order", "item__name", "location__name", "expiry_date")
     )
+
+
+FORECAST_WINDOW = timedelta(hours=6)
+
+
+def hours_to_full(
+    *, fill: Fill, location_ids: list[int], now: datetime | None = None
+) -> Decimal | None:
+    """About how many hours until `fill` reaches its capacity, at the net inflow (in litres)
+    of the last 6 hours into those locations; None when nothing net is coming in."""
+    since = (now or timezone.now()) - FORECAST_WINDOW
+    inflow = StockMovement.objects.filter(
+        location_id__in=location_ids, created_at__gte=since
+    ).aggregate(litres=Sum(F("quantity") * F("item__unit_volume_litres"), output_field=LITRES))[
+        "litres"
+    ]
+    if not inflow or inflow <= 0:
+        return None
+    per_hour = inflow / Decimal(FORECAST_WINDOW.total_seconds() / 3600)
+    return (fill.free_litres / per_hour).quantize(Decimal("0.1"))

@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
+from inventory.capacity import capacity_check
 from inventory.locks import StockPair, balances_lock, stock_pairs_lock
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 
@@ -323,7 +324,9 @@ def _write(
             changes = build(rows)
             rows |= _create_missing_balances(changes, rows)
             _apply(changes, rows)
-            return _insert_movements(changes, key=key, user=user, reason=reason, source=source)
+            movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
+            capacity_check(location_ids={c.location.pk for c in changes if c.delta})
+            return movements
     except IntegrityError:
         # The same key committed by a concurrent request: answer with its result.
         earlier = _movements_for_key(key)

@@ -60,6 +60,8 @@ def test_it_defaults_to_the_emptiest_location_with_room(client, hub, volunteer):
 
 
 def test_it_never_defaults_to_a_full_location_even_when_it_is_the_emptiest(client, hub, volunteer):
+    hub.close_when_full = False  # the table stays open, to show which location it offers
+    hub.save()
     full = StorageLocationFactory(hub=hub, name="A full shelf", capacity_litres=Decimal("10"))
     nearly = StorageLocationFactory(hub=hub, name="B nearly", capacity_litres=Decimal("100"))
     fill_to(full, 10)
@@ -71,6 +73,8 @@ def test_it_never_defaults_to_a_full_location_even_when_it_is_the_emptiest(clien
 
 
 def test_it_does_not_preselect_a_full_location_when_every_location_is_full(client, hub, volunteer):
+    hub.close_when_full = False  # the table stays open, to show which location it offers
+    hub.save()
     full = StorageLocationFactory(hub=hub, name="Only shelf", capacity_litres=Decimal("10"))
     fill_to(full, 10)
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='hub',
             name='intake_changed_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='intake last changed'),
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='intake last changed'),
         ),
         migrations.AddField(
             model_name='hub',

@@ -1,0 +1,174 @@
+"""Delivering capacity alerts: by e-mail to the hub's coordinators and admins who opted in,
+and as a JSON POST to each webhook the hub configured. Each channel of an alert is one
+AlertDelivery row, sent at most once: a worker claims the row (row lock, skip locked) for
+the time of the send and marks it sent in the same transaction, so a second run of the
+task skips it, and a worker that dies mid-send leaves it unsent for the next run."""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from hub.models import Membership
+from hub.roles import Role
+from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
+
+logger = logging.getLogger(__name__)
+
+EMAIL = "email"
+WEBHOOK_TIMEOUT_SECONDS = 5
+MAX_ATTEMPTS = 8
+
+
+def alert_send(*, alert_id: int) -> list[AlertDelivery]:
+    """Send every channel of the alert not sent yet. Returns the deliveries that failed
+    this time (the caller retries them with backoff)."""
+    alert = CapacityAlert.objects.select_related("hub", "location").get(pk=alert_id)
+    failed = []
+    for delivery in _deliveries(alert=alert):
+        with transaction.atomic():
+            claimed = (
+                AlertDelivery.objects.select_for_update(skip_locked=True)
+                .filter(pk=delivery.pk, sent_at__isnull=True)
+                .first()
+            )
+            if claimed is None:
+                continue  # sent already, or being sent by another worker right now
+            claimed.attempts += 1
+            claimed.last_attempt_at = timezone.now()
+            try:
+                _send(alert=alert, channel=claimed.channel)
+            except Exception as error:  # any failure of a channel is recorded, not raised
+                claimed.last_error = f"{type(error).__name__}: {error}"[:500]
+                failed.append(claimed)
+            else:
+                claimed.sent_at, claimed.last_error = timezone.now(), ""
+            claimed.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
+    return failed
+
+
+def alert_acknowledge(*, alert: CapacityAlert, user) -> bool:
+    """Mark the alert seen by a coordinator or admin; False if someone already had."""
+    return bool(
+        CapacityAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(), acknowledged_by=user
+        )
+    )
+
+
+def alerts_undelivered(*, now=None) -> list[int]:
+    """Alerts with a channel still to send (or never prepared): what the sweep queues."""
+    now = now or timezone.now()
+    recent = now - timedelta(days=2)
+    unsent = Q(deliveries__sent_at__isnull=True, deliveries__attempts__lt=MAX_ATTEMPTS)
+    never_prepared = Q(deliveries__isnull=True)
+    return list(
+        CapacityAlert.objects.filter(created_at__gte=recent)
+        .filter(unsent | never_prepared)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _deliveries(*, alert: CapacityAlert) -> list[AlertDelivery]:
+    channels = [f"webhook:{pk}" for pk in _webhooks(alert).values_list("pk", flat=True)]
+    if _email_recipients(alert):
+        channels.insert(0, EMAIL)
+    AlertDelivery.objects.bulk_create(
+        [AlertDelivery(alert=alert, channel=channel) for channel in channels],
+        ignore_conflicts=True,
+    )
+    return list(alert.deliveries.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS))
+
+
+def _webhooks(alert: CapacityAlert):
+    return Webhook.objects.filter(hub=alert.hub, is_active=True).order_by("pk")
+
+
+def _email_recipients(alert: CapacityAlert) -> list[str]:
+    return sorted(
+        Membership.objects.filter(
+            hub=alert.hub,
+            alert_emails=True,
+            user__is_active=True,
+            user__groups__name__in=[Role.COORDINATOR.value, Role.ADMIN.value],
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+
+
+def _send(*, alert: CapacityAlert, channel: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        if channel == EMAIL:
+            send_mail(
+                subject=alert_text(alert=alert, with_link=False),
+                message=alert_text(alert=alert),
+                from_email=None,
+                recipient_list=_email_recipients(alert),
+            )
+            return
+        webhook = Webhook.objects.get(pk=int(channel.split(":", 1)[1]))
+        body = json.dumps(alert_payload(alert=alert)).encode()
+        request = urllib.request.Request(  # noqa: S310 - the admin's configured https/http URL
+            webhook.url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                # Receivers can drop a repeat if a send is ever retried after arriving.
+                "Idempotency-Key": f"donation-hub-alert-{alert.pk}-{channel}",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+            if response.status >= 300:
+                raise urllib.error.HTTPError(
+                    webhook.url, response.status, response.reason, response.headers, None
+                )
+
+
+def alert_link(*, alert: CapacityAlert) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("alert_list", args=[alert.hub.slug])
+
+
+def alert_text(*, alert: CapacityAlert, with_link: bool = True) -> str:
+    where = alert.location.name if alert.location else _("All storage")
+    text = _("%(hub)s: %(where)s is %(percent)s %% full (%(level)s at %(threshold)s %%).") % {
+        "hub": alert.hub.name,
+        "where": where,
+        "percent": alert.fill_percent,
+        "level": AlertLevel(alert.level).label,
+        "threshold": alert.threshold_percent,
+    }
+    if alert.hours_to_full is not None:
+        text += " " + _("Full in about %(hours)s hours.") % {"hours": alert.hours_to_full}
+    if with_link:
+        text += " " + alert_link(alert=alert)
+    return text
+
+
+def alert_payload(*, alert: CapacityAlert) -> dict:
+    """The webhook body: machine fields, plus `text`, which chat tools show as is."""
+    return {
+        "text": alert_text(alert=alert),
+        "hub": alert.hub.name,
+        "hub_slug": alert.hub.slug,
+        "location": alert.location.name if alert.location else None,
+        "level": alert.level,
+        "fill_percent": float(alert.fill_percent),
+        "threshold_percent": alert.threshold_percent,
+        "hours_to_full": float(alert.hours_to_full) if alert.hours_to_full is not None else None,
+        "raised_at": alert.created_at.isoformat(),
+        "link": alert_link(alert=alert),
+    }

@@ -1,0 +1,140 @@
+"""Thresholds: raising capacity alerts and closing intake as storage fills.
+
+`capacity_check` runs inside every stock change's transaction (inventory.services), so an
+alert row exists exactly when the change that crossed the threshold does. Each threshold of
+each location and of the hub as a whole trips once and re-arms only when fill has dropped
+5 points below it, so a shelf that hovers around 80 % raises one alert, not a storm.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from hub.models import Hub, IntakeStatus
+from inventory.models import AlertLevel, CapacityAlert, CapacityState
+from inventory.selectors import Fill, hours_to_full, hub_fill, location_fill_list
+
+logger = logging.getLogger(__name__)
+
+REARM_POINTS = 5
+MAX_PERCENT = Decimal("99999.9")  # what the alert row stores; an overfull shelf says so
+
+
+def capacity_check(*, location_ids: set[int]) -> list[CapacityAlert]:
+    """Trip or re-arm the thresholds of these locations and their hubs; raise an alert per
+    threshold tripped now; close or reopen intake by fill. Call inside the transaction."""
+    alerts: list[CapacityAlert] = []
+    for hub in Hub.objects.filter(locations__pk__in=location_ids).distinct().order_by("pk"):
+        alerts += _check_hub(hub=hub, location_ids=location_ids)
+    if alerts:
+        CapacityAlert.objects.bulk_create(alerts)
+        for alert in alerts:
+            transaction.on_commit(lambda pk=alert.pk: alert_enqueue(alert_id=pk))
+    return alerts
+
+
+def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
+    fills = location_fill_list(hub=hub)
+    total = hub_fill(hub=hub, locations=fills)
+    states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
+    # The hub's own state first, then its locations in pk order: one lock order for all.
+    targets = [(None, total, [f.location.pk for f in fills])] + [
+        (f.location, f, [f.location.pk])
+        for f in sorted(fills, key=lambda f: f.location.pk)
+        if f.location.pk in location_ids
+    ]
+    alerts = []
+    for location, fill, within in targets:
+        state = states[location.pk if location else None]
+        for level, threshold in (
+            (AlertLevel.NEARLY_FULL, hub.nearly_full_percent),
+            (AlertLevel.FULL, hub.full_percent),
+        ):
+            if _trips(state=state, level=level, percent=fill.percent, threshold=threshold):
+                forecast = (
+                    hours_to_full(fill=fill, location_ids=within)
+                    if level == AlertLevel.NEARLY_FULL
+                    else None
+                )
+                alerts.append(
+                    CapacityAlert(
+                        hub=hub,
+                        location=location,
+                        level=level,
+                        fill_percent=min(fill.percent, MAX_PERCENT),
+                        threshold_percent=threshold,
+                        hours_to_full=forecast,
+                    )
+                )
+    _intake_by_fill(
+        hub=hub,
+        total=total,
+        full_tripped_now=any(a.location is None and a.level == AlertLevel.FULL for a in alerts),
+    )
+    return alerts
+
+
+def _states(*, hub: Hub, location_ids: list[int]) -> dict:
+    states = {state.location_id: state for state in CapacityState.objects.filter(hub=hub)}
+    missing = [pk for pk in [None, *location_ids] if pk not in states]
+    if missing:
+        CapacityState.objects.bulk_create(
+            [CapacityState(hub=hub, location_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        states = {state.location_id: state for state in CapacityState.objects.filter(hub=hub)}
+    return states
+
+
+def _trips(*, state: CapacityState, level: str, percent: Decimal, threshold: int) -> bool:
+    """Whether this change trips the threshold now. The conditional UPDATE lets exactly one
+    of two concurrent changes crossing it together win (the other sees it tripped); no
+    query at all when nothing changes, which is nearly always."""
+    flag = f"{level}_tripped"
+    tripped = getattr(state, flag)
+    rows = CapacityState.objects.filter(pk=state.pk)
+    if percent >= threshold and not tripped:
+        return bool(rows.filter(**{flag: False}).update(**{flag: True}))
+    if percent < threshold - REARM_POINTS and tripped:
+        rows.filter(**{flag: True}).update(**{flag: False})
+    return False
+
+
+def _intake_by_fill(*, hub: Hub, total: Fill, full_tripped_now: bool) -> None:
+    """Close intake when the hub crosses full (if it is set to); reopen an automatic
+    closure once fill is back under nearly full. A closure by hand stays as it is."""
+    hubs = Hub.objects.filter(pk=hub.pk)
+    if full_tripped_now and hub.close_when_full and hub.intake_status != IntakeStatus.CLOSED:
+        # Stored once for everyone who reads it, so in the site's language, not the tablet's.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("automatic: storage %(percent)s %% full") % {
+                "percent": total.percent.quantize(Decimal(1))
+            }
+        hubs.exclude(intake_status=IntakeStatus.CLOSED).update(
+            intake_status=IntakeStatus.CLOSED,
+            intake_reason=reason,
+            intake_reopens_at=None,
+            intake_closed_automatically=True,
+            intake_changed_at=timezone.now(),
+        )
+    elif total.percent < hub.nearly_full_percent and hub.intake_closed_automatically:
+        hubs.filter(intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED).update(
+            intake_status=IntakeStatus.OPEN,
+            intake_reason="",
+            intake_closed_automatically=False,
+            intake_changed_at=timezone.now(),
+        )
+
+
+def alert_enqueue(*, alert_id: int) -> None:
+    """Hand the alert to the workers. Never lets a dead or hung broker fail or hold up the
+    request (broker timeouts are about a second); the minute's sweep sends it instead."""
+    from inventory.tasks import alert_deliver
+
+    try:
+        alert_deliver.apply_async(args=[alert_id], retry=False)
+    except Exception:
+        logger.warning("Alert %s not queued now; the sweep will send it.", alert_id, exc_info=True)

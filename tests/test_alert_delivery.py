@@ -1,0 +1,200 @@
+"""Sending an alert: e-mail to the coordinators and admins who opted in, a JSON POST to each
+webhook, each channel once, failures recorded and retried; and the alerts page."""
+
+import json
+import threading
+import time
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from hub.models import Membership
+from inventory.alerts import alert_send, alerts_undelivered
+from inventory.capacity import alert_enqueue
+from inventory.models import AlertDelivery, CapacityAlert, Webhook
+from inventory.services import StockLine, stock_receive
+from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A chat tool on loopback: records each POST; answers with the next planned status."""
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append((dict(self.headers), json.loads(body)))
+        status = self.server.statuses.pop(0) if self.server.statuses else 200
+        self.send_response(status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.received, server.statuses = [], []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def alert(hub, settings):
+    settings.SITE_URL = "https://hub.example.org"
+    hub.close_when_full = False
+    hub.save()
+    shelf = StorageLocationFactory(hub=hub, name="Back room", capacity_litres=Decimal("100"))
+    # Room elsewhere, so that only the back room crosses, not the hub as a whole.
+    StorageLocationFactory(hub=hub, name="Garage", capacity_litres=Decimal("1000"))
+    stock_receive(
+        lines=[StockLine(ItemFactory(unit_volume_litres=Decimal("1")), shelf, 82)], user=None
+    )
+    return CapacityAlert.objects.get(location=shelf)
+
+
+def opted_in(user, hub):
+    Membership.objects.filter(user=user, hub=hub).update(alert_emails=True)
+
+
+def test_it_emails_the_coordinators_and_admins_who_opted_in(
+    hub, alert, coordinator, admin_user, volunteer, outsider
+):
+    for user, email in ((coordinator, "c@example.org"), (admin_user, "a@example.org")):
+        user.email = email
+        user.save()
+    quiet = UserFactory(role="Coordinator", hubs=[hub], email="quiet@example.org")
+    volunteer.email = "v@example.org"
+    volunteer.save()
+    opted_in(coordinator, hub)
+    opted_in(admin_user, hub)
+    opted_in(volunteer, hub)  # volunteers get no alert e-mail, even opted in
+    assert quiet.memberships.get().alert_emails is False
+
+    assert alert_send(alert_id=alert.pk) == []
+
+    [message] = mail.outbox
+    assert sorted(message.to) == ["a@example.org", "c@example.org"]
+    assert "Back room is 82.0 % full" in message.subject
+    assert "https://hub.example.org/hubs/west-adams/alerts/" in message.body
+
+
+def test_it_posts_the_alert_to_each_webhook_as_json(hub, alert, receiver):
+    port = receiver.server_address[1]
+    Webhook.objects.create(hub=hub, name="Chat", url=f"http://127.0.0.1:{port}/hook")
+
+    alert_send(alert_id=alert.pk)
+
+    [(headers, body)] = receiver.received
+    assert body["hub"] == "West Adams Hub"
+    assert body["location"] == "Back room"
+    assert (body["fill_percent"], body["threshold_percent"], body["level"]) == (
+        82.0,
+        80,
+        "nearly_full",
+    )
+    assert body["link"] == "https://hub.example.org/hubs/west-adams/alerts/"
+    assert body["text"].startswith("West Adams Hub: Back room is 82.0 % full (nearly full at 80 %)")
+    assert "hours_to_full" in body
+    assert headers["Idempotency-Key"].startswith(f"donation-hub-alert-{alert.pk}-webhook:")
+
+
+def test_it_sends_each_channel_once_however_often_it_runs(hub, alert, receiver, coordinator):
+    coordinator.email = "c@example.org"
+    coordinator.save()
+    opted_in(coordinator, hub)
+    Webhook.objects.create(
+        hub=hub, name="Chat", url=f"http://127.0.0.1:{receiver.server_address[1]}/"
+    )
+
+    alert_send(alert_id=alert.pk)
+    alert_send(alert_id=alert.pk)
+
+    assert len(receiver.received) == 1
+    assert len(mail.outbox) == 1
+    assert sorted(AlertDelivery.objects.values_list("channel", "attempts")) == [
+        ("email", 1),
+        (f"webhook:{Webhook.objects.get().pk}", 1),
+    ]
+    assert alerts_undelivered() == []
+
+
+def test_it_records_a_failing_webhook_and_sends_it_on_a_later_run(hub, alert, receiver):
+    receiver.statuses = [500]
+    Webhook.objects.create(
+        hub=hub, name="Chat", url=f"http://127.0.0.1:{receiver.server_address[1]}/"
+    )
+
+    [failed] = alert_send(alert_id=alert.pk)
+    assert (failed.attempts, failed.sent_at) == (1, None)
+    assert "500" in failed.last_error
+    assert alerts_undelivered() == [alert.pk]
+
+    assert alert_send(alert_id=alert.pk) == []
+    delivery = AlertDelivery.objects.get()
+    assert delivery.attempts == 2 and delivery.sent_at is not None
+    assert len(receiver.received) == 2
+
+
+def test_it_gives_up_on_a_webhook_that_does_not_answer_in_time(hub, alert, monkeypatch):
+    monkeypatch.setattr("inventory.alerts.WEBHOOK_TIMEOUT_SECONDS", 0.5)
+    silent = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # never answers
+    Webhook.objects.create(
+        hub=hub, name="Hung", url=f"http://127.0.0.1:{silent.server_address[1]}/"
+    )
+
+    started = time.monotonic()
+    [failed] = alert_send(alert_id=alert.pk)
+
+    assert time.monotonic() - started < 3
+    assert "timed out" in failed.last_error.lower()
+    silent.server_close()
+
+
+def test_it_never_fails_or_holds_up_the_request_when_the_broker_is_down(alert, settings):
+    from hub.celery import app
+
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app.pool.force_close_all()
+    try:
+        started = time.monotonic()
+        alert_enqueue(alert_id=alert.pk)
+        assert time.monotonic() - started < 1.5
+    finally:
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+        app.pool.force_close_all()
+    assert alerts_undelivered() == [alert.pk]  # the minute's sweep will send it
+
+
+def test_it_lists_alerts_and_lets_a_coordinator_acknowledge_them(client, hub, alert, coordinator):
+    client.force_login(coordinator)
+    page = client.get(reverse("hub_detail", args=[hub.slug])).text
+    assert "Storage alert" in page and "Back room 82.0 %" in page  # the banner
+
+    response = client.post(reverse("alert_acknowledge", args=[hub.slug, alert.pk]))
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == coordinator
+    listing = client.get(reverse("alert_list", args=[hub.slug])).text
+    assert "carlos" in listing and "Acknowledge</button>" not in listing
+    assert "Storage alert" not in client.get(reverse("hub_detail", args=[hub.slug])).text
+
+
+def test_it_keeps_alerts_to_coordinators_and_admins_of_the_hub(
+    client, hub, alert, volunteer, outsider
+):
+    client.force_login(volunteer)
+    assert client.get(reverse("alert_list", args=[hub.slug])).status_code == 403
+    assert "Storage alert" not in client.get(reverse("hub_detail", args=[hub.slug])).text
+    client.force_login(outsider)
+    assert client.get(reverse("alert_list", args=[hub.slug])).status_code == 404
+    url = reverse("alert_acknowledge", args=[hub.slug, alert.pk])
+    assert client.post(url).status_code == 404
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None

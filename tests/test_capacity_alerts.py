@@ -1,0 +1,164 @@
+"""Thresholds: one alert per crossing, re-armed 5 points under, intake closed when full and
+reopened when back under nearly full, and "full in about N hours"."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from hub.models import IntakeStatus
+from inventory.models import AlertLevel, CapacityAlert, MovementKind
+from inventory.selectors import hours_to_full, location_fill_list
+from inventory.services import StockLine, stock_receive, stock_remove
+from tests.factories import ItemFactory, StorageLocationFactory
+
+
+@pytest.fixture
+def shelf(hub):
+    return StorageLocationFactory(hub=hub, name="Shelf", capacity_litres=Decimal("100"))
+
+
+@pytest.fixture
+def litre(db):
+    return ItemFactory(name="One litre", unit_volume_litres=Decimal("1"))
+
+
+def put(item, location, quantity):
+    stock_receive(lines=[StockLine(item, location, quantity)], user=None)
+
+
+def take(item, location, quantity):
+    stock_remove(
+        lines=[StockLine(item, location, quantity)], kind=MovementKind.DELIVERED, user=None
+    )
+
+
+def alerts(**filters):
+    return list(
+        CapacityAlert.objects.filter(**filters)
+        .order_by("pk")
+        .values_list("location__name", "level", "fill_percent", "threshold_percent")
+    )
+
+
+def test_it_raises_one_alert_per_threshold_as_a_location_fills(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 79)
+    assert alerts() == []
+
+    put(litre, shelf, 2)  # 81 %: the shelf and the hub (its only storage) cross 80 %
+    put(litre, shelf, 5)  # 86 %: still nearly full, no second alert
+    put(litre, shelf, 10)  # 96 %: full
+
+    assert alerts(location__isnull=False) == [
+        ("Shelf", AlertLevel.NEARLY_FULL, Decimal("81.0"), 80),
+        ("Shelf", AlertLevel.FULL, Decimal("96.0"), 95),
+    ]
+    assert alerts(location__isnull=True) == [
+        (None, AlertLevel.NEARLY_FULL, Decimal("81.0"), 80),
+        (None, AlertLevel.FULL, Decimal("96.0"), 95),
+    ]
+
+
+def test_it_rearms_a_threshold_only_five_points_under_it(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 81)
+    take(litre, shelf, 4)  # 77 %: under 80, but not 5 points under: still tripped
+    put(litre, shelf, 4)  # 81 % again: no storm
+    assert len(alerts(location=shelf)) == 1
+
+    take(litre, shelf, 7)  # 74 %: re-armed
+    put(litre, shelf, 7)  # 81 %: a new crossing, a new alert
+    assert len(alerts(location=shelf)) == 2
+
+
+def test_it_uses_the_thresholds_each_hub_sets(hub, shelf, litre):
+    hub.nearly_full_percent, hub.full_percent, hub.close_when_full = 50, 70, False
+    hub.save()
+
+    put(litre, shelf, 55)
+
+    assert alerts(location=shelf) == [("Shelf", AlertLevel.NEARLY_FULL, Decimal("55.0"), 50)]
+
+
+def test_it_closes_intake_when_the_hub_crosses_full_and_says_why(hub, shelf, litre):
+    put(litre, shelf, 96)
+
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.CLOSED
+    assert hub.intake_reason == "automatic: storage 96 % full"
+    assert hub.intake_closed_automatically
+
+
+def test_it_reopens_an_automatic_closure_under_nearly_full(hub, shelf, litre):
+    put(litre, shelf, 96)
+    take(litre, shelf, 10)  # 86 %: still over nearly full
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.CLOSED
+
+    take(litre, shelf, 7)  # 79 %
+
+    hub.refresh_from_db()
+    assert (hub.intake_status, hub.intake_reason) == (IntakeStatus.OPEN, "")
+    assert not hub.intake_closed_automatically
+
+
+def test_it_leaves_a_closure_by_hand_alone(hub, shelf, litre):
+    put(litre, shelf, 96)
+    hub.refresh_from_db()
+    hub.intake_closed_automatically, hub.intake_reason = False, "Closed for the night"
+    hub.save()
+
+    take(litre, shelf, 50)
+
+    hub.refresh_from_db()
+    assert (hub.intake_status, hub.intake_reason) == (IntakeStatus.CLOSED, "Closed for the night")
+
+
+def test_it_does_not_close_a_hub_that_opted_out(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+
+    put(litre, shelf, 99)
+
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.OPEN
+
+
+def test_it_forecasts_full_from_the_last_six_hours_of_net_inflow(hub, shelf, litre):
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(hours=8), tick=False):
+        put(litre, shelf, 30)  # too old to count
+    with time_machine.travel(start - timedelta(hours=5), tick=False):
+        put(litre, shelf, 20)
+    with time_machine.travel(start - timedelta(hours=1), tick=False):
+        put(litre, shelf, 16)
+        take(litre, shelf, 4)  # net 32 L in 6 h: 5.33 L an hour; 38 L free
+
+    with time_machine.travel(start, tick=False):
+        [fill] = location_fill_list(hub=hub)
+        forecast = hours_to_full(fill=fill, location_ids=[shelf.pk])
+
+    assert forecast == Decimal("7.1")
+
+
+def test_it_forecasts_nothing_when_nothing_net_comes_in(hub, shelf, litre):
+    put(litre, shelf, 50)
+    take(litre, shelf, 50)
+
+    [fill] = location_fill_list(hub=hub)
+    assert hours_to_full(fill=fill, location_ids=[shelf.pk]) is None
+
+
+def test_it_puts_the_forecast_in_the_nearly_full_alert(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 60)
+    put(litre, shelf, 21)  # 81 L in the last 6 h: 13.5 L an hour; 19 L free
+
+    alert = CapacityAlert.objects.get(location=shelf)
+    assert alert.hours_to_full == Decimal("1.4")
