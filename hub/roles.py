@@ -44,6 +44,12 @@ ADMIN_PERMISSIONS = {
         "view_item",
         "view_stockmovement",
         "view_stockbalance",
+        "add_webhook",
+        "change_webhook",
+        "delete_webhook",
+        "view_webhook",
+        "view_capacityalert",
+        "view_alertdelivery",
     ],
     "deliveries": [
         "add_destination",

@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from hub.admin import HubScopedMixin
-from inventory.models import Category, Item, StockBalance, StockMovement, StorageLocation
+from inventory.models import (
+    AlertDelivery,
+    CapacityAlert,
+    Category,
+    Item,
+    StockBalance,
+    StockMovement,
+    StorageLocation,
+    Webhook,
+)
 
 
 @admin.register(StorageLocation)
@@ -58,3 +67,25 @@ class StockBalanceAdmin(HubScopedMixin, ReadOnlyAdmin):
     search_fields = ["item__name"]
     list_select_related = ["item", "location"]
     show_full_result_count = False
+
+
+@admin.register(Webhook)
+class WebhookAdmin(HubScopedMixin, admin.ModelAdmin):
+    list_display = ["name", "hub", "url", "is_active"]
+    list_filter = ["hub", "is_active"]
+
+
+class AlertDeliveryInline(admin.TabularInline):
+    model = AlertDelivery
+    fields = ["channel", "sent_at", "attempts", "last_error", "last_attempt_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(CapacityAlert)
+class CapacityAlertAdmin(HubScopedMixin, ReadOnlyAdmin):
+    list_display = ["created_at", "hub", "location", "level", "fill_percent", "acknowledged_at"]
+    list_filter = ["hub", "level"]
+    list_select_related = ["hub", "location"]
+    inlines = [AlertDeliveryInline]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hub.decorators import hub_role_required
-from hub.models import Hub
+from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.models import CapacityAlert
@@ -31,7 +31,12 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
         .prefetch_related("deliveries")
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
-    return render(request, "inventory/alert_list.html", {"hub": hub, "page": page})
+    membership = Membership.objects.get(user=request.user, hub=hub)
+    return render(
+        request,
+        "inventory/alert_list.html",
+        {"hub": hub, "page": page, "alert_emails": membership.alert_emails},
+    )
 
 
 @require_POST
@@ -40,4 +45,17 @@ def alert_acknowledge(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
     alert = get_object_or_404(CapacityAlert, hub=hub, pk=pk)
     if alert_services.alert_acknowledge(alert=alert, user=request.user):
         messages.success(request, _("Alert acknowledged."))
+    return redirect("alert_list", hub_slug=hub.slug)
+
+
+@require_POST
+@hub_role_required(Role.COORDINATOR)
+def alert_emails_toggle(request: HttpRequest, hub: Hub) -> HttpResponse:
+    """Opt in or out of this hub's alert e-mails (for oneself only)."""
+    wanted = request.POST.get("alert_emails") == "on"
+    Membership.objects.filter(user=request.user, hub=hub).update(alert_emails=wanted)
+    if wanted:
+        messages.success(request, _("You will get this hub's storage alerts by e-mail."))
+    else:
+        messages.success(request, _("You will no longer get this hub's alerts by e-mail."))
     return redirect("alert_list", hub_slug=hub.slug)

@@ -198,3 +198,13 @@ def test_it_keeps_alerts_to_coordinators_and_admins_of_the_hub(
     assert client.post(url).status_code == 404
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
+
+
+def test_it_lets_a_coordinator_opt_in_and_out_of_alert_emails(client, hub, coordinator):
+    client.force_login(coordinator)
+    url = reverse("alert_emails_toggle", args=[hub.slug])
+
+    client.post(url, {"alert_emails": "on"})
+    assert Membership.objects.get(user=coordinator, hub=hub).alert_emails
+    client.post(url, {})
+    assert not Membership.objects.get(user=coordinator, hub=hub).alert_emails

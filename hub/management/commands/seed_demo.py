@@ -355,7 +355,8 @@ def seed_users(*, hubs: dict[str, Hub]) -> tuple[dict[str, AbstractBaseUser], se
     users, created_now = {}, set()
     for username, password, role, hub_slugs in USERS:
         user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_staff": role == Role.ADMIN}
+            username=username,
+            defaults={"is_staff": role == Role.ADMIN, "email": f"{username}@example.org"},
         )
         if created:
             user.set_password(password)
@@ -363,7 +364,11 @@ def seed_users(*, hubs: dict[str, Hub]) -> tuple[dict[str, AbstractBaseUser], se
             created_now.add(username)
         user.groups.add(Group.objects.get(name=role.value))
         for slug in hub_slugs:
-            Membership.objects.get_or_create(user=user, hub=hubs[slug])
+            # Coordinators and admins get the storage alerts (printed by the demo's
+            # console e-mail backend).
+            Membership.objects.get_or_create(
+                user=user, hub=hubs[slug], defaults={"alert_emails": role != Role.VOLUNTEER}
+            )
         users[username] = user
     return users, created_now
 
