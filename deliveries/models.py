@@ -1,3 +1,4 @@
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -49,3 +50,74 @@ class Destination(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NeedPriority(models.IntegerChoices):
+    # Lower sorts first: the most urgent need comes first.
+    HIGH = 1, _("high")
+    NORMAL = 2, _("normal")
+    LOW = 3, _("low")
+
+
+class DestinationNeed(models.Model):
+    """What a destination needs on a standing basis: so many units of one item, or of any
+    item of one category. Shown to the public only summed per item or category."""
+
+    destination = models.ForeignKey(
+        Destination, on_delete=models.CASCADE, related_name="needs", verbose_name=_("destination")
+    )
+    item = models.ForeignKey(
+        "inventory.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("item"),
+    )
+    category = models.ForeignKey(
+        "inventory.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("When any item of the category will do."),
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=NeedPriority.choices, default=NeedPriority.NORMAL
+    )
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["priority", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False, category__isnull=True)
+                | Q(item__isnull=True, category__isnull=False),
+                name="destination_need_item_xor_category",
+                violation_error_message=_(
+                    "Choose an item or a category: one of the two, not both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="destination_need_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["destination", "item"],
+                condition=Q(item__isnull=False),
+                name="destination_need_unique_item",
+                violation_error_message=_("This destination already lists that item."),
+            ),
+            models.UniqueConstraint(
+                fields=["destination", "category"],
+                condition=Q(category__isnull=False),
+                name="destination_need_unique_category",
+                violation_error_message=_("This destination already lists that category."),
+            ),
+        ]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.item or self.category} @ {self.destination}"
