@@ -9,7 +9,11 @@ def roles(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     can_coordinate = role_at_least(user, Role.COORDINATOR)
-    context = {"user_role": user_role(user), "can_coordinate": can_coordinate}
+    context = {
+        "user_role": user_role(user),
+        "can_coordinate": can_coordinate,
+        "can_administer": role_at_least(user, Role.ADMIN),
+    }
     hub = getattr(request, "hub", None)
     if hub is not None and can_coordinate:
         # Lazy: the query runs once, and only on pages that show the banner.

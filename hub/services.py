@@ -1,7 +1,7 @@
 """Intake: logging a donor's dropoff at the table, and undoing a mistake right after."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from hub.models import Dropoff, DropoffLine, Hub, IntakeStatus, Outcome
+from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Membership, Outcome
 from hub.roles import Role, role_at_least
 from hub.selectors import acceptance_map
 from inventory.locks import locations_lock
-from inventory.models import Item, StockMovement, StorageLocation
+from inventory.models import Category, Item, StockMovement, StorageLocation
 from inventory.selectors import location_fill_list
 from inventory.services import (
     StockError,
@@ -237,3 +237,196 @@ def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
             + suggestion,
             line=n,
         )
+
+
+# --- intake control (admins) ------------------------------------------------------------------
+
+# The status of a category that has no row of its own: it takes whatever the hub takes.
+FOLLOW_HUB = "follow"
+REASON_MAX_LENGTH = 255
+
+
+class IntakeControlError(Exception):
+    """A change to a hub's intake or thresholds that is refused, storing nothing. The message
+    is for the admin; `field` names the form field it is about (None: the change as a whole)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class IntakeControlDenied(IntakeControlError):
+    """The user is not an admin of that hub."""
+
+
+@dataclass(frozen=True)
+class ReopenCounts:
+    """What one run of `intake_reopen_due` reopened."""
+
+    hubs: int
+    categories: int
+
+
+def hub_intake_set(
+    *,
+    hub: Hub,
+    user: AbstractBaseUser,
+    status: str,
+    reason: str = "",
+    reopens_at: datetime | None = None,
+) -> Hub:
+    """Open, limit or close intake for the whole hub. Limited and closed need a reason and
+    may name a time (in the future) when the hub reopens by itself; open clears both. A
+    hand-set status replaces an automatic closure. Returns the hub, updated in place."""
+    _intake_admin_check(hub=hub, user=user)
+    if status not in IntakeStatus.values:
+        raise IntakeControlError(_("Choose open, limited or closed."), field="status")
+    reason, reopens_at = _intake_reason_check(status=status, reason=reason, reopens_at=reopens_at)
+    values = {
+        "intake_status": status,
+        "intake_reason": reason if status != IntakeStatus.OPEN else "",
+        "intake_reopens_at": reopens_at,
+        "intake_closed_automatically": False,
+        "intake_changed_at": timezone.now(),
+    }
+    Hub.objects.filter(pk=hub.pk).update(**values)
+    for name, value in values.items():
+        setattr(hub, name, value)
+    return hub
+
+
+def category_intake_set(
+    *,
+    hub: Hub,
+    user: AbstractBaseUser,
+    category: Category,
+    status: str,
+    reason: str = "",
+    reopens_at: datetime | None = None,
+) -> CategoryIntake | None:
+    """What the hub says about one category. FOLLOW_HUB removes its row, so it takes what
+    the hub takes (returns None); open, limited or closed store the row (a reason is needed
+    for limited and closed; a reopen time, in the future, makes it follow the hub again)."""
+    _intake_admin_check(hub=hub, user=user)
+    if status != FOLLOW_HUB and status not in IntakeStatus.values:
+        raise IntakeControlError(
+            _("Choose follow the hub, open, only if needed or closed."), field="status"
+        )
+    row = None
+    now = timezone.now()
+    with transaction.atomic():
+        if status == FOLLOW_HUB:
+            CategoryIntake.objects.filter(hub=hub, category=category).delete()
+        else:
+            reason, reopens_at = _intake_reason_check(
+                status=status, reason=reason, reopens_at=reopens_at
+            )
+            row, _created = CategoryIntake.objects.update_or_create(
+                hub=hub,
+                category=category,
+                defaults={"status": status, "reason": reason, "reopens_at": reopens_at},
+            )
+        Hub.objects.filter(pk=hub.pk).update(intake_changed_at=now)
+    hub.intake_changed_at = now
+    return row
+
+
+def hub_thresholds_set(
+    *,
+    hub: Hub,
+    user: AbstractBaseUser,
+    nearly_full_percent: int,
+    full_percent: int,
+    close_when_full: bool,
+) -> Hub:
+    """The fill levels (1-100 %, nearly full below full) at which the hub warns and counts
+    as full, and whether being full closes intake by itself. Returns the hub, updated."""
+    _intake_admin_check(hub=hub, user=user)
+    for field, value in (
+        ("nearly_full_percent", nearly_full_percent),
+        ("full_percent", full_percent),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise IntakeControlError(_("Enter a whole number from 1 to 100."), field=field)
+    if nearly_full_percent >= full_percent:
+        raise IntakeControlError(
+            _("“Nearly full” must be lower than “full” (%(full)d %%).") % {"full": full_percent},
+            field="nearly_full_percent",
+        )
+    values = {
+        "nearly_full_percent": nearly_full_percent,
+        "full_percent": full_percent,
+        "close_when_full": bool(close_when_full),
+    }
+    Hub.objects.filter(pk=hub.pk).update(**values)
+    for name, value in values.items():
+        setattr(hub, name, value)
+    return hub
+
+
+def intake_reopen_due(*, now: datetime) -> ReopenCounts:
+    """Reopen what an admin closed or limited until a time that has come: such a hub opens
+    (reason and reopen time cleared), such a category row goes, so the category follows its
+    hub again. Safe to run twice or at once: a second run finds nothing due, and rows an
+    admin is changing right now are left for the next run."""
+    with transaction.atomic():
+        hub_ids = list(
+            Hub.objects.select_for_update(skip_locked=True)
+            .filter(intake_reopens_at__lte=now)
+            .values_list("pk", flat=True)
+        )
+        rows = list(
+            CategoryIntake.objects.select_for_update(skip_locked=True)
+            .filter(reopens_at__lte=now)
+            .values_list("pk", "hub_id")
+        )
+        Hub.objects.filter(pk__in=hub_ids).update(
+            intake_status=IntakeStatus.OPEN,
+            intake_reason="",
+            intake_reopens_at=None,
+            intake_closed_automatically=False,
+            intake_changed_at=now,
+        )
+        CategoryIntake.objects.filter(pk__in=[pk for pk, _hub in rows]).delete()
+        Hub.objects.filter(pk__in={hub_id for _pk, hub_id in rows} - set(hub_ids)).update(
+            intake_changed_at=now
+        )
+    return ReopenCounts(hubs=len(hub_ids), categories=len(rows))
+
+
+def _intake_admin_check(*, hub: Hub, user: AbstractBaseUser) -> None:
+    if not (
+        role_at_least(user, Role.ADMIN)
+        and Membership.objects.filter(user_id=user.pk, hub_id=hub.pk).exists()
+    ):
+        raise IntakeControlDenied(
+            _("Only an admin of %(hub)s can change its intake.") % {"hub": hub.name}
+        )
+
+
+def _intake_reason_check(
+    *, status: str, reason: str, reopens_at: datetime | None
+) -> tuple[str, datetime | None]:
+    """The reason and reopen time to store with a status, or IntakeControlError."""
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise IntakeControlError(
+            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH},
+            field="reason",
+        )
+    if status == IntakeStatus.OPEN:
+        return reason, None  # nothing to reopen
+    if not reason:
+        raise IntakeControlError(
+            _("Say why, for volunteers and donors: e.g. “Storage full” or “Only baby items”."),
+            field="reason",
+        )
+    if reopens_at is not None:
+        if timezone.is_naive(reopens_at):
+            raise ValueError("reopens_at must be time-zone aware")
+        if reopens_at <= timezone.now():
+            raise IntakeControlError(
+                _("That time has passed: choose a later reopen time, or leave it empty."),
+                field="reopens_at",
+            )
+    return reason, reopens_at
