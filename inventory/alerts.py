@@ -1,8 +1,11 @@
 """Delivering capacity alerts: by e-mail to the hub's coordinators and admins who opted in,
-and as a JSON POST to each webhook the hub configured. Each channel of an alert is one
-AlertDelivery row, sent at most once: a worker claims the row (row lock, skip locked) for
-the time of the send and marks it sent in the same transaction, so a second run of the
-task skips it, and a worker that dies mid-send leaves it unsent for the next run."""
+and as a JSON POST to each webhook the hub configured.
+
+Each channel of an alert is one AlertDelivery row, sent at most once. A worker first claims
+the row (skipping rows another worker holds) and commits `sending_since`; only then does it
+send, and it records the outcome after. So a second run of the task never sends a channel
+that is sent or being sent; a send that failed is retried with backoff; and a channel whose
+worker died mid-send is left alone and shown as "outcome unknown" rather than sent twice."""
 
 import json
 import logging
@@ -35,25 +38,33 @@ def alert_send(*, alert_id: int) -> list[AlertDelivery]:
     alert = CapacityAlert.objects.select_related("hub", "location").get(pk=alert_id)
     failed = []
     for delivery in _deliveries(alert=alert):
-        with transaction.atomic():
-            claimed = (
-                AlertDelivery.objects.select_for_update(skip_locked=True)
-                .filter(pk=delivery.pk, sent_at__isnull=True)
-                .first()
-            )
-            if claimed is None:
-                continue  # sent already, or being sent by another worker right now
-            claimed.attempts += 1
-            claimed.last_attempt_at = timezone.now()
-            try:
-                _send(alert=alert, channel=claimed.channel)
-            except Exception as error:  # any failure of a channel is recorded, not raised
-                claimed.last_error = f"{type(error).__name__}: {error}"[:500]
-                failed.append(claimed)
-            else:
-                claimed.sent_at, claimed.last_error = timezone.now(), ""
-            claimed.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
+        claimed = _claim(delivery=delivery)
+        if claimed is None:
+            continue  # sent, being sent, or ended unknown
+        try:
+            _send(alert=alert, channel=claimed.channel)
+        except Exception as error:  # any failure of a channel is recorded, not raised
+            claimed.last_error = f"{type(error).__name__}: {error}"[:500]
+            failed.append(claimed)
+        else:
+            claimed.sent_at, claimed.last_error = timezone.now(), ""
+        claimed.sending_since = None
+        claimed.save(update_fields=["sent_at", "last_error", "sending_since"])
     return failed
+
+
+def _claim(*, delivery: AlertDelivery) -> AlertDelivery | None:
+    with transaction.atomic():
+        claimed = (
+            AlertDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery.pk, sent_at__isnull=True, sending_since__isnull=True)
+            .first()
+        )
+        if claimed is not None:
+            claimed.attempts += 1
+            claimed.last_attempt_at = claimed.sending_since = timezone.now()
+            claimed.save(update_fields=["attempts", "last_attempt_at", "sending_since"])
+    return claimed
 
 
 def alert_acknowledge(*, alert: CapacityAlert, user) -> bool:
@@ -69,7 +80,11 @@ def alerts_undelivered(*, now=None) -> list[int]:
     """Alerts with a channel still to send (or never prepared): what the sweep queues."""
     now = now or timezone.now()
     recent = now - timedelta(days=2)
-    unsent = Q(deliveries__sent_at__isnull=True, deliveries__attempts__lt=MAX_ATTEMPTS)
+    unsent = Q(
+        deliveries__sent_at__isnull=True,
+        deliveries__sending_since__isnull=True,
+        deliveries__attempts__lt=MAX_ATTEMPTS,
+    )
     never_prepared = Q(deliveries__isnull=True)
     return list(
         CapacityAlert.objects.filter(created_at__gte=recent)
@@ -88,7 +103,11 @@ def _deliveries(*, alert: CapacityAlert) -> list[AlertDelivery]:
         [AlertDelivery(alert=alert, channel=channel) for channel in channels],
         ignore_conflicts=True,
     )
-    return list(alert.deliveries.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS))
+    return list(
+        alert.deliveries.filter(
+            sent_at__isnull=True, sending_since__isnull=True, attempts__lt=MAX_ATTEMPTS
+        )
+    )
 
 
 def _webhooks(alert: CapacityAlert):

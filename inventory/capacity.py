@@ -32,8 +32,8 @@ def capacity_check(*, location_ids: set[int]) -> list[CapacityAlert]:
         alerts += _check_hub(hub=hub, location_ids=location_ids)
     if alerts:
         CapacityAlert.objects.bulk_create(alerts)
-        for alert in alerts:
-            transaction.on_commit(lambda pk=alert.pk: alert_enqueue(alert_id=pk))
+        ids = [alert.pk for alert in alerts]
+        transaction.on_commit(lambda: alerts_enqueue(alert_ids=ids))
     return alerts
 
 
@@ -47,34 +47,35 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
         for f in sorted(fills, key=lambda f: f.location.pk)
         if f.location.pk in location_ids
     ]
-    alerts = []
+    alerts, hub_tripped = [], set()
     for location, fill, within in targets:
         state = states[location.pk if location else None]
         for level, threshold in (
             (AlertLevel.NEARLY_FULL, hub.nearly_full_percent),
             (AlertLevel.FULL, hub.full_percent),
         ):
-            if _trips(state=state, level=level, percent=fill.percent, threshold=threshold):
-                forecast = (
-                    hours_to_full(fill=fill, location_ids=within)
-                    if level == AlertLevel.NEARLY_FULL
-                    else None
+            if not _trips(state=state, level=level, percent=fill.percent, threshold=threshold):
+                continue
+            if location is None:
+                hub_tripped.add(level)
+                if len(fills) == 1:
+                    continue  # the hub's one location raises the same alert already
+            forecast = (
+                hours_to_full(fill=fill, location_ids=within)
+                if level == AlertLevel.NEARLY_FULL
+                else None
+            )
+            alerts.append(
+                CapacityAlert(
+                    hub=hub,
+                    location=location,
+                    level=level,
+                    fill_percent=min(fill.percent, MAX_PERCENT),
+                    threshold_percent=threshold,
+                    hours_to_full=forecast,
                 )
-                alerts.append(
-                    CapacityAlert(
-                        hub=hub,
-                        location=location,
-                        level=level,
-                        fill_percent=min(fill.percent, MAX_PERCENT),
-                        threshold_percent=threshold,
-                        hours_to_full=forecast,
-                    )
-                )
-    _intake_by_fill(
-        hub=hub,
-        total=total,
-        full_tripped_now=any(a.location is None and a.level == AlertLevel.FULL for a in alerts),
-    )
+            )
+    _intake_by_fill(hub=hub, total=total, full_tripped_now=AlertLevel.FULL in hub_tripped)
     return alerts
 
 
@@ -129,12 +130,20 @@ def _intake_by_fill(*, hub: Hub, total: Fill, full_tripped_now: bool) -> None:
         )
 
 
-def alert_enqueue(*, alert_id: int) -> None:
-    """Hand the alert to the workers. Never lets a dead or hung broker fail or hold up the
-    request (broker timeouts are about a second); the minute's sweep sends it instead."""
+def alerts_enqueue(*, alert_ids: list[int]) -> int:
+    """Hand alerts to the workers; returns how many were queued. Never lets a dead or hung
+    broker fail the request, nor hold it up more than once (about a second, the broker
+    timeouts): after the first failure the rest is left to the minute's sweep too."""
     from inventory.tasks import alert_deliver
 
-    try:
-        alert_deliver.apply_async(args=[alert_id], retry=False)
-    except Exception:
-        logger.warning("Alert %s not queued now; the sweep will send it.", alert_id, exc_info=True)
+    for queued, alert_id in enumerate(alert_ids):
+        try:
+            alert_deliver.apply_async(args=[alert_id], retry=False)
+        except Exception:
+            logger.warning(
+                "Alerts %s not queued now; the sweep will send them.",
+                alert_ids[queued:],
+                exc_info=True,
+            )
+            return queued
+    return len(alert_ids)

@@ -299,6 +299,9 @@ class AlertDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set, and committed, before the send starts; cleared when it ends. Still set later means
+    # a worker died mid-send: whether it arrived is unknown, so it is not sent again.
+    sending_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

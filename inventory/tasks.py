@@ -4,7 +4,7 @@ sends whatever could not be queued or sent before."""
 from celery import shared_task
 
 from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered
-from inventory.capacity import alert_enqueue
+from inventory.capacity import alerts_enqueue
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True)
@@ -18,7 +18,4 @@ def alert_deliver(self, alert_id: int) -> None:
 def alerts_sweep() -> int:
     """Every minute (beat): queue the alerts with a channel still unsent, such as those
     raised while the broker was down. Sending is idempotent per channel."""
-    pending = alerts_undelivered()
-    for alert_id in pending:
-        alert_enqueue(alert_id=alert_id)
-    return len(pending)
+    return alerts_enqueue(alert_ids=alerts_undelivered())

@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from hub.models import Membership
 from inventory.alerts import alert_send, alerts_undelivered
-from inventory.capacity import alert_enqueue
+from inventory.capacity import alerts_enqueue
 from inventory.models import AlertDelivery, CapacityAlert, Webhook
 from inventory.services import StockLine, stock_receive
 from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
+from tests.worker import broker
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -156,18 +157,11 @@ def test_it_gives_up_on_a_webhook_that_does_not_answer_in_time(hub, alert, monke
     silent.server_close()
 
 
-def test_it_never_fails_or_holds_up_the_request_when_the_broker_is_down(alert, settings):
-    from hub.celery import app
-
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    app.pool.force_close_all()
-    try:
+def test_it_never_fails_or_holds_up_the_request_when_the_broker_is_down(alert):
+    with broker("redis://127.0.0.1:1/0"):  # nothing listens on port 1
         started = time.monotonic()
-        alert_enqueue(alert_id=alert.pk)
+        assert alerts_enqueue(alert_ids=[alert.pk, alert.pk]) == 0
         assert time.monotonic() - started < 1.5
-    finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
-        app.pool.force_close_all()
     assert alerts_undelivered() == [alert.pk]  # the minute's sweep will send it
 
 
@@ -208,3 +202,26 @@ def test_it_lets_a_coordinator_opt_in_and_out_of_alert_emails(client, hub, coord
     assert Membership.objects.get(user=coordinator, hub=hub).alert_emails
     client.post(url, {})
     assert not Membership.objects.get(user=coordinator, hub=hub).alert_emails
+
+
+def test_it_never_sends_twice_a_channel_whose_worker_died_mid_send(
+    client, hub, alert, receiver, coordinator
+):
+    Webhook.objects.create(
+        hub=hub, name="Chat", url=f"http://127.0.0.1:{receiver.server_address[1]}/"
+    )
+    # A worker claimed the channel (committed), started sending, and was killed.
+    AlertDelivery.objects.create(
+        alert=alert,
+        channel=f"webhook:{Webhook.objects.get().pk}",
+        attempts=1,
+        sending_since=alert.created_at,
+    )
+
+    assert alert_send(alert_id=alert.pk) == []
+
+    assert receiver.received == []
+    assert alerts_undelivered() == []
+    client.force_login(coordinator)
+    page = client.get(reverse("alert_list", args=[hub.slug])).text
+    assert "outcome unknown: the worker stopped while sending" in page

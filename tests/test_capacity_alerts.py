@@ -57,10 +57,20 @@ def test_it_raises_one_alert_per_threshold_as_a_location_fills(hub, shelf, litre
         ("Shelf", AlertLevel.NEARLY_FULL, Decimal("81.0"), 80),
         ("Shelf", AlertLevel.FULL, Decimal("96.0"), 95),
     ]
-    assert alerts(location__isnull=True) == [
-        (None, AlertLevel.NEARLY_FULL, Decimal("81.0"), 80),
-        (None, AlertLevel.FULL, Decimal("96.0"), 95),
-    ]
+    # The shelf is all the hub's storage: its alerts say it all, the hub adds none.
+    assert alerts(location__isnull=True) == []
+
+
+def test_it_raises_the_hubs_own_alert_when_all_its_storage_crosses(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+    garage = StorageLocationFactory(hub=hub, name="Garage", capacity_litres=Decimal("100"))
+    put(litre, shelf, 100)  # the shelf is full; the hub at 50 %
+    assert alerts(location__isnull=True) == []
+
+    put(litre, garage, 62)  # the hub at 81 %
+
+    assert alerts(location__isnull=True) == [(None, AlertLevel.NEARLY_FULL, Decimal("81.0"), 80)]
 
 
 def test_it_rearms_a_threshold_only_five_points_under_it(hub, shelf, litre):
