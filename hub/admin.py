@@ -141,16 +141,9 @@ class DropoffLineInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.register(Dropoff)
-class DropoffAdmin(HubScopedMixin, admin.ModelAdmin):
-    """Dropoffs are logged at the table and undone there: read-only here."""
-
-    list_display = ["pk", "hub", "logged_at", "logged_by", "undone_at"]
-    list_filter = ["hub"]
-    list_select_related = ["hub", "logged_by"]
-    date_hierarchy = "logged_at"
-    inlines = [DropoffLineInline]
-    readonly_fields = [f.name for f in Dropoff._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their services: the stock ledger and its
+    balances, dropoffs (logged and undone at the table), alerts."""
 
     def has_add_permission(self, request):
         return False
@@ -160,3 +153,15 @@ class DropoffAdmin(HubScopedMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Dropoff)
+class DropoffAdmin(HubScopedMixin, ReadOnlyAdmin):
+    """Dropoffs are logged at the table and undone there: read-only here."""
+
+    list_display = ["pk", "hub", "logged_at", "logged_by", "undone_at"]
+    list_filter = ["hub"]
+    list_select_related = ["hub", "logged_by"]
+    date_hierarchy = "logged_at"
+    inlines = [DropoffLineInline]
+    readonly_fields = [f.name for f in Dropoff._meta.fields]

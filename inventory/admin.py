@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hub.admin import HubScopedMixin
+from hub.admin import HubScopedMixin, ReadOnlyAdmin
 from inventory.models import (
     AlertDelivery,
     CapacityAlert,
@@ -32,19 +32,6 @@ class ItemAdmin(admin.ModelAdmin):
     list_filter = ["category", "unit", "tracks_expiry", "is_active"]
     search_fields = ["name"]
     list_select_related = ["category"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger and its balances change only through inventory.services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StockMovement)

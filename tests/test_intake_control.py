@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from hub.management.commands.seed_demo import CATEGORIES  # the brief's ten
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory, UserFactory
@@ -26,19 +27,6 @@ from tests.intake import (
     tiles,
 )
 
-# The demo's ten categories: code, name, sort order.
-TEN_CATEGORIES = (
-    ("water", "Water", 10),
-    ("food", "Food", 20),
-    ("hygiene", "Hygiene", 30),
-    ("ppe", "PPE and masks", 40),
-    ("bedding", "Bedding", 50),
-    ("clothing", "Clothing", 60),
-    ("baby", "Baby", 70),
-    ("pet", "Pet", 80),
-    ("medical", "Medical", 90),
-    ("other", "Other", 100),
-)
 # January: Los Angeles is UTC-8.
 NOW = datetime(2025, 1, 9, 18, 0, tzinfo=UTC)  # 10:00 in Los Angeles
 
@@ -47,7 +35,7 @@ NOW = datetime(2025, 1, 9, 18, 0, tzinfo=UTC)  # 10:00 in Los Angeles
 def categories(db):
     return {
         code: CategoryFactory(code=code, name=name, sort_order=order)
-        for code, name, order in TEN_CATEGORIES
+        for code, name, order in CATEGORIES
     }
 
 
