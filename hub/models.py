@@ -31,6 +31,11 @@ class Hub(models.Model):
     intake_reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
     # Set when storage closed intake by itself; only such a closure reopens by itself.
     intake_closed_automatically = models.BooleanField(default=False, editable=False)
+    # What an automatic closure replaced, put back when it reopens by itself.
+    intake_status_before_auto = models.CharField(
+        max_length=8, choices=IntakeStatus.choices, default=IntakeStatus.OPEN, editable=False
+    )
+    intake_reason_before_auto = models.CharField(max_length=255, blank=True, editable=False)
     intake_changed_at = models.DateTimeField(
         _("intake last changed"), default=timezone.now, editable=False
     )

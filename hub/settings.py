@@ -167,9 +167,18 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Each expires before the next is due, so sweeps don't pile up while the workers are down.
 CELERY_BEAT_SCHEDULE = {
-    "alerts-sweep": {"task": "inventory.tasks.alerts_sweep", "schedule": 60.0},
-    "intake-reopen-due": {"task": "hub.tasks.intake_reopen_due", "schedule": 60.0},
+    "alerts-sweep": {
+        "task": "inventory.tasks.alerts_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "intake-reopen-due": {
+        "task": "hub.tasks.intake_reopen_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -179,6 +188,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="donation-hub@localhost")
+# A hung mail server must not hold a worker: the alert's e-mail is then retried later.
+EMAIL_TIMEOUT = 10
 
 # Scripts come only from this site; htmx is configured (base.html) to need no eval and no
 # injected styles, so neither scripts nor styles need 'unsafe-inline'.

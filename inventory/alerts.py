@@ -14,7 +14,7 @@ import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -29,7 +29,16 @@ logger = logging.getLogger(__name__)
 
 EMAIL = "email"
 WEBHOOK_TIMEOUT_SECONDS = 5
-MAX_ATTEMPTS = 8
+# Backoff 10 s, 20 s, 40 s... up to an hour between tries: about a day of tries in all, so a
+# chat service that is down for a while still gets the alert when it is back.
+MAX_ATTEMPTS = 30
+MAX_BACKOFF_SECONDS = 3600
+# A send still "in flight" after this long was cut off by a dead worker.
+STALE_SENDING = timedelta(minutes=2)
+
+
+def retry_delay(*, attempts: int) -> timedelta:
+    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
 
 
 def alert_send(*, alert_id: int) -> list[AlertDelivery]:
@@ -45,11 +54,12 @@ def alert_send(*, alert_id: int) -> list[AlertDelivery]:
             _send(alert=alert, channel=claimed.channel)
         except Exception as error:  # any failure of a channel is recorded, not raised
             claimed.last_error = f"{type(error).__name__}: {error}"[:500]
+            claimed.next_attempt_at = timezone.now() + retry_delay(attempts=claimed.attempts)
             failed.append(claimed)
         else:
-            claimed.sent_at, claimed.last_error = timezone.now(), ""
+            claimed.sent_at, claimed.last_error, claimed.next_attempt_at = timezone.now(), "", None
         claimed.sending_since = None
-        claimed.save(update_fields=["sent_at", "last_error", "sending_since"])
+        claimed.save(update_fields=["sent_at", "last_error", "sending_since", "next_attempt_at"])
     return failed
 
 
@@ -57,7 +67,7 @@ def _claim(*, delivery: AlertDelivery) -> AlertDelivery | None:
     with transaction.atomic():
         claimed = (
             AlertDelivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery.pk, sent_at__isnull=True, sending_since__isnull=True)
+            .filter(_due(now=timezone.now()), pk=delivery.pk)
             .first()
         )
         if claimed is not None:
@@ -77,21 +87,20 @@ def alert_acknowledge(*, alert: CapacityAlert, user) -> bool:
 
 
 def alerts_undelivered(*, now=None) -> list[int]:
-    """Alerts with a channel still to send (or never prepared): what the sweep queues."""
+    """Alerts never prepared, or with a channel due for another try: what the sweep queues."""
     now = now or timezone.now()
-    recent = now - timedelta(days=2)
-    unsent = Q(
-        deliveries__sent_at__isnull=True,
-        deliveries__sending_since__isnull=True,
-        deliveries__attempts__lt=MAX_ATTEMPTS,
-    )
-    never_prepared = Q(deliveries__isnull=True)
-    return list(
-        CapacityAlert.objects.filter(created_at__gte=recent)
-        .filter(unsent | never_prepared)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
+    recent = CapacityAlert.objects.filter(created_at__gte=now - timedelta(days=2))
+    never_prepared = recent.filter(prepared_at__isnull=True).values_list("pk", flat=True)
+    due = recent.filter(
+        pk__in=AlertDelivery.objects.filter(_due(now=now)).values("alert_id")
+    ).values_list("pk", flat=True)
+    return sorted(set(never_prepared) | set(due))
+
+
+def _due(*, now) -> Q:
+    """Deliveries to try now: not sent, not in flight, tries left, backoff over."""
+    return Q(sent_at__isnull=True, sending_since__isnull=True, attempts__lt=MAX_ATTEMPTS) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
 
 
@@ -103,11 +112,9 @@ def _deliveries(*, alert: CapacityAlert) -> list[AlertDelivery]:
         [AlertDelivery(alert=alert, channel=channel) for channel in channels],
         ignore_conflicts=True,
     )
-    return list(
-        alert.deliveries.filter(
-            sent_at__isnull=True, sending_since__isnull=True, attempts__lt=MAX_ATTEMPTS
-        )
-    )
+    if alert.prepared_at is None:
+        CapacityAlert.objects.filter(pk=alert.pk).update(prepared_at=timezone.now())
+    return list(alert.deliveries.filter(_due(now=timezone.now())))
 
 
 def _webhooks(alert: CapacityAlert):
@@ -131,11 +138,10 @@ def _email_recipients(alert: CapacityAlert) -> list[str]:
 def _send(*, alert: CapacityAlert, channel: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         if channel == EMAIL:
-            send_mail(
-                subject=alert_text(alert=alert, with_link=False),
-                message=alert_text(alert=alert),
-                from_email=None,
-                recipient_list=_email_recipients(alert),
+            # One message each: recipients do not see each other's addresses.
+            subject, body = alert_text(alert=alert, with_link=False), alert_text(alert=alert)
+            send_mass_mail(
+                [(subject, body, None, [address]) for address in _email_recipients(alert)]
             )
             return
         webhook = Webhook.objects.get(pk=int(channel.split(":", 1)[1]))

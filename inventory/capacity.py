@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,10 @@ def capacity_check(*, location_ids: set[int]) -> list[CapacityAlert]:
 
 
 def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
+    # Serialise the checks of one hub before reading its fill: a change that waited here
+    # reads the fill with the other's change committed, so two changes that only cross a
+    # threshold together are not both missed.
+    _hub_state_lock(hub=hub)
     fills = location_fill_list(hub=hub)
     total = hub_fill(hub=hub, locations=fills)
     states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
@@ -79,6 +84,33 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
     return alerts
 
 
+def _hub_state_lock(*, hub: Hub) -> None:
+    lock = (
+        CapacityState.objects.select_for_update(no_key=True)
+        .filter(hub=hub, location__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not list(lock):  # the hub's first stock change
+        CapacityState.objects.bulk_create([CapacityState(hub=hub)], ignore_conflicts=True)
+        list(lock.all())
+
+
+def capacity_recheck(*, hub: Hub) -> None:
+    """After an admin changed the thresholds: set each threshold's state to where fill
+    stands now (no alert: nothing crossed), and close intake if the hub is now past full
+    and set to close. Call inside the transaction of the change."""
+    _hub_state_lock(hub=hub)
+    fills = location_fill_list(hub=hub)
+    total = hub_fill(hub=hub, locations=fills)
+    states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
+    for location_id, fill in [(None, total)] + [(f.location.pk, f) for f in fills]:
+        CapacityState.objects.filter(pk=states[location_id].pk).update(
+            nearly_full_tripped=fill.percent >= hub.nearly_full_percent,
+            full_tripped=fill.percent >= hub.full_percent,
+        )
+    _intake_by_fill(hub=hub, total=total, full_tripped_now=total.percent >= hub.full_percent)
+
+
 def _states(*, hub: Hub, location_ids: list[int]) -> dict:
     states = {state.location_id: state for state in CapacityState.objects.filter(hub=hub)}
     missing = [pk for pk in [None, *location_ids] if pk not in states]
@@ -105,8 +137,9 @@ def _trips(*, state: CapacityState, level: str, percent: Decimal, threshold: int
 
 
 def _intake_by_fill(*, hub: Hub, total: Fill, full_tripped_now: bool) -> None:
-    """Close intake when the hub crosses full (if it is set to); reopen an automatic
-    closure once fill is back under nearly full. A closure by hand stays as it is."""
+    """Close intake when the hub crosses full (if it is set to), keeping what the admin had
+    set; reopen such a closure, to that, once fill is back under nearly full. A closure by
+    hand stays as it is."""
     hubs = Hub.objects.filter(pk=hub.pk)
     if full_tripped_now and hub.close_when_full and hub.intake_status != IntakeStatus.CLOSED:
         # Stored once for everyone who reads it, so in the site's language, not the tablet's.
@@ -117,14 +150,16 @@ def _intake_by_fill(*, hub: Hub, total: Fill, full_tripped_now: bool) -> None:
         hubs.exclude(intake_status=IntakeStatus.CLOSED).update(
             intake_status=IntakeStatus.CLOSED,
             intake_reason=reason,
+            intake_status_before_auto=F("intake_status"),
+            intake_reason_before_auto=F("intake_reason"),
             intake_reopens_at=None,
             intake_closed_automatically=True,
             intake_changed_at=timezone.now(),
         )
     elif total.percent < hub.nearly_full_percent and hub.intake_closed_automatically:
         hubs.filter(intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED).update(
-            intake_status=IntakeStatus.OPEN,
-            intake_reason="",
+            intake_status=F("intake_status_before_auto"),
+            intake_reason=F("intake_reason_before_auto"),
             intake_closed_automatically=False,
             intake_changed_at=timezone.now(),
         )

@@ -259,6 +259,8 @@ class CapacityAlert(models.Model):
     )
     created_at = models.DateTimeField(_("raised"), auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # When its channels were worked out (possibly none): the sweep looks for alerts without.
+    prepared_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -302,6 +304,8 @@ class AlertDelivery(models.Model):
     # Set, and committed, before the send starts; cleared when it ends. Still set later means
     # a worker died mid-send: whether it arrived is unknown, so it is not sent again.
     sending_since = models.DateTimeField(null=True, blank=True)
+    # After a failed send: not before this time again (backoff), by the retry or the sweep.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

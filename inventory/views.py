@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -9,6 +10,7 @@ from hub.decorators import hub_role_required
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory import alerts as alert_services
+from inventory.alerts import STALE_SENDING
 from inventory.models import CapacityAlert
 from inventory.selectors import stock_level_list
 
@@ -35,7 +37,12 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(
         request,
         "inventory/alert_list.html",
-        {"hub": hub, "page": page, "alert_emails": membership.alert_emails},
+        {
+            "hub": hub,
+            "page": page,
+            "alert_emails": membership.alert_emails,
+            "stale_before": timezone.now() - STALE_SENDING,
+        },
     )
 
 

@@ -1,18 +1,21 @@
 """Thresholds: one alert per crossing, re-armed 5 points under, intake closed when full and
 reopened when back under nearly full, and "full in about N hours"."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hub.models import IntakeStatus
+from hub.services import hub_thresholds_set, intake_reopen_due
 from inventory.models import AlertLevel, CapacityAlert, MovementKind
 from inventory.selectors import hours_to_full, location_fill_list
 from inventory.services import StockLine, stock_receive, stock_remove
-from tests.factories import ItemFactory, StorageLocationFactory
+from tests.factories import HubFactory, ItemFactory, StorageLocationFactory
 
 
 @pytest.fixture
@@ -172,3 +175,88 @@ def test_it_puts_the_forecast_in_the_nearly_full_alert(hub, shelf, litre):
 
     alert = CapacityAlert.objects.get(location=shelf)
     assert alert.hours_to_full == Decimal("1.4")
+
+
+def test_it_puts_back_a_limited_intake_after_closing_for_full(hub, shelf, litre):
+    hub.intake_status, hub.intake_reason = IntakeStatus.LIMITED, "Only baby items"
+    hub.save()
+
+    put(litre, shelf, 96)
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.CLOSED
+    take(litre, shelf, 20)
+
+    hub.refresh_from_db()
+    assert (hub.intake_status, hub.intake_reason) == (IntakeStatus.LIMITED, "Only baby items")
+
+
+def test_it_rechecks_the_states_when_an_admin_moves_the_thresholds(hub, shelf, litre, admin_user):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 85)  # nearly full tripped at 80
+    hub_thresholds_set(
+        hub=hub, user=admin_user, nearly_full_percent=90, full_percent=97, close_when_full=False
+    )
+
+    put(litre, shelf, 6)  # 91 %: crosses the new nearly-full threshold
+
+    assert [a[3] for a in alerts(location=shelf)] == [80, 90]
+
+
+def test_it_closes_at_once_when_an_admin_turns_close_when_full_on_past_full(
+    hub, shelf, litre, admin_user
+):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 97)
+
+    hub_thresholds_set(
+        hub=hub, user=admin_user, nearly_full_percent=80, full_percent=95, close_when_full=True
+    )
+
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.CLOSED
+    assert hub.intake_closed_automatically
+
+
+def test_it_closes_again_a_hub_reopened_on_time_while_still_full(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 97)
+    hub.intake_status, hub.intake_reason = IntakeStatus.CLOSED, "Closed for sorting"
+    hub.intake_reopens_at, hub.close_when_full = timezone.now() - timedelta(minutes=1), True
+    hub.save()
+
+    intake_reopen_due(now=timezone.now())
+
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.CLOSED
+    assert hub.intake_reason == "automatic: storage 97 % full"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sees_two_changes_that_cross_the_hubs_threshold_only_together():
+    """Two tablets at two shelves at once: neither change alone takes the hub past 80 %,
+    both together do; the second check waits for the first and sees it."""
+    hub = HubFactory(close_when_full=False)
+    shelves = [StorageLocationFactory(hub=hub, capacity_litres=Decimal("100")) for _ in range(2)]
+    litre = ItemFactory(unit_volume_litres=Decimal("1"))
+    for shelf in shelves:
+        put(litre, shelf, 75)
+    done = threading.Event()
+
+    def second_tablet():
+        try:
+            put(litre, shelves[1], 5)
+        finally:
+            done.set()
+            connection.close()
+
+    with transaction.atomic():
+        put(litre, shelves[0], 5)  # holds the hub's check until this commits
+        worker = threading.Thread(target=second_tablet)
+        worker.start()
+        assert not done.wait(timeout=1), "the second check did not wait for the first"
+    worker.join(timeout=10)
+
+    assert alerts(location__isnull=True) == [(None, AlertLevel.NEARLY_FULL, Decimal("80.0"), 80)]
