@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from deliveries.models import Destination, DestinationKind
+from deliveries.models import Destination, DestinationKind, DestinationNeed, NeedPriority
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
@@ -264,7 +264,7 @@ class Command(BaseCommand):
             hubs = seed_hubs()
             locations = seed_locations(hubs=hubs)
             items = seed_catalog()
-            seed_destinations(hubs=hubs)
+            seed_destinations(hubs=hubs, items=items)
             users, new_usernames = seed_users(hubs=hubs)
             received = seed_stock(locations=locations, items=items, users=users)
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
@@ -334,9 +334,21 @@ def seed_catalog() -> dict[str, Item]:
     }
 
 
-def seed_destinations(*, hubs: dict[str, Hub]) -> None:
+# destination, item, quantity, priority: what the shelters keep asking for, some of it
+# beyond the demo's stock, so the public page has something most needed.
+NEEDS = (
+    ("Exposition Park evacuation shelter", "Sleeping bag", 400, NeedPriority.HIGH),
+    ("Exposition Park evacuation shelter", "Diapers, pack", 150, NeedPriority.HIGH),
+    ("Crenshaw Rec Center shelter", "N95 masks, box of 20", 300, NeedPriority.NORMAL),
+    ("Crenshaw Rec Center shelter", "Dog food, 15 lb bag", 40, NeedPriority.NORMAL),
+    ("St. Agnes Church pantry", "Blanket", 200, NeedPriority.LOW),
+)
+
+
+def seed_destinations(*, hubs: dict[str, Hub], items: dict[str, Item]) -> None:
+    destinations = {}
     for slug, name, kind, address, contact, phone, receiving_slug in DESTINATIONS:
-        Destination.objects.get_or_create(
+        destinations[name] = Destination.objects.get_or_create(
             hub=hubs[slug],
             name=name,
             defaults={
@@ -346,6 +358,12 @@ def seed_destinations(*, hubs: dict[str, Hub]) -> None:
                 "contact_phone": phone,
                 "receiving_hub": hubs[receiving_slug] if receiving_slug else None,
             },
+        )[0]
+    for destination, item, quantity, priority in NEEDS:
+        DestinationNeed.objects.get_or_create(
+            destination=destinations[destination],
+            item=items[item],
+            defaults={"quantity": quantity, "priority": priority},
         )
 
 
