@@ -290,14 +290,7 @@ def hub_intake_set(
         "intake_closed_automatically": False,
         "intake_changed_at": timezone.now(),
     }
-    with transaction.atomic():
-        Hub.objects.filter(pk=hub.pk).update(**values)
-        for name, value in values.items():
-            setattr(hub, name, value)
-        # The states tripped under the old thresholds mean nothing under the new ones.
-        capacity_recheck(hub=hub)
-    hub.refresh_from_db()
-    return hub
+    return _hub_update(hub=hub, values=values)
 
 
 def category_intake_set(
@@ -364,9 +357,7 @@ def hub_thresholds_set(
         "close_when_full": bool(close_when_full),
     }
     with transaction.atomic():
-        Hub.objects.filter(pk=hub.pk).update(**values)
-        for name, value in values.items():
-            setattr(hub, name, value)
+        _hub_update(hub=hub, values=values)
         # The states tripped under the old thresholds mean nothing under the new ones.
         capacity_recheck(hub=hub)
     hub.refresh_from_db()
@@ -407,6 +398,13 @@ def intake_reopen_due(*, now: datetime) -> ReopenCounts:
         for hub in Hub.objects.filter(pk__in=hub_ids):
             capacity_recheck(hub=hub)
     return ReopenCounts(hubs=len(hub_ids), categories=len(rows))
+
+
+def _hub_update(*, hub: Hub, values: dict) -> Hub:
+    Hub.objects.filter(pk=hub.pk).update(**values)
+    for name, value in values.items():
+        setattr(hub, name, value)
+    return hub
 
 
 def _intake_admin_check(*, hub: Hub, user: AbstractBaseUser) -> None:

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from hub.models import IntakeStatus
-from hub.services import hub_thresholds_set, intake_reopen_due
+from hub.services import hub_intake_set, hub_thresholds_set, intake_reopen_due
 from inventory.models import AlertLevel, CapacityAlert, MovementKind
 from inventory.selectors import hours_to_full, location_fill_list
 from inventory.services import StockLine, stock_receive, stock_remove
@@ -260,3 +260,17 @@ def test_it_sees_two_changes_that_cross_the_hubs_threshold_only_together():
     worker.join(timeout=10)
 
     assert alerts(location__isnull=True) == [(None, AlertLevel.NEARLY_FULL, Decimal("80.0"), 80)]
+
+
+def test_it_keeps_a_hub_open_that_an_admin_opened_by_hand_while_full(hub, shelf, litre, admin_user):
+    put(litre, shelf, 97)  # closed automatically
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.CLOSED
+
+    hub_intake_set(hub=hub, user=admin_user, status=IntakeStatus.OPEN, reason="", reopens_at=None)
+
+    hub.refresh_from_db()
+    assert (hub.intake_status, hub.intake_closed_automatically) == (IntakeStatus.OPEN, False)
+    put(litre, shelf, 1)  # still full, no new crossing: stays open
+    hub.refresh_from_db()
+    assert hub.intake_status == IntakeStatus.OPEN
