@@ -46,7 +46,8 @@ class Acceptance:
 
 
 def acceptance_map(*, hubs: list[Hub]) -> dict[tuple[int, int], Acceptance]:
-    """(hub id, category id) -> Acceptance, for every category, in two queries."""
+    """(hub id, category id) -> Acceptance, for every category, in two queries; the keys
+    come hub by hub in the order of `hubs`."""
     category_ids = list(Category.objects.values_list("pk", flat=True))
     rows = {
         (row.hub_id, row.category_id): row for row in CategoryIntake.objects.filter(hub__in=hubs)
@@ -126,12 +127,13 @@ def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
     percent = _hub_fill_percents(hubs=others)
     room = [h for h in others if percent.get(h.pk, Decimal(0)) < h.nearly_full_percent]
     room.sort(key=lambda other: (_distance_km(hub, other), other.name))
-    accepts = acceptance_map(hubs=room)
+    by_pk = {other.pk: other for other in room}
     suggestions: dict[int, Hub] = {}
-    for other in room:  # nearest first: the first hub that takes a category wins it
-        for (hub_id, category_id), acceptance in accepts.items():
-            if hub_id == other.pk and acceptance.status == IntakeStatus.OPEN:
-                suggestions.setdefault(category_id, other)
+    # acceptance_map lists the hubs in the order given, nearest first here: the first hub
+    # that is open for a category wins it.
+    for (hub_id, category_id), acceptance in acceptance_map(hubs=room).items():
+        if acceptance.status == IntakeStatus.OPEN:
+            suggestions.setdefault(category_id, by_pk[hub_id])
     return suggestions
 
 
