@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub, Outcome
+from hub.selectors import other_hub_list
 from hub.services import DropoffLineInput
 from inventory.models import Item, StorageLocation
 
@@ -133,7 +134,7 @@ def line_forms_from_post(post: QueryDict, *, hub: Hub) -> list[LineForm] | None:
         return None
     item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
     items = Item.objects.select_related("category").in_bulk(item_ids)
-    hubs = Hub.objects.filter(is_active=True).exclude(pk=hub.pk).in_bulk()
+    hubs = other_hub_list(hub=hub).in_bulk()
     return [
         LineForm(
             {name: columns[name][n] for name in LINE_FIELDS},

@@ -21,6 +21,7 @@ from hub.selectors import (
     intake_tile_list,
     item_search,
     location_default,
+    other_hub_list,
     recent_dropoff_list,
     redirect_suggestions,
 )
@@ -177,7 +178,7 @@ def _context(
             _row_from_form(f, hub, acceptance, suggestions, show_errors=show_errors)
             for f in line_forms
         ],
-        "other_hubs": Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name"),
+        "other_hubs": other_hub_list(hub=hub),
         "recent": recent_dropoff_list(hub=hub),
         "logged": logged,
         "logged_fills": _fills_of(logged, fills),
@@ -228,8 +229,9 @@ def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
     if item is None:
         raise Http404("No such item")
     row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
-    other_hubs = Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name")
-    return render(request, f"{PAGE}#line", {"hub": hub, "row": row, "other_hubs": other_hubs})
+    return render(
+        request, f"{PAGE}#line", {"hub": hub, "row": row, "other_hubs": other_hub_list(hub=hub)}
+    )
 
 
 @require_GET

@@ -32,6 +32,11 @@ def hub_get_for_user(*, user, slug: str) -> Hub:
     return hub
 
 
+def other_hub_list(*, hub: Hub) -> QuerySet[Hub]:
+    """The network's other active hubs, by name: where a donor can be sent on."""
+    return Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name")
+
+
 @dataclass(frozen=True)
 class Acceptance:
     """Whether a hub takes a category now, and what to tell the donor."""
@@ -121,7 +126,7 @@ def location_default(*, locations: list[LocationFill]) -> StorageLocation | None
 def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
     """category id -> the nearest other hub of the network that is open for it and below
     its nearly-full threshold (hubs without coordinates come last, by name)."""
-    others = list(Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name"))
+    others = list(other_hub_list(hub=hub))
     if not others:
         return {}
     percent = _hub_fill_percents(hubs=others)
