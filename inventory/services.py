@@ -12,15 +12,19 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.utils import formats
 from django.utils.translation import gettext as _
 
+from hub.models import Hub
 from inventory.capacity import capacity_check
-from inventory.locks import StockPair, balances_lock, stock_pairs_lock
+from inventory.locks import StockPair, balances_lock, locations_lock, stock_pairs_lock
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
+from inventory.selectors import location_fill_list
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -297,6 +301,120 @@ def stock_void(
     except IntegrityError:
         # A concurrent void of the same operation won the one-to-one `reverses` link.
         raise already_voided from None
+
+
+class NoRoom(StockError):
+    """A line would take its location past 100 %; `index` is the line's position."""
+
+    def __init__(self, message: str, *, index: int):
+        super().__init__(message)
+        self.index = index
+
+
+def room_check(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> None:
+    """Raise NoRoom unless every line fits in its location's free litres (lines filling
+    the same location add up); the message names a location with room, or adds `nowhere`.
+    Call it inside the transaction of the stock change: the locations are locked first, so
+    two writers filling the last shelf at once are checked one after the other."""
+    if not lines:
+        return
+    locations_lock(ids=[line.location.pk for line in lines])
+    fills = {f.location.pk: f for f in location_fill_list(hub=hub)}
+    free = {pk: fill.free_litres for pk, fill in fills.items()}
+    for n, line in enumerate(lines):
+        needed = line.quantity * line.item.unit_volume_litres
+        if needed <= free.get(line.location.pk, Decimal(0)):
+            free[line.location.pk] -= needed
+            continue
+        roomy = [fills[pk].location for pk, litres in free.items() if litres >= needed]
+        suggestion = (
+            _("%(location)s has room for it.") % {"location": roomy[0].name} if roomy else nowhere
+        )
+        raise NoRoom(
+            _("%(location)s has no room for %(quantity)d %(item)s (%(needed)s L needed).")
+            % {
+                "location": line.location.name,
+                "quantity": line.quantity,
+                "item": line.item.name,
+                "needed": formats.number_format(needed, 0),
+            }
+            + " "
+            + suggestion,
+            index=n,
+        )
+
+
+@_replayable
+def stock_transfer_within_hub(
+    *,
+    hub: Hub,
+    item: Item,
+    from_location: StorageLocation,
+    to_location: StorageLocation,
+    quantity: int,
+    user: AbstractBaseUser | None,
+    expiry_date: date | None = None,
+    reason: str = "",
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """A coordinator's move between two locations of one hub: `stock_transfer`, refused
+    like a dropoff when the goods would overfill the location they go to."""
+    if from_location.hub_id != hub.pk or to_location.hub_id != hub.pk:
+        raise StockError(_("Choose two locations of %(hub)s.") % {"hub": hub.name})
+    quantity_check(quantity)
+    with transaction.atomic():
+        room_check(
+            hub=hub,
+            lines=[StockLine(item, to_location, quantity, expiry_date)],
+            nowhere=_("No location here has room for it."),
+        )
+        return stock_transfer(
+            item=item,
+            from_location=from_location,
+            to_location=to_location,
+            quantity=quantity,
+            user=user,
+            expiry_date=expiry_date,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
+
+
+@dataclass(frozen=True)
+class CountLine:
+    item: Item
+    counted_quantity: int
+    expiry_date: date | None = None
+
+
+def location_count(
+    *,
+    location: StorageLocation,
+    lines: Sequence[CountLine],
+    user: AbstractBaseUser | None,
+    reason: str,
+    idempotency_key: str,
+) -> list[StockMovement]:
+    """Record a physical count of a location, all lines or none: each balance becomes what
+    was counted, through one `counted` movement of the difference (`stock_count`). The same
+    key again records nothing more."""
+    if not lines:
+        raise StockError(_("Enter at least one counted quantity."))
+    _check_reason(reason)
+    movements: list[StockMovement] = []
+    with transaction.atomic():
+        for line in lines:
+            expiry = line.expiry_date.isoformat() if line.expiry_date else "-"
+            movements += stock_count(
+                item=line.item,
+                location=location,
+                counted_quantity=line.counted_quantity,
+                expiry_date=line.expiry_date,
+                user=user,
+                reason=reason,
+                idempotency_key=f"count:{idempotency_key}:{line.item.pk}:{expiry}",
+            )
+    return movements
 
 
 # --- the one write path -------------------------------------------------------------------
