@@ -2,10 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, languages, views
+from hub import intake_views, languages, report_views, views
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/", report_views.reports, name="reports"),
+    path("exports/dropoffs.csv", report_views.export_dropoffs, name="export_dropoffs"),
+    path("exports/stock.csv", report_views.export_stock, name="export_stock"),
+    path("exports/ledger.csv", report_views.export_ledger, name="export_ledger"),
     path("intake/", intake_views.intake, name="intake"),
     path("intake/line/", intake_views.intake_line, name="intake_line"),
     path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),

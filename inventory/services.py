@@ -387,34 +387,51 @@ class CountLine:
     expiry_date: date | None = None
 
 
+@_replayable
 def location_count(
     *,
     location: StorageLocation,
     lines: Sequence[CountLine],
     user: AbstractBaseUser | None,
     reason: str,
-    idempotency_key: str,
+    idempotency_key: str | None = None,
 ) -> list[StockMovement]:
-    """Record a physical count of a location, all lines or none: each balance becomes what
-    was counted, through one `counted` movement of the difference (`stock_count`). The same
-    key again records nothing more."""
+    """Record a physical count of many balances of one location at once, all or none: what
+    `stock_count` does for one, in one transaction and a fixed number of queries. Each
+    balance becomes what was counted through one `counted` movement of the difference
+    (zero when the count agrees, so the count is on record)."""
     if not lines:
         raise StockError(_("Enter at least one counted quantity."))
     _check_reason(reason)
-    movements: list[StockMovement] = []
-    with transaction.atomic():
+    seen = set()
+    for line in lines:
+        _check_line(
+            StockLine(line.item, location, line.counted_quantity, line.expiry_date),
+            allow_zero=True,
+        )
+        key = _key(line.item, location, line.expiry_date)
+        if key in seen:
+            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.name})
+        seen.add(key)
+
+    def build(rows: dict) -> list[_Change]:
+        changes = []
         for line in lines:
-            expiry = line.expiry_date.isoformat() if line.expiry_date else "-"
-            movements += stock_count(
-                item=line.item,
-                location=location,
-                counted_quantity=line.counted_quantity,
-                expiry_date=line.expiry_date,
-                user=user,
-                reason=reason,
-                idempotency_key=f"count:{idempotency_key}:{line.item.pk}:{expiry}",
+            row = rows.get(_key(line.item, location, line.expiry_date))
+            delta = line.counted_quantity - (row.quantity if row else 0)
+            changes.append(
+                _Change(line.item, location, line.expiry_date, delta, MovementKind.COUNTED)
             )
-    return movements
+        return changes
+
+    return _write(
+        build=build,
+        pairs={(location.pk, line.item.pk) for line in lines},
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
 
 
 # --- the one write path -------------------------------------------------------------------
