@@ -53,7 +53,7 @@ def test_it_searches_by_name(client, coordinator, hub, stocked):
 def test_it_filters_by_category_and_location(client, coordinator, hub, shelves, stocked, beans):
     client.force_login(coordinator)
     assert names(get(client, hub, category=beans.category_id).text) == ["Canned beans"] * 3
-    hall, garage = shelves
+    _hall, garage = shelves
     assert names(get(client, hub, location=garage.pk).text) == ["Canned beans"] * 2
 
 
