@@ -2,7 +2,7 @@
 entry per line row for each of item, quantity, expiry_date, outcome, redirected_to)."""
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -183,12 +183,15 @@ class ReportPeriodForm(forms.Form):
                 )
         return data
 
+    def days(self) -> tuple[date, date]:
+        """The first and the last day of the period."""
+        if self.is_bound:
+            return self.cleaned_data["since"], self.cleaned_data["until"]
+        return self.initial["since"], self.initial["until"]
+
     def period(self) -> tuple[datetime, datetime]:
         """[start of `since`, start of the day after `until`), aware, in the hub's zone."""
-        if self.is_bound:
-            since, until = self.cleaned_data["since"], self.cleaned_data["until"]
-        else:
-            since, until = self.initial["since"], self.initial["until"]
+        since, until = self.days()
         tz = timezone.get_current_timezone()
         start = datetime.combine(since, time.min, tzinfo=tz)
         end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from deliveries.selectors import delivered_by_destination_list
 from hub.decorators import hub_role_required
 from hub.exports import CHUNK_SIZE, csv_response
 from hub.forms import ReportPeriodForm
@@ -29,9 +30,11 @@ def reports(request: HttpRequest, hub: Hub) -> HttpResponse:
     context = {"hub": hub, "form": form}
     if valid:
         since, until = form.period()
+        days = form.days()
         context |= {
             "dropoffs": dropoff_report(hub=hub, since=since, until=until),
             "received": received_by_category_list(hub=hub, since=since, until=until),
+            "delivered": delivered_by_destination_list(hub=hub, since=days[0], until=days[1]),
             "export_query": form.query(),
         }
     return render(request, "hub/reports.html", context, status=200 if valid else 400)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from deliveries.selectors import most_needed_list
+from deliveries.selectors import most_needed_list, run_list_for_day
 from hub.charts import flow_chart
 from hub.decorators import hub_role_required
 from hub.models import CategoryIntake, Hub
@@ -68,6 +68,7 @@ def dashboard(request: HttpRequest, hub: Hub) -> HttpResponse:
         ),
         "chart": flow_chart(flows=flow_by_hour_list(hub=hub)),
         "most_needed": most_needed_list(hub=hub, limit=MOST_NEEDED_SHOWN),
+        "runs": run_list_for_day(hub=hub, day=timezone.localdate()),
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "updated_at": timezone.now(),
     }
