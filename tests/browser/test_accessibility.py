@@ -60,3 +60,9 @@ def test_it_has_an_accessible_item_page(
     log_in(page, live_server, "carlos")
     page.goto(live_server.url + reverse("item_detail", args=[hub.slug, beans.pk]))
     assert axe_violations(page, axe_source) == []
+
+
+def test_it_would_catch_a_serious_violation(page, live_server, db, axe_source):
+    page.goto(live_server.url + reverse("login"))
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=x>')")
+    assert [v.split(" ")[1] for v in axe_violations(page, axe_source)] == ["image-alt"]
