@@ -4,9 +4,10 @@ number of hubs, destinations, needs or balances."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.http import Http404
 
-from deliveries.models import DestinationNeed, NeedPriority
+from deliveries.models import Destination, DestinationNeed, NeedPriority
 from hub.models import Hub
 from inventory.models import StockBalance, Unit
 
@@ -127,3 +128,42 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
         hub_id: sorted(rows, key=lambda n: (n.priority, -n.shortfall, n.name))[:limit]
         for hub_id, rows in by_hub.items()
     }
+
+
+# --- destinations (coordinators) ---------------------------------------------------------------
+
+
+def destination_list(*, hub: Hub) -> QuerySet[Destination]:
+    """The hub's destinations, active ones first, by name, each with `need_count`."""
+    return (
+        Destination.objects.filter(hub=hub)
+        .select_related("receiving_hub")
+        .annotate(need_count=Count("needs"))
+        .order_by("-is_active", "name")
+    )
+
+
+def destination_get(*, hub: Hub, pk: int) -> Destination:
+    """One of the hub's destinations with its needs (item, category) prefetched; 404 for
+    another hub's, so they are not even confirmed."""
+    destination = (
+        Destination.objects.filter(hub=hub, pk=pk)
+        .select_related("hub", "receiving_hub")
+        .prefetch_related("needs__item__category", "needs__category")
+        .first()
+    )
+    if destination is None:
+        raise Http404("No such destination")
+    return destination
+
+
+def destination_need_get(*, destination: Destination, pk: int) -> DestinationNeed:
+    need = (
+        DestinationNeed.objects.filter(destination=destination, pk=pk)
+        .select_related("item", "category")
+        .first()
+    )
+    if need is None:
+        raise Http404("No such need")
+    need.destination = destination
+    return need
