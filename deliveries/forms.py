@@ -1,12 +1,25 @@
-"""The forms of the destination pages. They only read what was posted; the rules (a unique
+"""The forms of the destination and run pages. They only read what was posted; the rules (a unique
 name, a receiving hub for another hub only, one need per item or category) are the
 services', which answer DestinationError with the field it is about."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deliveries.models import Destination, DestinationKind, DestinationNeed, NeedPriority
+from deliveries.models import (
+    Destination,
+    DestinationKind,
+    DestinationNeed,
+    NeedPriority,
+    Run,
+    RunStatus,
+)
+from hub.forms import parse_id
 from hub.models import Hub
 from hub.selectors import other_hub_list
 from inventory.models import Category, Item
@@ -158,3 +171,158 @@ class DestinationNeedForm(forms.Form):
             "priority": need.priority,
             "notes": need.notes,
         }
+
+
+# --- runs --------------------------------------------------------------------------------------
+
+
+class DateTimeLocalField(forms.DateTimeField):
+    """A date and time picker, read in the current time zone (the hub's)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "required": _("Enter a date and a time, e.g. 2025-01-10 09:00."),
+        "invalid": _("Enter a date and a time, e.g. 2025-01-10 09:00."),
+        "overflow": _("Enter a date and a time, e.g. 2025-01-10 09:00."),
+    }
+
+
+class DriverField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class RunForm(forms.Form):
+    driver = DriverField(
+        label=_("Driver"),
+        queryset=None,
+        error_messages={
+            "required": _("Choose the driver among the hub's members."),
+            "invalid_choice": _("Choose the driver among the hub's members."),
+        },
+    )
+    vehicle = forms.CharField(
+        label=_("Vehicle (optional)"),
+        max_length=_max_length(Run, "vehicle"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Blue pickup")}),
+    )
+    planned_at = DateTimeLocalField(label=_("Planned for"))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, drivers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["driver"].queryset = drivers
+
+    @staticmethod
+    def initial_for(run: Run) -> dict:
+        return {
+            "driver": run.driver_id,
+            "vehicle": run.vehicle,
+            "planned_at": timezone.localtime(run.planned_at),
+            "notes": run.notes,
+        }
+
+
+class RunStatusFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *RunStatus.choices], required=False
+    )
+
+
+class DateRangeForm(forms.Form):
+    """From one day to another, both included; the last four weeks unless told."""
+
+    since = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
+    )
+    until = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
+    )
+
+    DEFAULT_DAYS = 28
+
+    def __init__(self, data=None, **kwargs):
+        today = timezone.localdate()
+        defaults = {
+            "since": (today - timedelta(days=self.DEFAULT_DAYS - 1)).isoformat(),
+            "until": today.isoformat(),
+        }
+        # An empty or missing bound falls back to its default: the report always shows a range.
+        data = {name: (data or {}).get(name) or value for name, value in defaults.items()}
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end comes before the start: swap the dates."))
+        return data
+
+
+@dataclass
+class LineRow:
+    """One row of a stop's lines as shown and posted: an item (None in an empty row), the
+    quantity as typed, and what the suggestion said (when the row comes from one)."""
+
+    item: Item | None
+    quantity: str
+    error: str = ""
+    needed: int | None = None
+    in_stock: int | None = None
+
+
+MAX_LINE_ROWS = 100
+
+
+def item_choices() -> list[tuple[str, list[Item]]]:
+    """The active items grouped by category, for an item picker (one query)."""
+    groups: dict[str, list[Item]] = {}
+    items = (
+        Item.objects.filter(is_active=True)
+        .select_related("category")
+        .order_by("category__sort_order", "category__name", "name")
+    )
+    for item in items:
+        groups.setdefault(item.category.name, []).append(item)
+    return list(groups.items())
+
+
+def line_rows_from_post(post: QueryDict) -> tuple[list[LineRow], list[tuple[Item, int]] | None]:
+    """The posted rows (parallel lists `item` and `quantity`) and, when every row reads, the
+    lines to store: (item, quantity) with quantity 0 kept, for the service drops it. An
+    empty row (no item, no quantity or 0) is left out."""
+    item_ids, quantities = post.getlist("item"), post.getlist("quantity")
+    if len(item_ids) != len(quantities) or len(item_ids) > MAX_LINE_ROWS:
+        return [], None
+    items = Item.objects.select_related("category").in_bulk(
+        {pk for pk in map(parse_id, item_ids) if pk is not None}
+    )
+    rows, lines, ok = [], [], True
+    for raw_item, raw_quantity in zip(item_ids, quantities, strict=True):
+        raw_quantity = raw_quantity.strip()
+        item = items.get(parse_id(raw_item))
+        if not raw_item and raw_quantity in ("", "0"):
+            continue
+        row = LineRow(item=item, quantity=raw_quantity)
+        rows.append(row)
+        quantity = parse_id(raw_quantity)
+        if item is None:
+            row.error = (
+                _("This item is not in the catalog any more.")
+                if raw_item
+                else _("Choose an item, or set the quantity to 0.")
+            )
+        elif quantity is None:
+            row.error = _("Enter a whole number; 0 drops the line.")
+        else:
+            lines.append((item, quantity))
+            continue
+        ok = False
+    return rows, lines if ok else None

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deliveries.selectors import driver_run_list
 from hub.decorators import hub_role_required
 from hub.models import Hub
 from hub.roles import Role, role_at_least
@@ -16,8 +17,13 @@ from inventory.selectors import hours_to_full, hub_fill, location_fill_list
 def home(request: HttpRequest) -> HttpResponse:
     hubs = list(hub_list_for_user(user=request.user))
     if len(hubs) == 1:
-        # A volunteer is here for the dropoff table; the others for the hub at a glance.
-        start = "hub_detail" if role_at_least(request.user, Role.COORDINATOR) else "intake"
+        # A volunteer is here for the dropoff table, unless they drive a run today; the
+        # others come for the hub at a glance (which lists the runs they drive).
+        start = "hub_detail"
+        if not role_at_least(request.user, Role.COORDINATOR) and not driver_run_list(
+            hub=hubs[0], user=request.user
+        ):
+            start = "intake"
         return redirect(start, hub_slug=hubs[0].slug)
     return render(request, "hub/home.html", {"hubs": hubs})
 
@@ -31,7 +37,13 @@ def hub_detail(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(
         request,
         "hub/hub_detail.html",
-        {"hub": hub, "locations": locations, "fill": fill, "hours_to_full": forecast},
+        {
+            "hub": hub,
+            "locations": locations,
+            "fill": fill,
+            "hours_to_full": forecast,
+            "driver_runs": driver_run_list(hub=hub, user=request.user),
+        },
     )
 
 
