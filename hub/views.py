@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from deliveries.models import RunStatus
 from deliveries.selectors import driver_run_list
 from hub.decorators import hub_role_required
 from hub.models import Hub
@@ -17,11 +18,12 @@ from inventory.selectors import hours_to_full, hub_fill, location_fill_list
 def home(request: HttpRequest) -> HttpResponse:
     hubs = list(hub_list_for_user(user=request.user))
     if len(hubs) == 1:
-        # A volunteer is here for the dropoff table, unless they drive a run today; the
-        # others come for the hub at a glance (which lists the runs they drive).
+        # A volunteer is here for the dropoff table, unless a run they drive is on the road;
+        # the others come for the hub at a glance (which lists the runs they drive).
         start = "hub_detail"
-        if not role_at_least(request.user, Role.COORDINATOR) and not driver_run_list(
-            hub=hubs[0], user=request.user
+        if not role_at_least(request.user, Role.COORDINATOR) and not any(
+            run.status == RunStatus.OUT_FOR_DELIVERY
+            for run in driver_run_list(hub=hubs[0], user=request.user)
         ):
             start = "intake"
         return redirect(start, hub_slug=hubs[0].slug)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from deliveries.models import DestinationNeed, Run, RunStatus, Stop, StopLine
+from deliveries.services import run_dispatch
 from inventory.models import StockBalance, StockMovement
 from tests.factories import DestinationFactory, RunFactory, UserFactory
 from tests.intake import HTMX, login
@@ -341,14 +342,18 @@ def test_it_refuses_changing_stops_once_out(client, hub, coordinator, run, water
     assert StopLine.objects.get(item=water).quantity == 20
 
 
-def test_it_lists_a_volunteers_runs_on_the_hub_page(client, hub, volunteer, run):
+def test_it_lists_a_volunteers_runs_on_the_hub_page(client, hub, volunteer, coordinator, run):
     other = UserFactory(role="Volunteer", hubs=[hub])
     login(client, volunteer)
 
-    assert client.get(reverse("home"))["Location"] == url("hub_detail", hub)
     page = client.get(url("hub_detail", hub)).text
     assert "Your runs" in page
     assert url("run_drive", hub, run.pk) in page
+    # A run still being planned leaves the volunteer at the dropoff table; once it is on
+    # the road, they land on the hub's page with their runs.
+    assert client.get(reverse("home"))["Location"] == url("intake", hub)
+    run_dispatch(run=run, user=coordinator)
+    assert client.get(reverse("home"))["Location"] == url("hub_detail", hub)
 
     login(client, other)
     assert client.get(reverse("home"))["Location"] == url("intake", hub)
