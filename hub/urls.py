@@ -19,6 +19,7 @@ hub_patterns = [
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),
     path("", include("hub.control_urls")),
+    path("", include("deliveries.urls")),
 ]
 
 urlpatterns = [

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from deliveries.selectors import most_needed_list, run_list_for_day
+from deliveries.models import RunStatus
+from deliveries.selectors import driver_run_list, most_needed_list, run_list_for_day
 from hub.charts import flow_chart
 from hub.decorators import hub_role_required
 from hub.models import CategoryIntake, Hub
@@ -24,8 +25,14 @@ MOST_NEEDED_SHOWN = 8
 def home(request: HttpRequest) -> HttpResponse:
     hubs = list(hub_list_for_user(user=request.user))
     if len(hubs) == 1:
-        # A volunteer is here for the dropoff table; the others for the hub at a glance.
-        start = "hub_detail" if role_at_least(request.user, Role.COORDINATOR) else "intake"
+        # A volunteer is here for the dropoff table, unless a run they drive is on the road;
+        # the others come for the hub at a glance (which lists the runs they drive).
+        start = "hub_detail"
+        if not role_at_least(request.user, Role.COORDINATOR) and not any(
+            run.status == RunStatus.OUT_FOR_DELIVERY
+            for run in driver_run_list(hub=hubs[0], user=request.user)
+        ):
+            start = "intake"
         return redirect(start, hub_slug=hubs[0].slug)
     return render(request, "hub/home.html", {"hubs": hubs})
 
@@ -39,7 +46,13 @@ def hub_detail(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(
         request,
         "hub/hub_detail.html",
-        {"hub": hub, "locations": locations, "fill": fill, "hours_to_full": forecast},
+        {
+            "hub": hub,
+            "locations": locations,
+            "fill": fill,
+            "hours_to_full": forecast,
+            "driver_runs": driver_run_list(hub=hub, user=request.user),
+        },
     )
 
 

@@ -72,7 +72,7 @@ def test_it_reports_a_chosen_range(client, coordinator, hub, week):
     [
         ({"since": "2025-02-10", "until": "2025-02-01"}, "The end must be on or after the start."),
         ({"since": "2023-01-01", "until": "2025-01-01"}, "Choose at most 366 days."),
-        ({"since": "yesterday", "until": "2025-01-01"}, "Enter a valid date."),
+        ({"since": "yesterday", "until": "2025-01-01"}, "Enter a date, e.g. 2025-01-10."),
         ({"since": "2025-01-01"}, "This field is required."),
     ],
     ids=["backwards", "too-long", "not-a-date", "half"],
