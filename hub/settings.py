@@ -7,6 +7,7 @@ Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_U
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +179,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "hub.tasks.intake_reopen_due",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Nightly, when the tables are quiet: every balance against the sum of its ledger.
+    "stock-ledger-check": {
+        "task": "inventory.tasks.stock_ledger_check",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 3600},
     },
 }
 

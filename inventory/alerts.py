@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from hub.models import Membership
 from hub.roles import Role
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
+from inventory.selectors import LedgerMismatch
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,46 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
                 raise urllib.error.HTTPError(
                     webhook.url, response.status, response.reason, response.headers, None
                 )
+
+
+def ledger_mismatch_report(*, mismatches: list[LedgerMismatch]) -> int:
+    """Raise the alarm about balances that differ from their ledger: log at ERROR and
+    e-mail the admins of the hubs concerned. Returns how many e-mails were sent."""
+    if not mismatches:
+        return 0
+    for m in mismatches:
+        logger.error("Stock balance differs from its ledger: %s", m)
+    hubs = {m.hub_slug for m in mismatches}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Stock check: %(count)d balance(s) differ from the ledger") % {
+            "count": len(mismatches)
+        }
+        lines = [
+            _(
+                "%(hub)s, %(location)s: %(item)s%(expiry)s: balance %(balance)s, "
+                "ledger sum %(ledger)s"
+            )
+            % {
+                "hub": m.hub_slug,
+                "location": m.location,
+                "item": m.item,
+                "expiry": f" ({m.expiry_date.isoformat()})" if m.expiry_date else "",
+                "balance": "-" if m.balance is None else m.balance,
+                "ledger": m.ledger,
+            }
+            for m in mismatches
+        ]
+        intro = _("The nightly stock check found balances that are not their ledger's sum:")
+        body = "\n".join([intro, "", *lines])
+    addresses = sorted(
+        Membership.objects.filter(
+            hub__slug__in=hubs, user__is_active=True, user__groups__name=Role.ADMIN.value
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    return send_mass_mail([(subject, body, None, [address]) for address in addresses])
 
 
 def alert_link(*, alert: CapacityAlert) -> str:
