@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -10,7 +9,6 @@ from hub.decorators import hub_role_required
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory import alerts as alert_services
-from inventory.alerts import STALE_SENDING
 from inventory.models import CapacityAlert
 from inventory.selectors import stock_level_list
 
@@ -33,6 +31,7 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
         .prefetch_related("deliveries")
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    deliveries = [d for alert in page for d in alert.deliveries.all()]
     membership = Membership.objects.get(user=request.user, hub=hub)
     return render(
         request,
@@ -41,7 +40,7 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
             "hub": hub,
             "page": page,
             "alert_emails": membership.alert_emails,
-            "stale_before": timezone.now() - STALE_SENDING,
+            "sending": alert_services.delivery_sending_ids(deliveries=deliveries),
         },
     )
 
