@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hub.middleware.HtmxMessagesMiddleware",
+    "hub.middleware.DatabaseErrorMiddleware",
     # Last, so that a lockout response is not wrapped by anything above.
     "axes.middleware.AxesMiddleware",
 ]
