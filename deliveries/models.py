@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
@@ -121,3 +122,126 @@ class DestinationNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.item or self.category} @ {self.destination}"
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PICKING = "picking", _("picking")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("out for delivery")
+    DELIVERED = "delivered", _("delivered")
+    PARTIALLY_DELIVERED = "partially_delivered", _("partially delivered")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# Before dispatch a run's stops and lines may change and it may be cancelled; after it, the
+# stock has left and only deliveries and returns change it.
+RUN_OPEN_STATUSES = (RunStatus.DRAFT, RunStatus.PICKING)
+
+
+class Run(models.Model):
+    """A trip by one driver from the hub to one or more stops. Dispatch takes every line of
+    every stop out of stock at once; each stop is then delivered, wholly or in part."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="runs")
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="runs_driven",
+        verbose_name=_("driver"),
+        help_text=_("A member of the hub; they see the run on their phone."),
+    )
+    vehicle = models.CharField(_("vehicle"), max_length=120, blank=True)
+    planned_at = models.DateTimeField(_("planned for"))
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-planned_at", "-pk"]
+        indexes = [models.Index(fields=["hub", "planned_at"])]
+        verbose_name = _("delivery run")
+        verbose_name_plural = _("delivery runs")
+
+    def __str__(self) -> str:
+        return _("Run %(number)d") % {"number": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in RUN_OPEN_STATUSES
+
+
+class StopStatus(models.TextChoices):
+    PENDING = "pending", _("to deliver")
+    DELIVERED = "delivered", _("delivered")
+    PARTIAL = "partial", _("partially delivered")
+
+
+class Stop(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="stops")
+    destination = models.ForeignKey(
+        Destination, on_delete=models.PROTECT, related_name="stops", verbose_name=_("destination")
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=StopStatus.choices, default=StopStatus.PENDING
+    )
+    received_by = models.CharField(_("received by"), max_length=120, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="stop_unique_position"),
+            models.UniqueConstraint(fields=["run", "destination"], name="stop_unique_destination"),
+        ]
+        verbose_name = _("stop")
+        verbose_name_plural = _("stops")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.destination}"
+
+
+class StopLine(models.Model):
+    """So many units of one item for one stop. `returned` is what came back undelivered."""
+
+    stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(
+        "inventory.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    returned = models.PositiveIntegerField(_("brought back"), default=0)
+
+    class Meta:
+        ordering = ["stop", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stop", "item"], name="stop_line_unique_item"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="stop_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(returned__gte=0, returned__lte=F("quantity")),
+                name="stop_line_returned_within_quantity",
+            ),
+        ]
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.item}"
+
+    @property
+    def delivered(self) -> int:
+        return self.quantity - self.returned

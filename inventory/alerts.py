@@ -6,7 +6,7 @@ by a receiver that drops repeats: every try of a channel carries the same Idempo
 header (webhooks) or Message-ID (e-mail, one per recipient).
 
 How a channel is sent: a worker takes the delivery's lock, held by its database session
-(inventory.locks.delivery_lock_try), claims the row and commits `sending_since`, sends,
+(inventory.locks.alert_delivery_lock_try), claims the row and commits `sending_since`, sends,
 records the outcome (clearing `sending_since`) and lets go of the lock. So:
 - while a send is under way, nobody else sends that channel: a second run of the task or a
   second worker finds the lock taken and skips it, however slow the receiver is;
@@ -45,7 +45,11 @@ from django.utils.translation import gettext as _
 
 from hub.models import Membership
 from hub.roles import Role
-from inventory.locks import delivery_lock_holders, delivery_lock_try, delivery_unlock
+from inventory.locks import (
+    alert_delivery_lock_holders,
+    alert_delivery_lock_try,
+    alert_delivery_unlock,
+)
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
 from inventory.selectors import LedgerMismatch
 
@@ -72,7 +76,7 @@ def alert_send(*, alert_id: int) -> list[AlertDelivery]:
     alert = CapacityAlert.objects.select_related("hub", "location").get(pk=alert_id)
     failed = []
     for delivery in _deliveries(alert=alert):
-        locked = delivery_lock_try(delivery_id=delivery.pk)
+        locked = alert_delivery_lock_try(delivery_id=delivery.pk)
         if locked is False:
             continue  # another worker is sending it right now
         try:
@@ -94,7 +98,7 @@ def alert_send(*, alert_id: int) -> list[AlertDelivery]:
             )
         finally:
             if locked:
-                delivery_unlock(delivery_id=delivery.pk)
+                alert_delivery_unlock(delivery_id=delivery.pk)
     return failed
 
 
@@ -146,7 +150,7 @@ def _due(*, now, sender_checked: bool = False) -> Q:
 def _in_flight(*, now) -> Q:
     """Deliveries a live worker is sending now."""
     if connection.vendor == "postgresql":
-        return Q(sending_since__isnull=False, pk__in=delivery_lock_holders())
+        return Q(sending_since__isnull=False, pk__in=alert_delivery_lock_holders())
     return Q(sending_since__gt=now - STALE_SENDING)
 
 

@@ -1,14 +1,17 @@
 """Every lock on stock is taken here, always in one order, so that transactions touching
 the same stock queue behind each other instead of deadlocking:
 
-0. storage locations, in pk order, when a dropoff checks their room;
+0. a delivery run's row, when the run is dispatched, delivered or changed (one run per
+   transaction), so that two hands on one run queue and the second sees the first's status;
+   or storage locations, in pk order, when a dropoff checks their room;
 1. one transaction-scoped advisory lock per (location, item), in ascending order. It covers
    the balance rows of that pair that do not exist yet, so a new expiry date is never
    inserted behind the back of a transaction that is picking from the pair;
-2. then the pair's balance rows themselves, in primary-key order.
+2. then the pair's balance rows themselves, in primary-key order;
+3. then each hub's capacity state (inventory.capacity), in hub order.
 
 Apart from these, a delivery of a capacity alert is locked by the database session that
-sends it (`delivery_lock_try`), never in a transaction that holds any of the above.
+sends it (`alert_delivery_lock_try`), never in a transaction that holds any of the above.
 
 SQLite (the laptop demo) has no row locks: there every write transaction takes the database
 write lock at BEGIN (settings: transaction_mode IMMEDIATE), which serializes them anyway.
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q
 
+from deliveries.models import Run
 from inventory.models import StockBalance, StorageLocation
 
 StockPair = tuple[int, int]  # (location_id, item_id)
@@ -66,21 +70,27 @@ def locations_lock(*, ids: Iterable[int]) -> None:
     )
 
 
-# --- alert deliveries ----------------------------------------------------------------------
+def run_lock(*, pk: int) -> Run:
+    """Lock a delivery run's row and return it fresh. Taken before any stock lock."""
+    # NO KEY: stops and lines being added reference the run (a KEY SHARE lock on it).
+    return Run.objects.select_for_update(no_key=True, of=("self",)).select_related("hub").get(pk=pk)
+
+
+# --- alert deliveries (the channels of a capacity alert, not delivery runs) -------------
 
 # Session-level locks on alert deliveries use the one-bigint key space (the stock locks above
 # use two int4 keys, a separate space), this number in the high 32 bits and the delivery's id
 # in the low 32, so that Postgres's pg_locks shows them as (classid, objid).
-DELIVERY_LOCK_SPACE = 0x41_4C_52_54  # "ALRT"
+ALERT_DELIVERY_LOCK_SPACE = 0x41_4C_52_54  # "ALRT"
 
 
 def _delivery_key(delivery_id: int) -> int:
-    return (DELIVERY_LOCK_SPACE << 32) | delivery_id
+    return (ALERT_DELIVERY_LOCK_SPACE << 32) | delivery_id
 
 
-def delivery_lock_try(*, delivery_id: int) -> bool | None:
+def alert_delivery_lock_try(*, delivery_id: int) -> bool | None:
     """Take the lock of a delivery being sent, held by this database session (not the
-    transaction) until `delivery_unlock`, or until the session ends, which is how a dead
+    transaction) until `alert_delivery_unlock`, or until the session ends, which is how a dead
     worker lets go of it. False when another session holds it; None where there are no
     such locks (SQLite, the single-process demo)."""
     if connection.vendor != "postgresql":
@@ -90,14 +100,14 @@ def delivery_lock_try(*, delivery_id: int) -> bool | None:
         return cursor.fetchone()[0]
 
 
-def delivery_unlock(*, delivery_id: int) -> None:
+def alert_delivery_unlock(*, delivery_id: int) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [_delivery_key(delivery_id)])
 
 
-def delivery_lock_holders() -> list[int]:
+def alert_delivery_lock_holders() -> list[int]:
     """The deliveries whose lock some live session of this database holds now: the ones
     really being sent. Postgres only."""
     with connection.cursor() as cursor:
@@ -105,6 +115,6 @@ def delivery_lock_holders() -> list[int]:
             "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1"
             " AND classid = %s AND granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-            [DELIVERY_LOCK_SPACE],
+            [ALERT_DELIVERY_LOCK_SPACE],
         )
         return [row[0] for row in cursor.fetchall()]

@@ -103,6 +103,7 @@ class MovementKind(models.TextChoices):
     COUNTED = "counted", _("counted")
     DISCARDED = "discarded", _("discarded")
     VOIDED = "voided", _("voided")
+    RETURNED = "returned", _("returned")  # brought back undelivered from a delivery run
 
 
 class StockMovement(models.Model):

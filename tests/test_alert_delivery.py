@@ -21,7 +21,7 @@ from django.utils import timezone
 from hub.models import Membership
 from inventory.alerts import alert_send, alerts_undelivered
 from inventory.capacity import alerts_enqueue
-from inventory.locks import DELIVERY_LOCK_SPACE
+from inventory.locks import ALERT_DELIVERY_LOCK_SPACE
 from inventory.models import AlertDelivery, CapacityAlert, Webhook
 from inventory.services import StockLine, stock_receive
 from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
@@ -231,7 +231,8 @@ def another_worker_sending(delivery: AlertDelivery):
         autocommit=True,
     ) as other:
         held = other.execute(
-            "SELECT pg_try_advisory_lock(%s::bigint)", [(DELIVERY_LOCK_SPACE << 32) | delivery.pk]
+            "SELECT pg_try_advisory_lock(%s::bigint)",
+            [(ALERT_DELIVERY_LOCK_SPACE << 32) | delivery.pk],
         ).fetchone()[0]
         assert held
         yield
