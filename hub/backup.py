@@ -9,7 +9,7 @@ A hub's data is everything that is about it:
 - its dropoffs and their lines (donor details included: they were kept with consent);
 - its stock ledger (the movements at its locations), its balances and capacity states;
 - its capacity alerts and their deliveries;
-- its destinations and their standing needs;
+- its destinations and their standing needs, its delivery runs, their stops and lines;
 - the catalog (categories and items): it is shared by the network, so all of it;
 - the other hubs its records point to (a line redirected there, a destination that is
   that hub), as bare hub rows, so that the references hold.
@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
-from deliveries.models import Destination, DestinationNeed
+from deliveries.models import Destination, DestinationNeed, Run, Stop, StopLine
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from inventory.models import (
     AlertDelivery,
@@ -63,6 +63,7 @@ def hub_dump(*, hub: Hub) -> dict:
     movements = StockMovement.objects.filter(location__hub=hub)
     alerts = CapacityAlert.objects.filter(hub=hub)
     destinations = Destination.objects.filter(hub=hub)
+    runs, stops = Run.objects.filter(hub=hub), Stop.objects.filter(run__hub=hub)
     User = get_user_model()
     people = User.objects.filter(
         Q(memberships__hub=hub)
@@ -70,6 +71,10 @@ def hub_dump(*, hub: Hub) -> dict:
         | Q(pk__in=dropoffs.values("undone_by"))
         | Q(pk__in=movements.values("created_by"))
         | Q(pk__in=alerts.values("acknowledged_by"))
+        | Q(pk__in=runs.values("driver"))
+        | Q(pk__in=runs.values("created_by"))
+        | Q(pk__in=runs.values("dispatched_by"))
+        | Q(pk__in=stops.values("delivered_by"))
     ).distinct()
     hubs = Hub.objects.filter(
         Q(pk=hub.pk)
@@ -95,6 +100,9 @@ def hub_dump(*, hub: Hub) -> dict:
         AlertDelivery.objects.filter(alert__hub=hub),
         destinations,
         DestinationNeed.objects.filter(destination__hub=hub),
+        runs,
+        stops,
+        StopLine.objects.filter(stop__run__hub=hub),
     ]
     objects = []
     for queryset in querysets:

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from deliveries.models import DestinationKind, DestinationNeed
+from deliveries.services import run_create, run_dispatch, stop_add, stop_deliver
 from hub.backup import hub_dump
 from hub.models import CategoryIntake, IntakeStatus, Outcome
 from hub.services import DropoffLineInput, dropoff_log, dropoff_undo
@@ -69,9 +71,20 @@ def busy_hub(hub, other_hub, volunteer, coordinator, admin_user, outsider, water
     AlertDelivery.objects.create(alert=alert, channel=f"webhook:{webhook.pk}", attempts=1)
     shelter = DestinationFactory(hub=hub, name="Dorsey Shelter", contact_phone="555-0199")
     DestinationNeed.objects.create(destination=shelter, item=water, quantity=30)
-    DestinationFactory(
+    to_pasadena = DestinationFactory(
         hub=hub, name="Pasadena", kind=DestinationKind.OTHER_HUB, receiving_hub=other_hub
     )
+    run = run_create(
+        hub=hub,
+        driver=volunteer,
+        vehicle="Van",
+        planned_at=timezone.now(),
+        user=coordinator,
+    )
+    stop = stop_add(run=run, destination=to_pasadena, lines=[(water, 4)], user=coordinator)
+    run_dispatch(run=run, user=coordinator)
+    [line] = stop.lines.all()
+    stop_deliver(stop=stop, user=volunteer, received_by="Pat", note="", returned={line.pk: 1})
     return hub
 
 
@@ -132,6 +145,9 @@ def test_it_restores_a_dumped_hub_into_an_empty_database_row_for_row(
         "inventory.webhook",
         "deliveries.destination",
         "deliveries.destinationneed",
+        "deliveries.run",
+        "deliveries.stop",
+        "deliveries.stopline",
     } <= models
     # Another hub's own records stay out: only its hub row, which this hub's records name.
     garage = [f for (m, _pk), f in rows(dumped).items() if m == "inventory.storagelocation"]
