@@ -1,5 +1,6 @@
 """Free text typed anywhere (a donor's name and contact, intake reasons, names in the
-catalog and storage, a search, a webhook's error) comes back escaped on every page that
+catalog and storage, a search, a webhook's error, a correction's reason, destinations, runs
+and who received a stop) comes back escaped on every page that
 shows it, never as markup; the JSON feeds are served as JSON, never as a page."""
 
 import html
@@ -10,10 +11,13 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from deliveries.models import DestinationNeed
+from deliveries.services import run_create, run_dispatch, stop_add, stop_deliver
 from hub.models import Dropoff
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Category, Webhook
+from inventory.services import stock_adjust
 from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
 from tests.intake import dropoff_form, line
 
@@ -34,7 +38,13 @@ def hostile(hub, admin_user, coordinator, settings):
         hub=hub, name=f"Shelf {ATTRIBUTE}", capacity_litres=Decimal("100")
     )
     webhook = Webhook.objects.create(hub=hub, name=f"Chat {SCRIPT}", url="https://chat.test/")
-    shelter = DestinationFactory(hub=hub, name=f"Shelter {SCRIPT}", notes=ATTRIBUTE)
+    shelter = DestinationFactory(
+        hub=hub,
+        name=f"Shelter {SCRIPT}",
+        notes=ATTRIBUTE,
+        address=SCRIPT,
+        contact_name=ATTRIBUTE,
+    )
     DestinationNeed.objects.create(destination=shelter, item=item, quantity=50, notes=SCRIPT)
 
     admin = Client()
@@ -66,7 +76,20 @@ def hostile(hub, admin_user, coordinator, settings):
     )
     dropoff = Dropoff.objects.get()
     assert (dropoff.donor_name, dropoff.donor_contact) == (SCRIPT, ATTRIBUTE)  # kept as typed
-    return {"dropoff": dropoff, "item": item, "admin": admin}
+
+    stock_adjust(item=item, location=shelf, delta=1, user=coordinator, reason=SCRIPT)
+    run = run_create(
+        hub=hub,
+        driver=admin_user,
+        vehicle=SCRIPT,
+        planned_at=timezone.now(),
+        notes=ATTRIBUTE,
+        user=coordinator,
+    )
+    stop = stop_add(run=run, destination=shelter, lines=[(item, 2)], user=coordinator)
+    run_dispatch(run=run, user=coordinator)
+    stop_deliver(stop=stop, user=admin_user, received_by=SCRIPT, note=ATTRIBUTE, returned={})
+    return {"dropoff": dropoff, "item": item, "admin": admin, "run": run, "shelter": shelter}
 
 
 def assert_escaped(body: str, url: str, *, shows: tuple[str, ...] = ()) -> None:
@@ -89,6 +112,16 @@ def test_it_escapes_free_text_on_every_page_of_the_hub(hub, hostile, coordinator
         reverse("stock_list", args=[slug]): PAYLOADS,  # item, shelf
         reverse("alert_list", args=[slug]): PAYLOADS,  # error, shelf
         reverse("intake_control", args=[slug]): PAYLOADS,  # both reasons
+        reverse("dashboard", args=[slug]): PAYLOADS,  # reason, shelf
+        reverse("item_detail", args=[slug, hostile["item"].pk]): PAYLOADS,  # reason, shelf
+        reverse("reports", args=[slug]): (SCRIPT,),  # the shelter, the item
+        reverse("destination_list", args=[slug]): (SCRIPT,),
+        reverse("destination_detail", args=[slug, hostile["shelter"].pk]): PAYLOADS,
+        reverse("run_list", args=[slug]): (SCRIPT,),  # the vehicle
+        reverse("run_detail", args=[slug, hostile["run"].pk]): PAYLOADS,  # vehicle, notes
+        reverse("run_pick_list", args=[slug, hostile["run"].pk]): PAYLOADS,  # item, shelf
+        reverse("run_drive", args=[slug, hostile["run"].pk]): PAYLOADS,  # who, note
+        reverse("delivery_report", args=[slug]): (SCRIPT,),
     }
     for url, shows in pages.items():
         response = admin.get(url)
