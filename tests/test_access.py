@@ -11,13 +11,18 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from deliveries import services as deliveries
 from hub.models import Hub
 from hub.services import DropoffLineInput, dropoff_log
 from inventory.models import AlertLevel, CapacityAlert
-from tests.factories import ItemFactory, StorageLocationFactory
+from inventory.services import StockLine, stock_receive
+from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
 
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "access.md"
 VISITORS = ("anonymous", "volunteer", "coordinator", "admin", "other hub")
@@ -92,6 +97,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_status():
+    # The public status pages are cached (in Redis) for 30 s: neither meet another test's
+    # world, nor leave this one's to the next module.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(hub, volunteer, coordinator, admin_user, outsider):
     """The hub's objects that URLs name, and one client per visitor."""
@@ -106,6 +120,33 @@ def world(hub, volunteer, coordinator, admin_user, outsider):
     alert = CapacityAlert.objects.create(
         hub=hub, location=shelf, level=AlertLevel.NEARLY_FULL, fill_percent=81, threshold_percent=80
     )
+    # The runs carry their own item, so that dispatching one leaves the dropoff undoable.
+    blankets = ItemFactory(name="Blankets", unit_volume_litres=Decimal("1"))
+    stock_receive(
+        lines=[StockLine(blankets, shelf, 10)], user=coordinator, idempotency_key="access-runs"
+    )
+    destination = DestinationFactory(hub=hub, name="Eastside Shelter")
+    need = deliveries.destination_need_save(
+        destination=destination, user=coordinator, item=blankets, category=None, quantity=20
+    )
+
+    def run_with_a_stop():
+        """A run the volunteer drives, with one stop of one line."""
+        run = deliveries.run_create(
+            hub=hub,
+            driver=volunteer,
+            vehicle="Blue pickup",
+            planned_at=timezone.now(),
+            user=coordinator,
+        )
+        lines = [(blankets, 2)]
+        return run, deliveries.stop_add(
+            run=run, destination=destination, lines=lines, user=coordinator
+        )
+
+    run, stop = run_with_a_stop()
+    out_run, out_stop = run_with_a_stop()
+    deliveries.run_dispatch(run=out_run, user=coordinator)
     clients = {"anonymous": Client()}
     for visitor, user in (
         ("volunteer", volunteer),
@@ -115,7 +156,20 @@ def world(hub, volunteer, coordinator, admin_user, outsider):
     ):
         clients[visitor] = Client()
         clients[visitor].force_login(user)
-    return {"hub": hub, "dropoff": dropoff, "alert": alert, "item": item, "clients": clients}
+    return {
+        "hub": hub,
+        "dropoff": dropoff,
+        "alert": alert,
+        "item": item,
+        "location": shelf,
+        "destination": destination,
+        "need": need,
+        "run": run,
+        "stop": stop,
+        "out_run": out_run,
+        "out_stop": out_stop,
+        "clients": clients,
+    }
 
 
 def admin_object_id(name: str) -> str:
@@ -137,7 +191,9 @@ def url_for(name: str, row: Row, world: dict) -> str:
         if param == "hub_slug":
             kwargs[param] = world["hub"].slug
         elif param in extra:
-            kwargs[param] = str(world[extra[param].strip("{}")].pk)
+            value = extra[param]
+            is_object = value.startswith("{") and value.endswith("}")
+            kwargs[param] = str(world[value.strip("{}")].pk) if is_object else value
         elif param in ("object_id", "id"):
             kwargs[param] = admin_object_id(name)
         elif param == "app_label":
@@ -179,7 +235,11 @@ def test_it_answers_every_visitor_as_docs_access_md_says(row, world):
         url = url_for(name, row, world)
         for visitor in VISITORS:
             client = world["clients"][visitor]
-            response = client.get(url) if row.method == "GET" else client.post(url)
+            # Every visitor meets the same world: what one request stores (a stop removed,
+            # a run dispatched) is undone before the next visitor's.
+            with transaction.atomic():
+                response = client.get(url) if row.method == "GET" else client.post(url)
+                transaction.set_rollback(True)
             if not answer_matches(response, row.expected[visitor], url):
                 wrong.append(
                     f"{row.method} {url} as {visitor}: {response.status_code} "
