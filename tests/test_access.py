@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
@@ -95,15 +94,6 @@ def test_it_has_a_row_in_docs_access_md_for_every_url_and_a_url_for_every_row():
 def _fast_passwords(settings):
     # Four users per test: the production hasher's deliberate slowness adds nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _no_cached_status():
-    # The public status pages are cached (in Redis) for 30 s: neither meet another test's
-    # world, nor leave this one's to the next module.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -31,13 +31,6 @@ from tests.factories import (
 LA = ZoneInfo("America/Los_Angeles")
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def catalog(db):
     """Three categories, one item each."""
