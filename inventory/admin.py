@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from hub.admin import HubScopedMixin, ReadOnlyAdmin
 from inventory.models import (
@@ -60,6 +61,8 @@ class StockBalanceAdmin(HubScopedMixin, ReadOnlyAdmin):
 class WebhookAdmin(HubScopedMixin, admin.ModelAdmin):
     list_display = ["name", "hub", "url", "is_active"]
     list_filter = ["hub", "is_active"]
+    # An address typed without a scheme is meant as https (Django 6's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AlertDeliveryInline(admin.TabularInline):
