@@ -108,10 +108,14 @@ def _pages(sizes: dict, missed: list[str]) -> list[str]:
 def _alerts(sizes: dict, missed: list[str]) -> list[str]:
     out = [
         "",
-        "## c. Alert latency: crossing dropoff's response to the webhook receiving it",
+        "## c. Alert latency: the crossing dropoff to the webhook receiving its alert",
         "",
-        "| data set | crossings | received | median ms | p95 ms | target median <= 2 s |",
-        "|---|---:|---:|---:|---:|---|",
+        "From sending the dropoff (its own time included); and from its response arriving "
+        "(negative: the webhook came first).",
+        "",
+        "| data set | crossings | received | median ms | p95 ms | after response: median ms "
+        "| p95 ms | target median <= 2 s |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for size, data in sizes.items():
         alerts = data["alerts"]
@@ -120,7 +124,8 @@ def _alerts(sizes: dict, missed: list[str]) -> list[str]:
             missed.append(f"alert latency ({size})")
         out.append(
             f"| {size} | {alerts['rounds']} | {alerts['received']} | {_ms(alerts['median_ms'])} "
-            f"| {_ms(alerts['p95_ms'])} | {_verdict(ok)} |"
+            f"| {_ms(alerts['p95_ms'])} | {_ms(alerts['after_response_median_ms'])} "
+            f"| {_ms(alerts['after_response_p95_ms'])} | {_verdict(ok)} |"
         )
     return out
 
