@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from deliveries.models import Destination, DestinationNeed
-from hub.admin import HubScopedMixin
+from deliveries.models import Destination, DestinationNeed, Run, Stop
+from hub.admin import HubScopedMixin, ReadOnlyAdmin
 
 
 class DestinationNeedInline(HubScopedMixin, admin.TabularInline):
@@ -18,3 +18,26 @@ class DestinationAdmin(HubScopedMixin, admin.ModelAdmin):
     list_filter = ["kind", "hub", "is_active"]
     search_fields = ["name", "address"]
     inlines = [DestinationNeedInline]
+
+
+class StopInline(admin.TabularInline):
+    model = Stop
+    fields = ["position", "destination", "status", "received_by", "delivered_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Run)
+class RunAdmin(HubScopedMixin, ReadOnlyAdmin):
+    """Runs change only through their pages (dispatch moves stock): read-only here."""
+
+    list_display = ["pk", "hub", "planned_at", "driver", "status"]
+    list_filter = ["hub", "status"]
+    list_select_related = ["hub", "driver"]
+    date_hierarchy = "planned_at"
+    inlines = [StopInline]
+    readonly_fields = [f.name for f in Run._meta.fields]

@@ -2,13 +2,31 @@
 number of hubs, destinations, needs or balances."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Min, Q, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from deliveries.models import DestinationNeed, NeedPriority
-from hub.models import Hub
-from inventory.models import StockBalance, Unit
+from deliveries.models import (
+    RUN_OPEN_STATUSES,
+    Destination,
+    DestinationNeed,
+    NeedPriority,
+    Run,
+    RunStatus,
+    Stop,
+    StopLine,
+    StopStatus,
+)
+from hub.models import Hub, Membership
+from hub.roles import Role, role_at_least
+from inventory.models import Item, StockBalance, StockMovement, StorageLocation, Unit
+from inventory.picking import Missing, fefo_take, missing_list
 
 ITEM = "item"
 CATEGORY = "category"
@@ -127,3 +145,327 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
         hub_id: sorted(rows, key=lambda n: (n.priority, -n.shortfall, n.name))[:limit]
         for hub_id, rows in by_hub.items()
     }
+
+
+# --- delivery runs ------------------------------------------------------------------------
+
+
+def run_get(*, hub: Hub, pk: int) -> Run:
+    """The hub's run with its driver, stops, destinations and lines (four queries), or 404."""
+    lines = StopLine.objects.select_related("item").order_by("pk")
+    stops = (
+        Stop.objects.select_related("destination")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("position")
+    )
+    return get_object_or_404(
+        Run.objects.select_related("driver", "hub").prefetch_related(
+            Prefetch("stops", queryset=stops)
+        ),
+        hub=hub,
+        pk=pk,
+    )
+
+
+def run_list(*, hub: Hub, status: str | None = None) -> QuerySet[Run]:
+    """The hub's runs, latest planned first, with their number of stops and units."""
+    runs = (
+        Run.objects.filter(hub=hub)
+        .select_related("driver")
+        .annotate(
+            stop_count=Count("stops", distinct=True),
+            unit_count=Coalesce(Sum("stops__lines__quantity"), 0),
+        )
+        .order_by("-planned_at", "-pk")
+    )
+    return runs.filter(status=status) if status else runs
+
+
+def run_list_for_day(*, hub: Hub, day: date) -> list[Run]:
+    """The runs planned for `day` (in the hub's time zone), earliest first."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return list(
+        run_list(hub=hub)
+        .filter(planned_at__gte=start, planned_at__lt=start + timedelta(days=1))
+        .order_by("planned_at", "pk")
+    )
+
+
+def driver_run_list(*, hub: Hub, user) -> list[Run]:
+    """The runs this person drives that are not over yet."""
+    return list(
+        run_list(hub=hub)
+        .filter(driver=user, status__in=[*RUN_OPEN_STATUSES, RunStatus.OUT_FOR_DELIVERY])
+        .order_by("planned_at", "pk")
+    )
+
+
+def run_drive_allowed(*, run: Run, user) -> bool:
+    """The run's driver and the hub's coordinators may see the driver view and mark stops."""
+    if not user.is_authenticated:
+        return False
+    if user.pk == run.driver_id:
+        return Membership.objects.filter(user=user, hub_id=run.hub_id).exists()
+    return role_at_least(user, Role.COORDINATOR) and (
+        Membership.objects.filter(user=user, hub_id=run.hub_id).exists()
+    )
+
+
+def dispatch_picks(*, lines: Iterable[StopLine]) -> QuerySet[StockMovement]:
+    """The stock movements that took these lines out of stock at dispatch."""
+    return StockMovement.objects.filter(
+        source_type=ContentType.objects.get_for_model(StopLine),
+        source_id__in=[line.pk for line in lines],
+        quantity__lt=0,
+    ).select_related("location")
+
+
+@dataclass
+class PickRow:
+    item: Item
+    expiry_date: date | None
+    quantity: int
+    stops: list[int] = field(default_factory=list)  # positions of the stops it is for
+
+
+@dataclass
+class PickGroup:
+    location: StorageLocation
+    rows: list[PickRow]
+
+
+@dataclass(frozen=True)
+class PickList:
+    groups: list[PickGroup]
+    shortfalls: list[Missing]
+
+
+def pick_list(*, run: Run) -> PickList:
+    """What to take from which shelf for the run, grouped by storage location, soonest
+    expiry first: before dispatch, what dispatch will take from current stock (the same
+    allocation, inventory.picking); after it, what it took (two queries)."""
+    lines = list(
+        StopLine.objects.filter(stop__run=run)
+        .select_related("item", "stop")
+        .order_by("stop__position", "pk")
+    )
+    taken: list[tuple[StopLine, StorageLocation, date | None, int]] = []
+    shortfalls = []
+    if run.is_open:
+        balances = list(
+            StockBalance.objects.filter(
+                location__hub_id=run.hub_id,
+                item__in={line.item_id for line in lines},
+                quantity__gt=0,
+            ).select_related("location")
+        )
+        left = {(b.item_id, b.location_id, b.expiry_date): b.quantity for b in balances}
+        locations = {b.location_id: b.location for b in balances}
+        shortfalls = missing_list(stock=left, lines=[(line.item, line.quantity) for line in lines])
+        for line in lines:
+            for key, quantity in fefo_take(
+                stock={k: q for k, q in left.items() if k[0] == line.item_id},
+                quantity=line.quantity,
+            ):
+                left[key] -= quantity
+                taken.append((line, locations[key[1]], key[2], quantity))
+    else:
+        by_pk = {line.pk: line for line in lines}
+        for movement in dispatch_picks(lines=lines).order_by("pk"):
+            line = by_pk[movement.source_id]
+            taken.append((line, movement.location, movement.expiry_date, -movement.quantity))
+
+    groups: dict[int, PickGroup] = {}
+    rows: dict[tuple, PickRow] = {}
+    for line, location, expiry, quantity in taken:
+        group = groups.setdefault(location.pk, PickGroup(location=location, rows=[]))
+        key = (location.pk, line.item_id, expiry)
+        if key not in rows:
+            rows[key] = PickRow(item=line.item, expiry_date=expiry, quantity=0)
+            group.rows.append(rows[key])
+        rows[key].quantity += quantity
+        if line.stop.position not in rows[key].stops:
+            rows[key].stops.append(line.stop.position)
+    for group in groups.values():
+        group.rows.sort(key=lambda r: (r.item.name, r.expiry_date is None, r.expiry_date))
+    return PickList(
+        groups=sorted(groups.values(), key=lambda g: g.location.name), shortfalls=shortfalls
+    )
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    item: Item
+    quantity: int  # what to load: the need, as far as stock not yet on the run covers it
+    needed: int
+    in_stock: int  # at the hub, less what this run already carries
+    priority: int
+
+
+def stop_line_suggestions(*, run: Run, destination: Destination) -> list[Suggestion]:
+    """Lines for a new stop at `destination`, from its standing needs and the hub's stock
+    that the run does not already carry: an item need asks for that item; a category need
+    is filled from that category's items with the most stock (four queries)."""
+    needs = list(
+        DestinationNeed.objects.filter(destination=destination)
+        .filter(Q(item__isnull=True) | Q(item__is_active=True))
+        .select_related("item", "category")
+        .order_by("priority", "pk")
+    )
+    if not needs:
+        return []
+    stock: dict[int, int] = defaultdict(int)
+    items: dict[int, Item] = {}
+    balances = (
+        StockBalance.objects.filter(location__hub_id=run.hub_id, quantity__gt=0)
+        .filter(
+            Q(item__in=[n.item_id for n in needs if n.item_id])
+            | Q(item__category__in=[n.category_id for n in needs if n.category_id])
+        )
+        .filter(item__is_active=True)
+        .values("item")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    for row in balances:
+        stock[row["item"]] += row["total"]
+    for item in Item.objects.filter(pk__in=list(stock)):
+        items[item.pk] = item
+    carried = StopLine.objects.filter(stop__run=run).values("item").annotate(total=Sum("quantity"))
+    for row in carried.order_by():
+        stock[row["item"]] -= row["total"]
+
+    suggestions: dict[int, Suggestion] = {}
+    for need in needs:
+        if need.item_id:
+            candidates = [need.item]
+        else:
+            candidates = sorted(
+                (i for i in items.values() if i.category_id == need.category_id),
+                key=lambda i: (-stock[i.pk], i.name),
+            )
+        wanted = need.quantity
+        for item in candidates:
+            free = stock[item.pk] - (suggestions[item.pk].quantity if item.pk in suggestions else 0)
+            take = min(wanted, max(free, 0))
+            if item.pk in suggestions:
+                if take:
+                    earlier = suggestions[item.pk]
+                    suggestions[item.pk] = Suggestion(
+                        item,
+                        earlier.quantity + take,
+                        earlier.needed + take,
+                        earlier.in_stock,
+                        earlier.priority,
+                    )
+            elif take or need.item_id:
+                suggestions[item.pk] = Suggestion(
+                    item=item,
+                    quantity=take,
+                    needed=need.quantity if need.item_id else take,
+                    in_stock=max(stock[item.pk], 0),
+                    priority=need.priority,
+                )
+            wanted -= take
+            if not wanted:
+                break
+    return list(suggestions.values())
+
+
+@dataclass(frozen=True)
+class DeliveredTotal:
+    name: str
+    units: int
+    stops: int
+
+
+def delivered_by_destination_list(*, hub: Hub, since: date, until: date) -> list[DeliveredTotal]:
+    """Units delivered to each destination over the days `since` to `until`, inclusive
+    (what was brought back is not counted), most first (one query)."""
+    rows = (
+        _delivered_lines(hub=hub, since=since, until=until)
+        .values("stop__destination__name")
+        .annotate(units=Sum(F("quantity") - F("returned")), stops=Count("stop", distinct=True))
+        .order_by("-units", "stop__destination__name")
+    )
+    return [DeliveredTotal(r["stop__destination__name"], r["units"], r["stops"]) for r in rows]
+
+
+def delivered_by_category_list(*, hub: Hub, since: date, until: date) -> list[DeliveredTotal]:
+    """Units delivered per category over the days `since` to `until`, inclusive (one query)."""
+    rows = (
+        _delivered_lines(hub=hub, since=since, until=until)
+        .values("item__category__name")
+        .annotate(units=Sum(F("quantity") - F("returned")), stops=Count("stop", distinct=True))
+        .order_by("-units", "item__category__name")
+    )
+    return [DeliveredTotal(r["item__category__name"], r["units"], r["stops"]) for r in rows]
+
+
+def _delivered_lines(*, hub: Hub, since: date, until: date) -> QuerySet[StopLine]:
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    return StopLine.objects.filter(
+        stop__run__hub=hub,
+        stop__status__in=[StopStatus.DELIVERED, StopStatus.PARTIAL],
+        stop__delivered_at__gte=start,
+        stop__delivered_at__lt=end,
+    )
+
+
+RUN_EXPORT_HEADER = [
+    "run",
+    "planned_at",
+    "run_status",
+    "driver",
+    "vehicle",
+    "stop",
+    "destination",
+    "destination_kind",
+    "stop_status",
+    "received_by",
+    "delivered_at",
+    "item",
+    "category",
+    "unit",
+    "quantity",
+    "brought_back",
+    "delivered",
+]
+
+
+def run_export_rows(*, hub: Hub, since: date, until: date) -> Iterator[list]:
+    """One row per line of the runs planned over the days `since` to `until`, inclusive,
+    read in chunks so that any number of runs streams in bounded memory."""
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    rows = (
+        StopLine.objects.filter(
+            stop__run__hub=hub, stop__run__planned_at__gte=start, stop__run__planned_at__lt=end
+        )
+        .order_by("stop__run__planned_at", "stop__run_id", "stop__position", "pk")
+        .values_list(
+            "stop__run_id",
+            "stop__run__planned_at",
+            "stop__run__status",
+            "stop__run__driver__username",
+            "stop__run__vehicle",
+            "stop__position",
+            "stop__destination__name",
+            "stop__destination__kind",
+            "stop__status",
+            "stop__received_by",
+            "stop__delivered_at",
+            "item__name",
+            "item__category__name",
+            "item__unit",
+            "quantity",
+            "returned",
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        *head, quantity, returned = row
+        head[1] = timezone.localtime(head[1]).isoformat(timespec="minutes")
+        if head[10]:
+            head[10] = timezone.localtime(head[10]).isoformat(timespec="minutes")
+        yield [*head, quantity, returned, quantity - returned]

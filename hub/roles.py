@@ -56,6 +56,12 @@ ADMIN_PERMISSIONS = {
         "change_destination",
         "delete_destination",
         "view_destination",
+        "add_destinationneed",
+        "change_destinationneed",
+        "delete_destinationneed",
+        "view_destinationneed",
+        "view_run",
+        "view_stop",
     ],
 }
 

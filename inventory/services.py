@@ -18,9 +18,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
+from hub.models import Hub
 from inventory.capacity import capacity_check
 from inventory.locks import StockPair, balances_lock, stock_pairs_lock
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
+from inventory.picking import Missing, fefo_take, missing_list
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -55,12 +57,49 @@ class InsufficientStock(StockError):
         return self.requested - self.available
 
 
+class Shortfall(StockError):
+    """A hub-wide pick that its stock cannot cover; names every item short and by how much."""
+
+    def __init__(self, *, hub: Hub, missing: list[Missing]):
+        self.hub, self.missing = hub, missing
+        super().__init__(
+            _("Not enough in stock at %(hub)s: %(items)s. Nothing was taken.")
+            % {
+                "hub": hub.name,
+                "items": "; ".join(
+                    _(
+                        "%(item)s short by %(shortfall)d "
+                        "(%(requested)d needed, %(available)d in stock)"
+                    )
+                    % {
+                        "item": m.item.name,
+                        "shortfall": m.shortfall,
+                        "requested": m.requested,
+                        "available": m.available,
+                    }
+                    for m in missing
+                ),
+            }
+        )
+
+
 @dataclass(frozen=True)
 class StockLine:
     item: Item
     location: StorageLocation
     quantity: int
     expiry_date: date | None = None
+    source: models.Model | None = None  # what the movement is for, when not the whole call's
+
+
+@dataclass(frozen=True)
+class PickLine:
+    """So many units of an item to take from wherever the hub holds them, for `source`."""
+
+    item: Item
+    quantity: int
+    kind: str
+    source: models.Model | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +110,7 @@ class _Change:
     delta: int
     kind: str
     reverses: StockMovement | None = None
+    source: models.Model | None = None
 
 
 def _replayable(service: Callable[..., list[StockMovement]]) -> Callable[..., list[StockMovement]]:
@@ -299,6 +339,101 @@ def stock_void(
         raise already_voided from None
 
 
+@_replayable
+def stock_pick(
+    *,
+    hub: Hub,
+    lines: Sequence[PickLine],
+    user: AbstractBaseUser | None,
+    reason: str = "",
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Take goods out of a hub wherever they are stored, first-expired-first-out across its
+    locations (`inventory.picking`), every line or none. When stock cannot cover them, one
+    Shortfall names every item short and by how much."""
+    for line in lines:
+        quantity_check(line.quantity)
+        if line.kind not in REMOVAL_KINDS:
+            raise ValueError(f"{line.kind!r} is not a removal")
+    location_ids = StorageLocation.objects.filter(hub=hub).values_list("pk", flat=True)
+    pairs = {(location_id, line.item.pk) for location_id in location_ids for line in lines}
+
+    def build(rows: dict) -> list[_Change]:
+        left = {key: row.quantity for key, row in rows.items()}
+        locations = {row.location.pk: row.location for row in rows.values()}
+        missing = missing_list(stock=left, lines=[(line.item, line.quantity) for line in lines])
+        if missing:
+            raise Shortfall(hub=hub, missing=missing)
+        changes = []
+        for line in lines:
+            for (item_id, location_id, expiry), taken in fefo_take(
+                stock={k: q for k, q in left.items() if k[0] == line.item.pk},
+                quantity=line.quantity,
+            ):
+                left[item_id, location_id, expiry] -= taken
+                changes.append(
+                    _Change(
+                        line.item,
+                        locations[location_id],
+                        expiry,
+                        -taken,
+                        line.kind,
+                        source=line.source,
+                    )
+                )
+        return changes
+
+    return _write(
+        build=build,
+        pairs=pairs,
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+@_replayable
+def stock_settle(
+    *,
+    returns: Sequence[StockLine],
+    arrivals: Sequence[StockLine],
+    user: AbstractBaseUser | None,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Settle a delivery in one write, its pairs locked together in the one order: what came
+    back goes into stock as `returned` (where it was picked from), and what was delivered
+    to another hub of the network enters that hub's stock as `transferred`."""
+    for line in [*returns, *arrivals]:
+        _check_line(line)
+    for line in arrivals:
+        if not line.location.is_active:
+            raise StockError(_("%(location)s is no longer in use.") % {"location": line.location})
+    return _write(
+        build=lambda rows: [
+            _Change(
+                line.item,
+                line.location,
+                line.expiry_date,
+                line.quantity,
+                kind,
+                source=line.source,
+            )
+            for lines, kind in (
+                (returns, MovementKind.RETURNED),
+                (arrivals, MovementKind.TRANSFERRED),
+            )
+            for line in lines
+        ],
+        pairs=_pairs([*returns, *arrivals]),
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
 # --- the one write path -------------------------------------------------------------------
 
 
@@ -409,7 +544,7 @@ def _insert_movements(
             # The key sits on the operation's first row; its other rows share `operation`.
             idempotency_key=key if n == 0 else None,
             reverses=change.reverses,
-            source=source,
+            source=change.source or source,
         )
         for n, change in enumerate(changes)
     ]
@@ -477,22 +612,13 @@ def _allocate(line: StockLine, left: dict) -> list[tuple[date | None, int]]:
             )
         left[key] = available - line.quantity
         return [(line.expiry_date, line.quantity)]
-    buckets = sorted(
-        (key for key in left if key[0] == line.item.pk and key[1] == line.location.pk),
-        key=lambda k: (k[2] is None, k[2] or date.min),
-    )
-    available = sum(left[key] for key in buckets)
+    stock = {k: q for k, q in left.items() if k[0] == line.item.pk and k[1] == line.location.pk}
+    available = sum(stock.values())
     if available < line.quantity:
         raise InsufficientStock(
             item=line.item, location=line.location, requested=line.quantity, available=available
         )
-    wanted, taken = line.quantity, []
-    for key in buckets:
-        take = min(wanted, left[key])
-        if take:
-            left[key] -= take
-            taken.append((key[2], take))
-            wanted -= take
-        if not wanted:
-            break
-    return taken
+    taken = fefo_take(stock=stock, quantity=line.quantity)
+    for key, quantity in taken:
+        left[key] -= quantity
+    return [(key[2], quantity) for key, quantity in taken]

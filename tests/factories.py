@@ -3,8 +3,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from deliveries.models import Destination, DestinationKind
+from deliveries.models import Destination, DestinationKind, Run
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, StorageLocation, Unit
@@ -83,3 +84,16 @@ class DestinationFactory(factory.django.DjangoModelFactory):
     hub = factory.SubFactory(HubFactory)
     name = factory.Sequence(lambda n: f"Shelter {n}")
     kind = DestinationKind.SHELTER
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    """A draft run; its driver and creator are members of its hub."""
+
+    class Meta:
+        model = Run
+
+    hub = factory.SubFactory(HubFactory)
+    driver = factory.LazyAttribute(lambda o: UserFactory(role=Role.VOLUNTEER, hubs=[o.hub]))
+    created_by = factory.LazyAttribute(lambda o: o.driver)
+    vehicle = "Blue pickup"
+    planned_at = factory.LazyFunction(timezone.now)

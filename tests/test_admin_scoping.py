@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from deliveries.models import Run
 from inventory.models import StockMovement
 from inventory.services import StockLine, stock_receive
-from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
+from tests.factories import ItemFactory, RunFactory, StorageLocationFactory, UserFactory
 
 
 @pytest.fixture
@@ -187,3 +188,19 @@ def test_it_lets_an_admin_change_a_volunteer_of_their_hub(client, admin_user, vo
     assert response.status_code == 302
     volunteer.refresh_from_db()
     assert volunteer.check_password("new-shift-2026")
+
+
+def test_it_shows_an_admin_their_hubs_runs_read_only(client, admin_user, hub, other_hub):
+    ours = RunFactory(hub=hub, vehicle="Our van")
+    RunFactory(hub=other_hub, vehicle="Their van")
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:deliveries_run_changelist"))
+    assert listing.status_code == 200
+    assert f">{ours.pk}<" in listing.text
+    assert client.get(reverse("admin:deliveries_run_add")).status_code == 403
+    page = client.get(reverse("admin:deliveries_run_change", args=[ours.pk]))
+    assert page.status_code == 200 and "Our van" in page.text
+    assert 'name="vehicle"' not in page.text
+    theirs = Run.objects.get(hub=other_hub)
+    assert client.get(reverse("admin:deliveries_run_change", args=[theirs.pk])).status_code == 302

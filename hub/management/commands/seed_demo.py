@@ -5,7 +5,7 @@ edits to demo rows stay), passwords are only set for new users, and stock goes i
 `stock_receive` with fixed idempotency keys, so a second run receives nothing.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -15,7 +15,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from deliveries.models import Destination, DestinationKind, DestinationNeed, NeedPriority
+from deliveries.models import Destination, DestinationKind, DestinationNeed, NeedPriority, Run
+from deliveries.selectors import stop_line_suggestions
+from deliveries.services import run_create, stop_add
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
@@ -267,6 +269,7 @@ class Command(BaseCommand):
             seed_destinations(hubs=hubs, items=items)
             users, new_usernames = seed_users(hubs=hubs)
             received = seed_stock(locations=locations, items=items, users=users)
+            seed_run(hub=hubs[WEST_ADAMS], users=users)
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
 
     def print_summary(
@@ -423,3 +426,27 @@ def seed_stock(
         )
         received += 1
     return received
+
+
+def seed_run(*, hub: Hub, users: dict[str, AbstractBaseUser]) -> None:
+    """A draft run for tomorrow morning to the hub's shelters, its lines suggested from their
+    needs, for the volunteer to drive. Only on a hub that has no run yet."""
+    if Run.objects.filter(hub=hub).exists():
+        return
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    run = run_create(
+        hub=hub,
+        driver=users["volunteer"],
+        vehicle="White cargo van",
+        planned_at=timezone.make_aware(timezone.datetime.combine(tomorrow, time(9))),
+        notes="Load from the main hall first.",
+        user=users["coordinator"],
+    )
+    for destination in hub.destinations.filter(kind=DestinationKind.SHELTER).order_by("name"):
+        lines = [
+            (s.item, s.quantity)
+            for s in stop_line_suggestions(run=run, destination=destination)
+            if s.quantity
+        ]
+        if lines:
+            stop_add(run=run, destination=destination, lines=lines, user=users["coordinator"])

@@ -1,0 +1,387 @@
+"""Delivery runs: building them, dispatching them and settling each stop.
+
+Every change to a run locks its row first (inventory.locks.run_lock), so two coordinators
+pressing Dispatch, or a driver and a coordinator marking one stop, queue and the second one
+sees what the first did. Stock only moves through inventory.services: dispatch takes every
+line of every stop out at once or nothing; a stop's settlement returns what came back and,
+for another hub of the network, receives what was delivered into that hub's stock.
+"""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliveries.models import (
+    RUN_OPEN_STATUSES,
+    Destination,
+    DestinationKind,
+    Run,
+    RunStatus,
+    Stop,
+    StopLine,
+    StopStatus,
+)
+from deliveries.selectors import dispatch_picks, run_drive_allowed
+from hub.models import Hub, Membership
+from hub.selectors import location_default
+from inventory.locks import run_lock
+from inventory.models import Item, MovementKind, StockMovement
+from inventory.picking import fefo_order
+from inventory.selectors import location_fill_list
+from inventory.services import (
+    PickLine,
+    StockError,
+    StockLine,
+    quantity_check,
+    stock_pick,
+    stock_settle,
+)
+
+MAX_TEXT = 120
+
+
+class RunError(StockError):
+    """A change to a run that its state or the input does not allow; the message is for
+    the user."""
+
+
+def run_create(
+    *,
+    hub: Hub,
+    driver: AbstractBaseUser,
+    vehicle: str,
+    planned_at: datetime,
+    notes: str = "",
+    user: AbstractBaseUser,
+) -> Run:
+    _check_driver(hub=hub, driver=driver)
+    return Run.objects.create(
+        hub=hub,
+        driver=driver,
+        vehicle=_short_text(vehicle, what=_("vehicle")),
+        planned_at=planned_at,
+        notes=notes.strip(),
+        created_by=user,
+    )
+
+
+def run_update(
+    *,
+    run: Run,
+    driver: AbstractBaseUser,
+    vehicle: str,
+    planned_at: datetime,
+    notes: str = "",
+    user: AbstractBaseUser,
+) -> Run:
+    with transaction.atomic():
+        run = _open_run(run)
+        _check_driver(hub=run.hub, driver=driver)
+        run.driver = driver
+        run.vehicle = _short_text(vehicle, what=_("vehicle"))
+        run.planned_at = planned_at
+        run.notes = notes.strip()
+        run.save(update_fields=["driver", "vehicle", "planned_at", "notes"])
+        return run
+
+
+def stop_add(
+    *,
+    run: Run,
+    destination: Destination,
+    lines: Sequence[tuple[Item, int]],
+    user: AbstractBaseUser,
+) -> Stop:
+    """Add a stop at the end of the run, with its lines."""
+    with transaction.atomic():
+        run = _open_run(run)
+        if destination.hub_id != run.hub_id or not destination.is_active:
+            raise RunError(_("Choose one of this hub's active destinations."))
+        if run.stops.filter(destination=destination).exists():
+            raise RunError(
+                _("%(destination)s is already a stop of this run; change that stop instead.")
+                % {"destination": destination.name}
+            )
+        wanted = _checked_lines(lines)
+        position = (run.stops.aggregate(last=Max("position"))["last"] or 0) + 1
+        stop = Stop.objects.create(run=run, destination=destination, position=position)
+        StopLine.objects.bulk_create(
+            StopLine(stop=stop, item=item, quantity=quantity) for item, quantity in wanted.items()
+        )
+        return stop
+
+
+def stop_lines_set(
+    *, stop: Stop, lines: Sequence[tuple[Item, int]], user: AbstractBaseUser
+) -> Stop:
+    """Replace the stop's lines (a quantity of 0 drops a line)."""
+    with transaction.atomic():
+        _open_run(stop.run)
+        wanted = _checked_lines(lines)
+        stop.lines.all().delete()
+        StopLine.objects.bulk_create(
+            StopLine(stop=stop, item=item, quantity=quantity) for item, quantity in wanted.items()
+        )
+        return stop
+
+
+def stop_remove(*, stop: Stop, user: AbstractBaseUser) -> None:
+    with transaction.atomic():
+        _open_run(stop.run)
+        stop.delete()
+
+
+def stop_move(*, stop: Stop, offset: int, user: AbstractBaseUser) -> None:
+    """Swap the stop with the one before it (offset -1) or after it (+1)."""
+    with transaction.atomic():
+        run = _open_run(stop.run)
+        stops = list(run.stops.order_by("position"))
+        index = next(n for n, s in enumerate(stops) if s.pk == stop.pk)
+        other_index = index + offset
+        if offset not in (-1, 1) or not 0 <= other_index < len(stops):
+            return
+        this, other = stops[index], stops[other_index]
+        positions = (this.position, other.position)
+        # Through a free position: (run, position) is unique at every step.
+        Stop.objects.filter(pk=this.pk).update(position=0)
+        Stop.objects.filter(pk=other.pk).update(position=positions[0])
+        Stop.objects.filter(pk=this.pk).update(position=positions[1])
+
+
+def run_picking_start(*, run: Run, user: AbstractBaseUser) -> Run:
+    with transaction.atomic():
+        run = _open_run(run)
+        _check_has_lines(run)
+        if run.status == RunStatus.DRAFT:
+            run.status = RunStatus.PICKING
+            run.save(update_fields=["status"])
+        return run
+
+
+def run_dispatch(*, run: Run, user: AbstractBaseUser) -> Run:
+    """Out for delivery: every line of every stop leaves stock at once, first-expired-first-
+    out across the hub's locations, or nothing does and the Shortfall names what is missing.
+    Goods for another hub of the network leave as a transfer, the rest as delivered."""
+    with transaction.atomic():
+        run = _open_run(run, already_out=_("This run was already dispatched."))
+        lines = _check_has_lines(run)
+        stock_pick(
+            hub=run.hub,
+            lines=[
+                PickLine(
+                    item=line.item,
+                    quantity=line.quantity,
+                    kind=(
+                        MovementKind.TRANSFERRED
+                        if line.stop.destination.kind == DestinationKind.OTHER_HUB
+                        else MovementKind.DELIVERED
+                    ),
+                    source=line,
+                )
+                for line in lines
+            ],
+            user=user,
+            reason=_("Run %(number)d, out for delivery") % {"number": run.pk},
+            # A second guard beside the status: one dispatch per run, ever.
+            idempotency_key=f"run-{run.pk}-dispatch",
+        )
+        run.status = RunStatus.OUT_FOR_DELIVERY
+        run.dispatched_at, run.dispatched_by = timezone.now(), user
+        run.save(update_fields=["status", "dispatched_at", "dispatched_by"])
+        return run
+
+
+def run_cancel(*, run: Run, user: AbstractBaseUser) -> Run:
+    """Cancel a run before dispatch; afterwards only its stops' returns undo it."""
+    with transaction.atomic():
+        run = _open_run(
+            run,
+            already_out=_(
+                "This run is already out for delivery: it can no longer be cancelled. "
+                "Mark its stops with what was brought back instead."
+            ),
+        )
+        run.status, run.cancelled_at = RunStatus.CANCELLED, timezone.now()
+        run.save(update_fields=["status", "cancelled_at"])
+        return run
+
+
+def stop_deliver(
+    *,
+    stop: Stop,
+    user: AbstractBaseUser,
+    received_by: str,
+    note: str,
+    returned: Mapping[int, int],
+) -> Stop:
+    """Mark a stop delivered, wholly or in part. `returned` maps each line's pk to what was
+    brought back: it goes back into stock where it was picked from (latest expiry first),
+    and at another hub of the network the rest enters that hub's stock as a transfer."""
+    with transaction.atomic():
+        run = run_lock(pk=stop.run_id)
+        if not run_drive_allowed(run=run, user=user):
+            raise RunError(_("Only the run's driver or a coordinator can mark its stops."))
+        if run.status != RunStatus.OUT_FOR_DELIVERY:
+            raise RunError(_("This run is not out for delivery."))
+        stop = Stop.objects.select_related("destination__receiving_hub").get(pk=stop.pk)
+        if stop.status != StopStatus.PENDING:
+            raise RunError(_("This stop was already marked."))
+        lines = list(stop.lines.select_related("item").order_by("pk"))
+        brought_back = _checked_returns(lines=lines, returned=returned)
+        delivered_any = any(line.quantity > brought_back[line.pk] for line in lines)
+        received_by = _short_text(received_by, what=_("received by"))
+        if delivered_any and not received_by:
+            raise RunError(_("Write the name of who received the goods."))
+
+        returns, arrivals = _settlement(stop=stop, lines=lines, brought_back=brought_back)
+        if returns or arrivals:
+            stock_settle(
+                returns=returns,
+                arrivals=arrivals,
+                user=user,
+                reason=_("Run %(number)d, stop %(position)d: %(destination)s")
+                % {"number": run.pk, "position": stop.position, "destination": stop.destination},
+                idempotency_key=f"stop-{stop.pk}-settle",
+            )
+        for line in lines:
+            line.returned = brought_back[line.pk]
+        StopLine.objects.bulk_update(lines, ["returned"])
+        stop.status = StopStatus.PARTIAL if any(brought_back.values()) else StopStatus.DELIVERED
+        stop.received_by, stop.note = received_by, note.strip()
+        stop.delivered_at, stop.delivered_by = timezone.now(), user
+        stop.save(update_fields=["status", "received_by", "note", "delivered_at", "delivered_by"])
+        _finish_if_done(run)
+        return stop
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _open_run(run: Run, *, already_out: str | None = None) -> Run:
+    """Lock the run and check it can still change (draft or picking)."""
+    run = run_lock(pk=run.pk)
+    if run.status in RUN_OPEN_STATUSES:
+        return run
+    if run.status == RunStatus.CANCELLED:
+        raise RunError(_("This run was cancelled."))
+    raise RunError(already_out or _("This run is already out for delivery; it can't change."))
+
+
+def _check_driver(*, hub: Hub, driver: AbstractBaseUser) -> None:
+    if not driver.is_active or not Membership.objects.filter(user=driver, hub=hub).exists():
+        raise RunError(_("The driver must be an active member of this hub."))
+
+
+def _short_text(value: str, *, what: str) -> str:
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        raise RunError(
+            _("%(what)s: at most %(max)d characters.")
+            % {"what": what.capitalize(), "max": MAX_TEXT}
+        )
+    return value
+
+
+def _checked_lines(lines: Sequence[tuple[Item, int]]) -> dict[Item, int]:
+    wanted: dict[Item, int] = {}
+    for item, quantity in lines:
+        quantity_check(quantity, allow_zero=True)
+        if quantity and not item.is_active:
+            raise RunError(_("%(item)s is no longer in the catalog.") % {"item": item})
+        if quantity:
+            wanted[item] = wanted.get(item, 0) + quantity
+    if not wanted:
+        raise RunError(_("Add at least one line with a quantity."))
+    for quantity in wanted.values():
+        quantity_check(quantity)
+    return wanted
+
+
+def _check_has_lines(run: Run) -> list[StopLine]:
+    lines = list(
+        StopLine.objects.filter(stop__run=run)
+        .select_related("item", "stop__destination")
+        .order_by("stop__position", "pk")
+    )
+    if not lines:
+        raise RunError(_("Add a stop with at least one line first."))
+    return lines
+
+
+def _checked_returns(*, lines: list[StopLine], returned: Mapping[int, int]) -> dict[int, int]:
+    by_pk = {line.pk: line for line in lines}
+    if set(returned) - set(by_pk):
+        raise RunError(_("That line is not on this stop."))
+    brought_back = {}
+    for pk, line in by_pk.items():
+        quantity = returned.get(pk, 0)
+        quantity_check(quantity, allow_zero=True)
+        if quantity > line.quantity:
+            raise RunError(
+                _("%(item)s: %(returned)d brought back, but only %(quantity)d went out.")
+                % {"item": line.item, "returned": quantity, "quantity": line.quantity}
+            )
+        brought_back[pk] = quantity
+    return brought_back
+
+
+def _settlement(
+    *, stop: Stop, lines: list[StopLine], brought_back: dict[int, int]
+) -> tuple[list[StockLine], list[StockLine]]:
+    """What goes back where it was picked from (the latest expiry dates first: the soonest
+    ones were handed over first), and what a receiving hub takes into stock."""
+    picks: dict[int, list[StockMovement]] = {line.pk: [] for line in lines}
+    for movement in dispatch_picks(lines=lines):
+        picks[movement.source_id].append(movement)
+    receiving_location = None
+    if stop.destination.kind == DestinationKind.OTHER_HUB:
+        receiving_location = _receiving_location(stop.destination.receiving_hub)
+    returns, arrivals = [], []
+    for line in lines:
+        to_return = brought_back[line.pk]
+        ordered = sorted(
+            picks[line.pk], key=lambda m: fefo_order((m.item_id, m.location_id, m.expiry_date))
+        )
+        for movement in reversed(ordered):
+            taken = -movement.quantity
+            back = min(to_return, taken)
+            to_return -= back
+            if back:
+                returns.append(
+                    StockLine(line.item, movement.location, back, movement.expiry_date, line)
+                )
+            if receiving_location and taken - back:
+                arrivals.append(
+                    StockLine(
+                        line.item, receiving_location, taken - back, movement.expiry_date, line
+                    )
+                )
+    return returns, arrivals
+
+
+def _receiving_location(hub: Hub):
+    """Where goods delivered to another hub go: its emptiest location with room, or its
+    emptiest location when all are full (the goods are at its door either way)."""
+    fills = location_fill_list(hub=hub)
+    if not fills:
+        raise RunError(
+            _("%(hub)s has no storage location to receive into; ask its admin to add one.")
+            % {"hub": hub.name}
+        )
+    return location_default(locations=fills) or min(fills, key=lambda f: f.percent).location
+
+
+def _finish_if_done(run: Run) -> None:
+    statuses = set(run.stops.values_list("status", flat=True))
+    if StopStatus.PENDING in statuses:
+        return
+    run.status = (
+        RunStatus.PARTIALLY_DELIVERED if StopStatus.PARTIAL in statuses else RunStatus.DELIVERED
+    )
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
