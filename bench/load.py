@@ -5,8 +5,11 @@ The clients, on the small generated data set (2 hubs, their locations with room 
 - tablets log 5-line dropoffs (a tenth of them sent twice with the same key, as a retry on
   flaky Wi-Fi does);
 - tablets log a dropoff and undo it at once (stock voided: removals racing the receipts);
-- coordinators dispatch delivery runs, when the run pages are built (URL `run_dispatch`),
-  otherwise they read the stock and intake pages.
+- coordinators make delivery runs (a stop, three lines of goods in stock) and dispatch
+  them: through the run page when it is built (URL `run_dispatch`), otherwise by calling
+  `deliveries.services.run_dispatch` from the client's thread, on Postgres directly. A
+  dispatch that finds too little stock (taken by another meanwhile) is refused, not lost.
+  Each coordinator dispatches at most one run every 2 seconds.
 
 It prints the count of 5xx answers, writes acknowledged to clients against rows found,
 ledger consistency (every balance equals its ledger sum, none negative), and p50/p99 latency
@@ -22,6 +25,7 @@ import random
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,6 +44,7 @@ from bench.common import (
 from bench.run import DEFAULT_DATABASE_URL, database_create, database_drop, run
 
 RETRY_SHARE = 0.1
+DISPATCH_EVERY = 2.0  # seconds, at most one dispatch per coordinator client
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Outcomes:
     logged: dict[str, int] = field(default_factory=dict)  # idempotency key -> dropoff pk
     undone: set[int] = field(default_factory=set)
     dispatched: set[int] = field(default_factory=set)
+    refused: int = 0  # dispatches refused for want of stock
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     problems: list[str] = field(default_factory=list)
@@ -117,9 +123,9 @@ def load(*, args, env: dict, logs: Path) -> bool:
     }
     try:
         reverse("run_dispatch", args=[hubs[0].slug, 1])
-        dispatch = True
+        dispatch = "page"
     except NoReverseMatch:
-        dispatch = False
+        dispatch = "service"
     from django.db import connections
 
     connections.close_all()
@@ -178,12 +184,15 @@ def load(*, args, env: dict, logs: Path) -> bool:
                             outcomes.undone.add(pk)
                     else:
                         outcomes.problem(f"undo {response.status}: {response.body[:200]!r}")
-            elif dispatch:
-                dispatch_one(hub, session, outcomes)
             else:
-                page = rng.choice(("stock_list", "intake"))
-                response = session.get(reverse(page, args=[hub.slug]))
-                outcomes.answered(f"read ({page})", response)
+                started = time.monotonic()
+                try:
+                    dispatch_one(hub, session, rng, outcomes, through_page=dispatch == "page")
+                except Exception as error:  # any failure is reported with the verdict
+                    outcomes.problem(f"dispatch: {error!r}")
+                # A coordinator plans a run between dispatches; called in-process, without
+                # the pause the service would take the machine from the tablets.
+                time.sleep(max(DISPATCH_EVERY - (time.monotonic() - started), 0))
             tally.ok(0)
 
         tally = drive(clients=clients, seconds=args.seconds, one=one)
@@ -195,25 +204,69 @@ def load(*, args, env: dict, logs: Path) -> bool:
     return verdict(outcomes=outcomes, args=args, dispatch=dispatch)
 
 
-def dispatch_one(hub, session, outcomes: Outcomes) -> None:
-    """Dispatch one of the hub's runs still open, through its page (when it is built)."""
+def dispatch_one(hub, session, rng, outcomes: Outcomes, *, through_page: bool) -> None:
+    """Plan a run of one stop with three lines of goods the hub has, and dispatch it."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Sum
     from django.urls import reverse
+    from django.utils import timezone
 
-    from deliveries.models import Run
+    from deliveries.models import Destination, Run
+    from deliveries.services import run_create, run_dispatch, stop_add
+    from inventory.models import Item, StockBalance
+    from inventory.services import StockError
 
-    run = Run.objects.filter(hub=hub, status__in=("draft", "picking")).order_by("?").first()
-    if run is None:
-        return
-    response = session.post(reverse("run_dispatch", args=[hub.slug, run.pk]), {})
-    outcomes.answered("dispatch", response)
-    if response.status in (200, 302):
-        with outcomes.lock:
-            outcomes.dispatched.add(run.pk)
+    users = get_user_model().objects
+    number = hub.slug.rsplit("-", 1)[1].lstrip("0")
+    coordinator = users.get(username=f"bench-coordinator-{number}")
+    stocked = list(
+        StockBalance.objects.filter(location__hub=hub)
+        .values("item")
+        .annotate(total=Sum("quantity"))
+        .filter(total__gte=10)
+        .values_list("item", flat=True)
+    )
+    items = Item.objects.in_bulk(rng.sample(stocked, min(3, len(stocked))))
+    run = run_create(
+        hub=hub,
+        driver=users.get(username=f"bench-volunteer-{number}"),
+        vehicle="Van",
+        planned_at=timezone.now(),
+        user=coordinator,
+    )
+    destination = rng.choice(list(Destination.objects.filter(hub=hub, is_active=True)))
+    lines = [(item, rng.randint(1, 3)) for item in items.values()]
+    stop_add(run=run, destination=destination, lines=lines, user=coordinator)
+    if through_page:
+        response = session.post(reverse("run_dispatch", args=[hub.slug, run.pk]), {})
+        outcomes.answered("dispatch", response)
+        if response.status >= 400:
+            outcomes.problem(f"dispatch {response.status}: {response.body[:200]!r}")
+            return
+        run.refresh_from_db()
+        if run.status != "out_for_delivery":
+            with outcomes.lock:
+                outcomes.refused += 1
+            return
+    else:
+        started = time.perf_counter()
+        try:
+            run_dispatch(run=Run.objects.get(pk=run.pk), user=coordinator)
+        except StockError:
+            with outcomes.lock:
+                outcomes.refused += 1
+            return
+        finally:
+            with outcomes.lock:
+                outcomes.latencies["dispatch (service)"].append(time.perf_counter() - started)
+    with outcomes.lock:
+        outcomes.dispatched.add(run.pk)
 
 
-def verdict(*, outcomes: Outcomes, args, dispatch: bool) -> bool:
+def verdict(*, outcomes: Outcomes, args, dispatch: str) -> bool:
     from django.db import connection
 
+    from deliveries.models import Run
     from hub.models import Dropoff
     from inventory.models import StockMovement
 
@@ -231,6 +284,14 @@ def verdict(*, outcomes: Outcomes, args, dispatch: bool) -> bool:
             "pk", flat=True
         )
     )
+    out = set(
+        Run.objects.filter(pk__in=outcomes.dispatched, status="out_for_delivery").values_list(
+            "pk", flat=True
+        )
+    )
+    dispatch_records = StockMovement.objects.filter(
+        idempotency_key__in=[f"run-{pk}-dispatch" for pk in outcomes.dispatched]
+    ).count()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*) FROM inventory_stockbalance AS b FULL JOIN ("
@@ -255,12 +316,10 @@ def verdict(*, outcomes: Outcomes, args, dispatch: bool) -> bool:
         f"{len(outcomes.logged) - len(lost)}; lost: {len(lost)}; receipts in the ledger: "
         f"{receipts} (one per dropoff expected)",
         f"undos acknowledged: {len(outcomes.undone)}; found undone: {len(undone)}",
-        "dispatches: "
-        + (
-            f"{len(outcomes.dispatched)} acknowledged"
-            if dispatch
-            else "n/a (run pages not built): coordinators read pages instead"
-        ),
+        f"dispatches ({'through the run page' if dispatch == 'page' else 'by the service'}):"
+        f" {len(outcomes.dispatched)} acknowledged; found out for delivery: {len(out)}, with"
+        f" their stock taken: {dispatch_records}; refused for want of stock:"
+        f" {outcomes.refused}",
         f"ledger: {mismatched} balances differ from their ledger sums, {negative} negative",
         "",
         "| request | count | p50 ms | p99 ms |",
@@ -276,6 +335,8 @@ def verdict(*, outcomes: Outcomes, args, dispatch: bool) -> bool:
         and not lost
         and receipts == len(outcomes.logged)
         and undone == outcomes.undone
+        and out == outcomes.dispatched
+        and dispatch_records == len(outcomes.dispatched)
         and mismatched == 0
         and negative == 0
         and not outcomes.problems
