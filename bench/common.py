@@ -86,6 +86,20 @@ class Process:
         raise RuntimeError(f"{self.name}: no {what} within {timeout:.0f} s:\n{log}")
 
 
+def stopped_unless_up(process: Process, condition, *, what: str, timeout: float = 60) -> None:
+    """Wait for the process to be up; if it is not, stop it (and its children) and raise."""
+    try:
+        process.wait_until(condition, timeout=timeout, what=what)
+    except BaseException:
+        process.stop()
+        raise
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the benchmark like Ctrl-C does: `finally` blocks stop the servers."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def spawn(name: str, command: list[str], env: dict, logs: Path) -> Process:
     """The command in its own process group (stopping it stops its children too)."""
     log = logs / f"{name}.log"
@@ -114,7 +128,7 @@ def gunicorn_start(*, app: str, env: dict, logs: Path, name: str) -> tuple[Proce
             return request("GET", f"{base}/healthz/").status > 0  # any answer: it is up
         return False
 
-    process.wait_until(answers, timeout=60, what="an answer over http")
+    stopped_unless_up(process, answers, what="an answer over http")
     return process, base
 
 
@@ -126,9 +140,8 @@ def worker_start(*, env: dict, logs: Path) -> Process:
         *("--hostname", "celery@bench", "--without-mingle", "--without-gossip"),
     ]
     process = spawn("worker", command, env, logs)
-    process.wait_until(
-        lambda: "celery@bench ready." in process.log.read_text(), timeout=60, what="worker ready"
-    )
+    ready = lambda: "celery@bench ready." in process.log.read_text()  # noqa: E731
+    stopped_unless_up(process, ready, what="worker ready")
     return process
 
 
@@ -148,7 +161,7 @@ def redis_start(logs: Path) -> tuple[Process, str]:
             return s.recv(16).startswith(b"+PONG")
         return False
 
-    process.wait_until(answers, timeout=10, what="PONG")
+    stopped_unless_up(process, answers, what="PONG", timeout=10)
     return process, f"redis://127.0.0.1:{port}/0"
 
 

@@ -20,6 +20,7 @@ per kind of request. Expected: zero 5xx, zero lost, consistent.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import sys
@@ -39,6 +40,7 @@ from bench.common import (
     gunicorn_start,
     percentile,
     redis_start,
+    stop_on_sigterm,
     worker_start,
 )
 from bench.run import DEFAULT_DATABASE_URL, database_create, database_drop, run
@@ -82,6 +84,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
+    stop_on_sigterm()
 
     logs = Path(tempfile.mkdtemp(prefix="dh-load-"))
     print(f"Logs in {logs}", file=sys.stderr)
@@ -130,10 +133,12 @@ def load(*, args, env: dict, logs: Path) -> bool:
 
     connections.close_all()
 
-    worker = worker_start(env=env, logs=logs)
-    server, base = gunicorn_start(app="hub.wsgi:application", env=env, logs=logs, name="web")
     outcomes = Outcomes()
-    try:
+    with contextlib.ExitStack() as running:
+        worker = worker_start(env=env, logs=logs)
+        running.callback(worker.stop)
+        server, base = gunicorn_start(app="hub.wsgi:application", env=env, logs=logs, name="web")
+        running.callback(server.stop)
         clients = []
         for n in range(args.clients):
             hub = hubs[n % len(hubs)]
@@ -196,9 +201,6 @@ def load(*, args, env: dict, logs: Path) -> bool:
             tally.ok(0)
 
         tally = drive(clients=clients, seconds=args.seconds, one=one)
-    finally:
-        server.stop()
-        worker.stop()
     for error, count in tally.failures.items():
         outcomes.problem(f"{count} x {error}")
     return verdict(outcomes=outcomes, args=args, dispatch=dispatch)

@@ -11,6 +11,7 @@ size's database (DATABASE_URL) and the benchmark's Redis, it writes its figures 
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -40,6 +41,7 @@ from bench.common import (  # noqa: E402
     drive,
     gunicorn_start,
     percentile,
+    stop_on_sigterm,
     worker_start,
 )
 from deliveries.models import Run  # noqa: E402
@@ -323,6 +325,7 @@ def main() -> None:
     parser.add_argument("--page-seconds", type=float, default=20, help="per page, at most")
     parser.add_argument("--alerts", type=int, default=20, help="threshold crossings")
     args = parser.parse_args()
+    stop_on_sigterm()
 
     env = dict(os.environ)
     hub = Hub.objects.get(slug=HUB)
@@ -340,9 +343,14 @@ def main() -> None:
     figures["floor"] = floor_throughput(
         env=env, logs=args.logs, hub=hub, location=location, items=items, user=volunteer, **common
     )
-    worker = worker_start(env=env, logs=args.logs)
-    server, base = gunicorn_start(app="hub.wsgi:application", env=env, logs=args.logs, name="web")
-    try:
+    with contextlib.ExitStack() as running:
+        running.callback(connection.close)
+        worker = worker_start(env=env, logs=args.logs)
+        running.callback(worker.stop)
+        server, base = gunicorn_start(
+            app="hub.wsgi:application", env=env, logs=args.logs, name="web"
+        )
+        running.callback(server.stop)
         figures["intake"] = intake_throughput(
             base=base, hub=hub, location=location, items=items, **common
         )
@@ -350,10 +358,6 @@ def main() -> None:
             base=base, hub=hub, requests=args.requests, budget=args.page_seconds
         )
         figures["alerts"] = alert_latencies(base=base, rounds=args.alerts)
-    finally:
-        server.stop()
-        worker.stop()
-        connection.close()
     args.out.write_text(json.dumps(figures, indent=2))
 
 

@@ -23,7 +23,15 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import BIN, ROOT, app_env, database_url_for, machine, redis_start
+from bench.common import (
+    BIN,
+    ROOT,
+    app_env,
+    database_url_for,
+    machine,
+    redis_start,
+    stop_on_sigterm,
+)
 from bench.report import report
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dh_bench"
@@ -69,6 +77,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    stop_on_sigterm()
 
     base_name = args.database_url.rsplit("/", 1)[1] or "dh_bench"
     logs = Path(tempfile.mkdtemp(prefix="dh-bench-"))
