@@ -42,6 +42,7 @@ test: $(BIN)/.installed-dev messages
 	$(BIN)/ruff format --check .
 	scripts/ensure-services
 	scripts/ensure-chromium
+	scripts/ensure-axe >/dev/null
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only \
 		SECURE_COOKIES=false $(BIN)/pytest $(PYTEST_ARGS)
 

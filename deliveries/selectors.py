@@ -6,9 +6,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -469,3 +471,59 @@ def run_export_rows(*, hub: Hub, since: date, until: date) -> Iterator[list]:
         if head[10]:
             head[10] = timezone.localtime(head[10]).isoformat(timespec="minutes")
         yield [*head, quantity, returned, quantity - returned]
+
+
+# --- destinations (coordinators) ---------------------------------------------------------------
+
+
+def destination_list(*, hub: Hub) -> QuerySet[Destination]:
+    """The hub's destinations, active ones first, by name, each with `need_count`."""
+    return (
+        Destination.objects.filter(hub=hub)
+        .select_related("receiving_hub")
+        .annotate(need_count=Count("needs"))
+        .order_by("-is_active", "name")
+    )
+
+
+def destination_get(*, hub: Hub, pk: int) -> Destination:
+    """One of the hub's destinations with its needs (item, category) prefetched; 404 for
+    another hub's, so they are not even confirmed."""
+    destination = (
+        Destination.objects.filter(hub=hub, pk=pk)
+        .select_related("hub", "receiving_hub")
+        .prefetch_related("needs__item__category", "needs__category")
+        .first()
+    )
+    if destination is None:
+        raise Http404("No such destination")
+    return destination
+
+
+def destination_need_get(*, destination: Destination, pk: int) -> DestinationNeed:
+    need = (
+        DestinationNeed.objects.filter(destination=destination, pk=pk)
+        .select_related("item", "category")
+        .first()
+    )
+    if need is None:
+        raise Http404("No such need")
+    need.destination = destination
+    return need
+
+
+def destination_choice_list(*, hub: Hub, run: Run) -> QuerySet[Destination]:
+    """The hub's active destinations that are not a stop of the run yet: where a new stop
+    can go."""
+    return (
+        Destination.objects.filter(hub=hub, is_active=True).exclude(stops__run=run).order_by("name")
+    )
+
+
+def driver_choice_list(*, hub: Hub) -> QuerySet:
+    """Who can drive the hub's runs: its active members, by name."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__hub=hub, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )

@@ -2,9 +2,12 @@
 entry per line row for each of item, quantity, expiry_date, outcome, redirected_to)."""
 
 import uuid
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub, Outcome
@@ -145,3 +148,70 @@ def line_forms_from_post(post: QueryDict, *, hub: Hub) -> list[LineForm] | None:
         )
         for n in range(count)
     ]
+
+
+REPORT_DAYS = 7
+REPORT_MAX_DAYS = 366
+
+
+class ReportPeriodForm(forms.Form):
+    """A range of whole days in the hub's time zone, both ends included."""
+
+    since = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
+    )
+    until = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        today = timezone.localdate()
+        initial = {"since": today - timedelta(days=REPORT_DAYS - 1), "until": today}
+        if data is not None and not (data.get("since") or data.get("until")):
+            data = None  # a page opened without a period gets the last week
+        super().__init__(data, initial=initial, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if since > until:
+                self.add_error("until", _("The end must be on or after the start."))
+            elif (until - since).days >= REPORT_MAX_DAYS:
+                self.add_error(
+                    "until", _("Choose at most %(days)d days.") % {"days": REPORT_MAX_DAYS}
+                )
+        return data
+
+    def days(self) -> tuple[date, date]:
+        """The first and the last day of the period."""
+        if self.is_bound:
+            return self.cleaned_data["since"], self.cleaned_data["until"]
+        return self.initial["since"], self.initial["until"]
+
+    def period(self) -> tuple[datetime, datetime]:
+        """[start of `since`, start of the day after `until`), aware, in the hub's zone."""
+        since, until = self.days()
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(since, time.min, tzinfo=tz)
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
+        return start, end
+
+    def slug(self) -> str:
+        """The period for a file name: 2025-01-07_2025-01-13."""
+        start, end = self.period()
+        return f"{start.date().isoformat()}_{(end.date() - timedelta(days=1)).isoformat()}"
+
+    def query(self) -> str:
+        """The period as a query string, for the export links."""
+        start, end = self.period()
+        return urlencode(
+            {
+                "since": start.date().isoformat(),
+                "until": (end.date() - timedelta(days=1)).isoformat(),
+            }
+        )

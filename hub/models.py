@@ -195,3 +195,19 @@ class DropoffLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.item} ({self.get_outcome_display()})"
+
+
+class LanguagePreference(models.Model):
+    """The language a person chose, applied at every login and request on any device."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

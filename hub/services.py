@@ -2,24 +2,23 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Membership, Outcome
 from hub.roles import Role, role_at_least
 from hub.selectors import acceptance_map
 from inventory.capacity import capacity_recheck
-from inventory.locks import locations_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
-from inventory.selectors import location_fill_list
 from inventory.services import (
+    NoRoom,
     StockError,
     StockLine,
     quantity_check,
+    room_check,
     stock_receive,
     stock_void,
 )
@@ -207,37 +206,16 @@ def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dic
 
 
 def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """No accepted line may take its location past 100 %. The locations are locked first,
-    so two tablets filling the last shelf at once are checked one after the other."""
+    """No accepted line may take its location past 100 % (inventory.services.room_check)."""
     accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
-    if not accepted:
-        return
-    locations_lock(ids=[line.location.pk for _n, line in accepted])
-    fills = {f.location.pk: f for f in location_fill_list(hub=hub)}
-    free = {pk: fill.free_litres for pk, fill in fills.items()}
-    for n, line in accepted:
-        needed = line.quantity * line.item.unit_volume_litres
-        if needed <= free.get(line.location.pk, Decimal(0)):
-            free[line.location.pk] -= needed
-            continue
-        roomy = [fills[pk].location for pk, litres in free.items() if litres >= needed]
-        suggestion = (
-            _("%(location)s has room for it.") % {"location": roomy[0].name}
-            if roomy
-            else _("No location here has room for it: send the donor to another hub.")
+    try:
+        room_check(
+            hub=hub,
+            lines=[StockLine(line.item, line.location, line.quantity) for _n, line in accepted],
+            nowhere=_("No location here has room for it: send the donor to another hub."),
         )
-        raise IntakeError(
-            _("%(location)s has no room for %(quantity)d %(item)s (%(needed)s L needed).")
-            % {
-                "location": line.location.name,
-                "quantity": line.quantity,
-                "item": line.item.name,
-                "needed": formats.number_format(needed, 0),
-            }
-            + " "
-            + suggestion,
-            line=n,
-        )
+    except NoRoom as error:
+        raise IntakeError(str(error), line=accepted[error.index][0]) from error
 
 
 # --- intake control (admins) ------------------------------------------------------------------

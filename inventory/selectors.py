@@ -2,15 +2,15 @@
 they read the materialized balances, never the ledger."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
 from hub.models import Hub
-from inventory.models import StockBalance, StockMovement, StorageLocation
+from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 
 LITRES = DecimalField(max_digits=18, decimal_places=3)
 
@@ -96,3 +96,147 @@ def hours_to_full(
         return None
     per_hour = inflow / Decimal(FORECAST_WINDOW.total_seconds() / 3600)
     return (fill.free_litres / per_hour).quantize(Decimal("0.1"))
+
+
+EXPIRING_DAYS = 14
+
+
+def stock_search_list(
+    *,
+    hub: Hub,
+    query: str = "",
+    category_id: int | None = None,
+    location_id: int | None = None,
+    expiring_by: date | None = None,
+) -> QuerySet[StockBalance]:
+    """What is in stock at the hub, narrowed by name, category, location and expiry (on or
+    before `expiring_by`, already expired included)."""
+    balances = stock_level_list(hub=hub)
+    if query.strip():
+        balances = balances.filter(item__name__icontains=query.strip())
+    if category_id is not None:
+        balances = balances.filter(item__category_id=category_id)
+    if location_id is not None:
+        balances = balances.filter(location_id=location_id)
+    if expiring_by is not None:
+        balances = balances.filter(expiry_date__lte=expiring_by).order_by(
+            "expiry_date", "item__name", "location__name"
+        )
+    return balances
+
+
+def expiring_soon_list(
+    *, hub: Hub, today: date, days: int = EXPIRING_DAYS
+) -> QuerySet[StockBalance]:
+    """Stock that expires within `days` (or has expired), soonest first."""
+    return stock_search_list(hub=hub, expiring_by=today + timedelta(days=days))
+
+
+def location_stock_list(*, location: StorageLocation) -> list[StockBalance]:
+    """Everything the ledger says is at one location, in the order a counter walks it."""
+    return list(
+        StockBalance.objects.filter(location=location, quantity__gt=0)
+        .select_related("item")
+        .order_by("item__name", "expiry_date")
+    )
+
+
+def item_stock_list(*, hub: Hub, item: Item) -> list[StockBalance]:
+    """Where the item is at the hub, per location and expiry date."""
+    return list(
+        StockBalance.objects.filter(location__hub=hub, item=item, quantity__gt=0)
+        .select_related("location")
+        .order_by("location__name", "expiry_date")
+    )
+
+
+def item_history_list(*, hub: Hub, item: Item) -> QuerySet[StockMovement]:
+    """The item's ledger at the hub, newest first: who, when, why. Page it: it only grows."""
+    return (
+        StockMovement.objects.filter(location__hub=hub, item=item)
+        .select_related("location", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class HourFlow:
+    hour: datetime  # the hour's start, in the current time zone
+    in_litres: Decimal
+    out_litres: Decimal
+
+
+INTAKE_KINDS = (MovementKind.RECEIVED,)
+OUTFLOW_KINDS = (MovementKind.DELIVERED, MovementKind.DISCARDED)
+
+
+def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24) -> list[HourFlow]:
+    """Litres received and litres delivered or discarded at the hub in each of the last
+    `hours` hours (the current one included), oldest first, summed by the database in one
+    query. Movements that were voided since (an undone dropoff) count in neither."""
+    tz = timezone.get_current_timezone()
+    end = timezone.localtime(now or timezone.now(), tz)
+    first = end.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
+    litres = F("quantity") * F("item__unit_volume_litres")
+    rows = (
+        StockMovement.objects.filter(
+            location__hub=hub,
+            created_at__gte=first,
+            kind__in=INTAKE_KINDS + OUTFLOW_KINDS,
+            reversed_by__isnull=True,
+        )
+        .annotate(hour=TruncHour("created_at", tzinfo=tz))
+        .values("hour")
+        .annotate(
+            received=Sum(litres, filter=Q(kind__in=INTAKE_KINDS), output_field=LITRES),
+            removed=Sum(-litres, filter=Q(kind__in=OUTFLOW_KINDS), output_field=LITRES),
+        )
+        .order_by()
+    )
+    by_hour = {row["hour"]: row for row in rows}
+    flows = []
+    for n in range(hours):
+        # Step in UTC and convert, so a daylight-saving change still gives whole hours.
+        hour = timezone.localtime(first + timedelta(hours=n), tz)
+        row = by_hour.get(hour, {})
+        flows.append(
+            HourFlow(
+                hour=hour,
+                in_litres=row.get("received") or Decimal(0),
+                out_litres=row.get("removed") or Decimal(0),
+            )
+        )
+    return flows
+
+
+@dataclass(frozen=True)
+class CategoryReceived:
+    category: str
+    units: int
+    litres: Decimal
+
+
+def received_by_category_list(
+    *, hub: Hub, since: datetime, until: datetime
+) -> list[CategoryReceived]:
+    """What the hub received from `since` up to `until`, per category (one query). Voided
+    receipts (undone dropoffs) are left out."""
+    rows = (
+        StockMovement.objects.filter(
+            location__hub=hub,
+            kind=MovementKind.RECEIVED,
+            created_at__gte=since,
+            created_at__lt=until,
+            reversed_by__isnull=True,
+        )
+        .values("item__category__name", "item__category__sort_order")
+        .annotate(
+            units=Sum("quantity"),
+            litres=Sum(F("quantity") * F("item__unit_volume_litres"), output_field=LITRES),
+        )
+        .order_by("item__category__sort_order", "item__category__name")
+    )
+    return [
+        CategoryReceived(category=r["item__category__name"], units=r["units"], litres=r["litres"])
+        for r in rows
+    ]

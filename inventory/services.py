@@ -12,17 +12,20 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from hub.models import Hub
 from inventory.capacity import capacity_check
-from inventory.locks import StockPair, balances_lock, stock_pairs_lock
+from inventory.locks import StockPair, balances_lock, locations_lock, stock_pairs_lock
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
+from inventory.selectors import location_fill_list
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -427,6 +430,137 @@ def stock_settle(
             for line in lines
         ],
         pairs=_pairs([*returns, *arrivals]),
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+class NoRoom(StockError):
+    """A line would take its location past 100 %; `index` is the line's position."""
+
+    def __init__(self, message: str, *, index: int):
+        super().__init__(message)
+        self.index = index
+
+
+def room_check(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> None:
+    """Raise NoRoom unless every line fits in its location's free litres (lines filling
+    the same location add up); the message names a location with room, or adds `nowhere`.
+    Call it inside the transaction of the stock change: the locations are locked first, so
+    two writers filling the last shelf at once are checked one after the other."""
+    if not lines:
+        return
+    locations_lock(ids=[line.location.pk for line in lines])
+    fills = {f.location.pk: f for f in location_fill_list(hub=hub)}
+    free = {pk: fill.free_litres for pk, fill in fills.items()}
+    for n, line in enumerate(lines):
+        needed = line.quantity * line.item.unit_volume_litres
+        if needed <= free.get(line.location.pk, Decimal(0)):
+            free[line.location.pk] -= needed
+            continue
+        roomy = [fills[pk].location for pk, litres in free.items() if litres >= needed]
+        suggestion = (
+            _("%(location)s has room for it.") % {"location": roomy[0].name} if roomy else nowhere
+        )
+        raise NoRoom(
+            _("%(location)s has no room for %(quantity)d %(item)s (%(needed)s L needed).")
+            % {
+                "location": line.location.name,
+                "quantity": line.quantity,
+                "item": line.item.name,
+                "needed": formats.number_format(needed, 0),
+            }
+            + " "
+            + suggestion,
+            index=n,
+        )
+
+
+@_replayable
+def stock_transfer_within_hub(
+    *,
+    hub: Hub,
+    item: Item,
+    from_location: StorageLocation,
+    to_location: StorageLocation,
+    quantity: int,
+    user: AbstractBaseUser | None,
+    expiry_date: date | None = None,
+    reason: str = "",
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """A coordinator's move between two locations of one hub: `stock_transfer`, refused
+    like a dropoff when the goods would overfill the location they go to."""
+    if from_location.hub_id != hub.pk or to_location.hub_id != hub.pk:
+        raise StockError(_("Choose two locations of %(hub)s.") % {"hub": hub.name})
+    quantity_check(quantity)
+    with transaction.atomic():
+        room_check(
+            hub=hub,
+            lines=[StockLine(item, to_location, quantity, expiry_date)],
+            nowhere=_("No location here has room for it."),
+        )
+        return stock_transfer(
+            item=item,
+            from_location=from_location,
+            to_location=to_location,
+            quantity=quantity,
+            user=user,
+            expiry_date=expiry_date,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
+
+
+@dataclass(frozen=True)
+class CountLine:
+    item: Item
+    counted_quantity: int
+    expiry_date: date | None = None
+
+
+@_replayable
+def location_count(
+    *,
+    location: StorageLocation,
+    lines: Sequence[CountLine],
+    user: AbstractBaseUser | None,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Record a physical count of many balances of one location at once, all or none: what
+    `stock_count` does for one, in one transaction and a fixed number of queries. Each
+    balance becomes what was counted through one `counted` movement of the difference
+    (zero when the count agrees, so the count is on record)."""
+    if not lines:
+        raise StockError(_("Enter at least one counted quantity."))
+    _check_reason(reason)
+    seen = set()
+    for line in lines:
+        _check_line(
+            StockLine(line.item, location, line.counted_quantity, line.expiry_date),
+            allow_zero=True,
+        )
+        key = _key(line.item, location, line.expiry_date)
+        if key in seen:
+            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.name})
+        seen.add(key)
+
+    def build(rows: dict) -> list[_Change]:
+        changes = []
+        for line in lines:
+            row = rows.get(_key(line.item, location, line.expiry_date))
+            delta = line.counted_quantity - (row.quantity if row else 0)
+            changes.append(
+                _Change(line.item, location, line.expiry_date, delta, MovementKind.COUNTED)
+            )
+        return changes
+
+    return _write(
+        build=build,
+        pairs={(location.pk, line.item.pk) for line in lines},
         user=user,
         reason=reason,
         source=None,

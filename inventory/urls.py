@@ -4,6 +4,18 @@ from inventory import views
 
 urlpatterns = [
     path("stock/", views.stock_list, name="stock_list"),
+    path("stock/expiring/", views.stock_expiring, name="stock_expiring"),
+    path("stock/items/<int:item_pk>/", views.item_detail, name="item_detail"),
+    path(
+        "stock/items/<int:item_pk>/<slug:action>/",
+        views.item_change,
+        name="item_change",
+    ),
+    path(
+        "stock/locations/<int:location_pk>/count/",
+        views.location_count_view,
+        name="location_count",
+    ),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/emails/", views.alert_emails_toggle, name="alert_emails_toggle"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),

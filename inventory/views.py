@@ -1,26 +1,38 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.decorators import hub_role_required
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.alerts import STALE_SENDING
-from inventory.models import CapacityAlert
-from inventory.selectors import stock_level_list
-
-
-@require_GET
-@hub_role_required(Role.COORDINATOR)
-def stock_list(request: HttpRequest, hub: Hub) -> HttpResponse:
-    return render(
-        request, "inventory/stock_list.html", {"hub": hub, "balances": stock_level_list(hub=hub)}
-    )
+from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
+from inventory.models import CapacityAlert, Item, MovementKind, StorageLocation
+from inventory.selectors import (
+    EXPIRING_DAYS,
+    expiring_soon_list,
+    item_history_list,
+    item_stock_list,
+    location_stock_list,
+    stock_search_list,
+)
+from inventory.services import (
+    CountLine,
+    StockError,
+    StockLine,
+    location_count,
+    stock_adjust,
+    stock_remove,
+    stock_transfer_within_hub,
+)
 
 
 @require_GET
@@ -66,3 +78,186 @@ def alert_emails_toggle(request: HttpRequest, hub: Hub) -> HttpResponse:
     else:
         messages.success(request, _("You will no longer get this hub's alerts by e-mail."))
     return redirect("alert_list", hub_slug=hub.slug)
+
+
+STOCK_PAGE_SIZE = 50
+HISTORY_PAGE_SIZE = 25
+
+
+@require_GET
+@hub_role_required(Role.COORDINATOR)
+def stock_list(request: HttpRequest, hub: Hub) -> HttpResponse:
+    """Everything in stock, filtered by name, category, location and expiry, 50 a page."""
+    form = StockFilterForm(request.GET or None, hub=hub)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    balances = stock_search_list(
+        hub=hub,
+        query=filters.get("q", ""),
+        category_id=getattr(filters.get("category"), "pk", None),
+        location_id=getattr(filters.get("location"), "pk", None),
+        expiring_by=expiring_by() if filters.get("expiring") else None,
+    )
+    page = Paginator(balances, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inventory/stock_list.html",
+        {"hub": hub, "form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_GET
+@hub_role_required(Role.COORDINATOR)
+def stock_expiring(request: HttpRequest, hub: Hub) -> HttpResponse:
+    """What expires within 14 days, or has expired, soonest first."""
+    today = timezone.localdate()
+    page = Paginator(expiring_soon_list(hub=hub, today=today), STOCK_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "inventory/stock_expiring.html",
+        {"hub": hub, "page": page, "today": today, "days": EXPIRING_DAYS},
+    )
+
+
+def expiring_by():
+    return timezone.localdate() + timedelta(days=EXPIRING_DAYS)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+ITEM_FORMS = {"adjust": AdjustForm, "discard": DiscardForm, "transfer": TransferForm}
+
+
+@require_GET
+@hub_role_required(Role.COORDINATOR)
+def item_detail(request: HttpRequest, hub: Hub, item_pk: int) -> HttpResponse:
+    """One item at the hub: where it is, its ledger (who, when, why) and the corrections."""
+    item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
+    return _item_page(request, hub, item)
+
+
+def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpResponse:
+    forms = {name: bound.get(name) or form(hub=hub) for name, form in ITEM_FORMS.items()}
+    item_forms = [
+        ("adjust", forms["adjust"], _("Adjust"), _("Save the adjustment")),
+        ("discard", forms["discard"], _("Discard"), _("Discard")),
+        ("transfer", forms["transfer"], _("Move to another location"), _("Move")),
+    ]
+    history = Paginator(item_history_list(hub=hub, item=item), HISTORY_PAGE_SIZE)
+    return render(
+        request,
+        "inventory/item_detail.html",
+        {
+            "hub": hub,
+            "item": item,
+            "balances": item_stock_list(hub=hub, item=item),
+            "history": history.get_page(request.GET.get("page")),
+            "item_forms": item_forms,
+        },
+    )
+
+
+@require_POST
+@hub_role_required(Role.COORDINATOR)
+def item_change(request: HttpRequest, hub: Hub, item_pk: int, action: str) -> HttpResponse:
+    """Adjust, discard or transfer the item; bad input comes back on the item page, with
+    nothing stored."""
+    item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
+    if action not in ITEM_FORMS:
+        raise Http404("No such change")
+    form = ITEM_FORMS[action](request.POST, hub=hub)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            _item_change_make(action, hub=hub, item=item, data=data, form=form, user=request.user)
+        except StockError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, str(_ITEM_DONE[action]) % {"item": item.name})
+            return redirect("item_detail", hub_slug=hub.slug, item_pk=item.pk)
+    return _item_page(request, hub, item, **{action: form})
+
+
+_ITEM_DONE = {
+    "adjust": gettext_lazy("%(item)s adjusted."),
+    "discard": gettext_lazy("%(item)s discarded."),
+    "transfer": gettext_lazy("%(item)s moved."),
+}
+
+
+def _item_change_make(action: str, *, hub: Hub, item: Item, data: dict, form, user) -> None:
+    key = f"{action}:{data['idempotency_key']}"
+    if action == "adjust":
+        stock_adjust(
+            item=item,
+            location=data["location"],
+            delta=data["delta"],
+            expiry_date=data["expiry_date"],
+            reason=data["reason"],
+            user=user,
+            idempotency_key=key,
+        )
+    elif action == "discard":
+        stock_remove(
+            lines=[StockLine(item, data["location"], data["quantity"], data["expiry_date"])],
+            kind=MovementKind.DISCARDED,
+            reason=form.reason(),
+            user=user,
+            idempotency_key=key,
+        )
+    else:
+        stock_transfer_within_hub(
+            hub=hub,
+            item=item,
+            from_location=data["location"],
+            to_location=data["to_location"],
+            quantity=data["quantity"],
+            expiry_date=data["expiry_date"],
+            reason=data["reason"] or _("Moved between locations"),
+            user=user,
+            idempotency_key=key,
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@hub_role_required(Role.COORDINATOR)
+def location_count_view(request: HttpRequest, hub: Hub, location_pk: int) -> HttpResponse:
+    """Count a location: one box per balance the ledger has there; what is counted
+    replaces the balance, the differences recorded as `counted` movements."""
+    location = get_object_or_404(StorageLocation, hub=hub, is_active=True, pk=location_pk)
+    balances = location_stock_list(location=location)
+    form = CountForm(request.POST or None, balances=balances)
+    if request.method == "POST" and form.is_valid():
+        counted = form.counted()
+        try:
+            movements = location_count(
+                location=location,
+                lines=[CountLine(b.item, quantity, b.expiry_date) for b, quantity in counted],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                idempotency_key=f"count:{form.cleaned_data['idempotency_key']}",
+            )
+        except StockError as error:
+            form.add_error(None, str(error))
+        else:
+            changed = sum(1 for m in movements if m.quantity)
+            messages.success(
+                request,
+                ngettext(
+                    "Count of %(location)s saved: %(changed)d balance corrected.",
+                    "Count of %(location)s saved: %(changed)d balances corrected.",
+                    changed,
+                )
+                % {"location": location.name, "changed": changed},
+            )
+            return redirect("location_count", hub_slug=hub.slug, location_pk=location.pk)
+    return render(
+        request,
+        "inventory/location_count.html",
+        {"hub": hub, "location": location, "form": form},
+    )

@@ -1,5 +1,7 @@
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +50,15 @@ def csp_violations(page):
         ),
     )
     return found
+
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ensure-axe"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's source, fetched at a pinned version into the untracked cache when missing."""
+    done = subprocess.run([AXE_SCRIPT], capture_output=True, text=True, check=False)
+    if done.returncode:
+        pytest.fail(f"axe-core is not available: {done.stderr.strip()}")
+    return Path(done.stdout.strip()).read_text(encoding="utf-8")

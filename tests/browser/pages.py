@@ -13,3 +13,19 @@ def small_targets(page) -> list[str]:
                      .filter(([_, r]) => r.height < 44 || r.width < 44)
                      .map(([html, r]) => `${html} (${r.width}x${r.height})`)""",
     )
+
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page, axe_source: str) -> list[str]:
+    """The serious and critical accessibility violations axe-core finds on the page. axe is
+    evaluated through the DevTools protocol, which the page's CSP does not govern."""
+    page.evaluate(axe_source)
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['impact']}: {v['id']} ({v['help']}) at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in violations
+        if v["impact"] in SERIOUS
+    ]
