@@ -6,8 +6,9 @@ size's database (DATABASE_URL) and the benchmark's Redis, it writes its figures 
 1. queries per page, in-process with Django's test client and CaptureQueriesContext;
 2. the floor (bench.floor) under gunicorn with 2 workers: dropoffs per second, p50/p99;
 3. the app under gunicorn with 2 workers, a Celery worker beside it: intake submits per
-   second and p50/p99; then p50/p95 of each page, one request at a time; then the latency
-   of capacity alerts from the crossing dropoff's response to the webhook receiving it.
+   second and p50/p99, then the latency of capacity alerts from the crossing dropoff to the
+   webhook receiving it.
+The pages it only lists (URL, viewer): bench.pages times them at both sizes at once.
 """
 
 import argparse
@@ -189,31 +190,18 @@ def intake_throughput(*, base, seconds, clients, hub, location, items) -> dict:
 # --- 3. pages ------------------------------------------------------------------------------
 
 
-def page_latencies(*, base, hub, requests, budget) -> dict:
-    figures = {}
+def page_list(*, hub: Hub) -> dict:
+    """label -> the page's URL and who views it, or None when it is not built; bench.pages
+    times them against the servers of both sizes at once."""
+    pages = {}
     for page in PAGES:
         url = page_url(page, hub)
-        if url is None:
-            figures[page.label] = None
-            continue
-        session = Session(base)
-        if page.username:
-            session.login(page.username, BENCH_PASSWORD)
-        times = []
-        for _ in range(3):  # warm up
-            session.get(url)
-        deadline = time.monotonic() + budget
-        while len(times) < requests and (len(times) < 10 or time.monotonic() < deadline):
-            response = session.get(url)
-            if response.status != 200:
-                raise RuntimeError(f"{url}: {response.status}")
-            times.append(response.seconds)
-        figures[page.label] = {
-            "requests": len(times),
-            "p50_ms": percentile(times, 50) * 1000,
-            "p95_ms": percentile(times, 95) * 1000,
-        }
-    return figures
+        pages[page.label] = (
+            None
+            if url is None
+            else {"url": url, "username": page.username, "password": BENCH_PASSWORD}
+        )
+    return pages
 
 
 # --- 3. alerts -----------------------------------------------------------------------------
@@ -321,8 +309,6 @@ def main() -> None:
     parser.add_argument("--logs", type=Path, required=True)
     parser.add_argument("--seconds", type=float, default=20, help="per throughput run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
-    parser.add_argument("--requests", type=int, default=100, help="per page, at most")
-    parser.add_argument("--page-seconds", type=float, default=20, help="per page, at most")
     parser.add_argument("--alerts", type=int, default=20, help="threshold crossings")
     args = parser.parse_args()
     stop_on_sigterm()
@@ -337,7 +323,10 @@ def main() -> None:
     )
     items = intake_items(hub)
     volunteer = User.objects.get(username="bench-volunteer-1")
-    figures = {"queries": query_counts(hub=hub, location=location, items=items)}
+    figures = {
+        "queries": query_counts(hub=hub, location=location, items=items),
+        "pages": page_list(hub=hub),
+    }
     connection.close()
     common = {"seconds": args.seconds, "clients": args.clients}
     figures["floor"] = floor_throughput(
@@ -353,9 +342,6 @@ def main() -> None:
         running.callback(server.stop)
         figures["intake"] = intake_throughput(
             base=base, hub=hub, location=location, items=items, **common
-        )
-        figures["pages"] = page_latencies(
-            base=base, hub=hub, requests=args.requests, budget=args.page_seconds
         )
         figures["alerts"] = alert_latencies(base=base, rounds=args.alerts)
     args.out.write_text(json.dumps(figures, indent=2))

@@ -77,7 +77,7 @@ def _pages(sizes: dict, missed: list[str]) -> list[str]:
     small, large = sizes.get("small"), sizes.get("large")
     out = [
         "",
-        "## b. Pages, one request at a time (ms)",
+        "## b. Pages (ms), one request at a time, alternating between the two sizes' servers",
         "",
         "| page | small p50 | small p95 | large p50 | large p95 | large/small p50 "
         "| large/small p95 | target <= 1.5 |",
