@@ -67,7 +67,7 @@ DELIVERED_SHARE = 0.2  # of dropoff lines, partly delivered again later
 TARGET_FILL = Decimal("0.5")
 VOLUMES = ("0.1", "0.2", "0.5", "1", "2", "4.5", "10", "20")
 EXPIRING = {"water", "food", "baby", "medical"}
-CHUNK = 20_000  # rows per write to a COPY stream
+CHUNK = 20_000  # movements held in memory before they are spooled
 
 User = get_user_model()
 
