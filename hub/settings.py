@@ -7,6 +7,7 @@ Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_U
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hub.middleware.HtmxMessagesMiddleware",
+    "hub.middleware.DatabaseErrorMiddleware",
     # Last, so that a lockout response is not wrapped by anything above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -183,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Nightly, when the tables are quiet: every balance against the sum of its ledger.
+    "stock-ledger-check": {
+        "task": "inventory.tasks.stock_ledger_check",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -215,6 +223,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads these: htmx gets the CSRF token from the page (base.html), not the cookie.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -224,6 +236,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = False
+# W021 asks for HSTS preloading, a one-way commitment for a whole domain that a hub's operator
+# makes on purpose, not a default; every other deployment check passes.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Behind the proxy every request comes from its address: take the client's from the

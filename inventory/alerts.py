@@ -1,21 +1,43 @@
 """Delivering capacity alerts: by e-mail to the hub's coordinators and admins who opted in,
 and as a JSON POST to each webhook the hub configured.
 
-Each channel of an alert is one AlertDelivery row, sent at most once. A worker first claims
-the row (skipping rows another worker holds) and commits `sending_since`; only then does it
-send, and it records the outcome after. So a second run of the task never sends a channel
-that is sent or being sent; a send that failed is retried with backoff; and a channel whose
-worker died mid-send is left alone and shown as "outcome unknown" rather than sent twice."""
+Each channel of an alert is one AlertDelivery row, delivered at least once, and shown once
+by a receiver that drops repeats: every try of a channel carries the same Idempotency-Key
+header (webhooks) or Message-ID (e-mail, one per recipient).
 
+How a channel is sent: a worker takes the delivery's lock, held by its database session
+(inventory.locks.alert_delivery_lock_try), claims the row and commits `sending_since`, sends,
+records the outcome (clearing `sending_since`) and lets go of the lock. So:
+- while a send is under way, nobody else sends that channel: a second run of the task or a
+  second worker finds the lock taken and skips it, however slow the receiver is;
+- a send that failed is retried with backoff, by the task's retry or the minute's sweep;
+- a worker that dies mid-send (killed, out of memory, its machine gone) takes its database
+  session with it, and Postgres drops its lock. `sending_since` is still set but nobody
+  holds the lock: the sweep sees that at once and queues the channel, and the next worker
+  (the restarted one, or another) sends it again with the same key.
+
+Why not at most once, leaving a send cut off mid-way alone: the worker may have died before
+anything left, and then the alert is lost for good; a repeat the receiver can recognise is
+the lesser harm. Why not a time window (send again a claim older than N minutes): a slow
+send still under way would go out twice, and a dead one would wait N minutes; the lock
+tells at once whether the sender lives. A send of a worker whose database connection broke
+while it was still alive may go out twice: the key lets the receiver drop it.
+
+Celery agrees: tasks are acked late and a task whose worker process was lost is rejected
+back to the queue (settings), so it runs again; it only sends channels not sent yet.
+"""
+
+import hashlib
 import json
 import logging
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.core.mail import EmailMessage, get_connection, send_mass_mail
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,7 +45,13 @@ from django.utils.translation import gettext as _
 
 from hub.models import Membership
 from hub.roles import Role
+from inventory.locks import (
+    alert_delivery_lock_holders,
+    alert_delivery_lock_try,
+    alert_delivery_unlock,
+)
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
+from inventory.selectors import LedgerMismatch
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +61,8 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 # chat service that is down for a while still gets the alert when it is back.
 MAX_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 3600
-# A send still "in flight" after this long was cut off by a dead worker.
+# Where no session locks tell whether a sender lives (SQLite, the single-process demo): a
+# send still "in flight" after this long was cut off.
 STALE_SENDING = timedelta(minutes=2)
 
 
@@ -47,27 +76,39 @@ def alert_send(*, alert_id: int) -> list[AlertDelivery]:
     alert = CapacityAlert.objects.select_related("hub", "location").get(pk=alert_id)
     failed = []
     for delivery in _deliveries(alert=alert):
-        claimed = _claim(delivery=delivery)
-        if claimed is None:
-            continue  # sent, being sent, or ended unknown
+        locked = alert_delivery_lock_try(delivery_id=delivery.pk)
+        if locked is False:
+            continue  # another worker is sending it right now
         try:
-            _send(alert=alert, channel=claimed.channel)
-        except Exception as error:  # any failure of a channel is recorded, not raised
-            claimed.last_error = f"{type(error).__name__}: {error}"[:500]
-            claimed.next_attempt_at = timezone.now() + retry_delay(attempts=claimed.attempts)
-            failed.append(claimed)
-        else:
-            claimed.sent_at, claimed.last_error, claimed.next_attempt_at = timezone.now(), "", None
-        claimed.sending_since = None
-        claimed.save(update_fields=["sent_at", "last_error", "sending_since", "next_attempt_at"])
+            claimed = _claim(delivery=delivery, sender_checked=locked is True)
+            if claimed is None:
+                continue  # sent meanwhile, or waiting for its backoff
+            try:
+                _send(alert=alert, channel=claimed.channel)
+            except Exception as error:  # any failure of a channel is recorded, not raised
+                claimed.last_error = f"{type(error).__name__}: {error}"[:500]
+                claimed.next_attempt_at = timezone.now() + retry_delay(attempts=claimed.attempts)
+                failed.append(claimed)
+            else:
+                claimed.sent_at, claimed.last_error = timezone.now(), ""
+                claimed.next_attempt_at = None
+            claimed.sending_since = None
+            claimed.save(
+                update_fields=["sent_at", "last_error", "sending_since", "next_attempt_at"]
+            )
+        finally:
+            if locked:
+                alert_delivery_unlock(delivery_id=delivery.pk)
     return failed
 
 
-def _claim(*, delivery: AlertDelivery) -> AlertDelivery | None:
+def _claim(*, delivery: AlertDelivery, sender_checked: bool) -> AlertDelivery | None:
+    """Mark the delivery as being sent, committed before the send starts. With the lock
+    held (`sender_checked`), a `sending_since` left behind is a dead worker's."""
     with transaction.atomic():
         claimed = (
             AlertDelivery.objects.select_for_update(skip_locked=True)
-            .filter(_due(now=timezone.now()), pk=delivery.pk)
+            .filter(_due(now=timezone.now(), sender_checked=sender_checked), pk=delivery.pk)
             .first()
         )
         if claimed is not None:
@@ -97,10 +138,32 @@ def alerts_undelivered(*, now=None) -> list[int]:
     return sorted(set(never_prepared) | set(due))
 
 
-def _due(*, now) -> Q:
-    """Deliveries to try now: not sent, not in flight, tries left, backoff over."""
-    return Q(sent_at__isnull=True, sending_since__isnull=True, attempts__lt=MAX_ATTEMPTS) & (
+def _due(*, now, sender_checked: bool = False) -> Q:
+    """Deliveries to try now: not sent, tries left, backoff over, and nobody alive sending
+    them (unless the caller holds the delivery's lock, which proves that already)."""
+    due = Q(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    return due if sender_checked else due & ~_in_flight(now=now)
+
+
+def _in_flight(*, now) -> Q:
+    """Deliveries a live worker is sending now."""
+    if connection.vendor == "postgresql":
+        return Q(sending_since__isnull=False, pk__in=alert_delivery_lock_holders())
+    return Q(sending_since__gt=now - STALE_SENDING)
+
+
+def delivery_sending_ids(*, deliveries: list[AlertDelivery]) -> set[int]:
+    """Which of these deliveries a live worker is sending now (the others that have
+    `sending_since` were cut off and will be sent again)."""
+    claimed = [d.pk for d in deliveries if d.sending_since]
+    if not claimed:
+        return set()
+    return set(
+        AlertDelivery.objects.filter(_in_flight(now=timezone.now()), pk__in=claimed).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -114,7 +177,8 @@ def _deliveries(*, alert: CapacityAlert) -> list[AlertDelivery]:
     )
     if alert.prepared_at is None:
         CapacityAlert.objects.filter(pk=alert.pk).update(prepared_at=timezone.now())
-    return list(alert.deliveries.filter(_due(now=timezone.now())))
+    # Not filtered on liveness here: each is checked under its lock, which is cheaper.
+    return list(alert.deliveries.filter(_due(now=timezone.now(), sender_checked=True)))
 
 
 def _webhooks(alert: CapacityAlert):
@@ -140,8 +204,16 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
         if channel == EMAIL:
             # One message each: recipients do not see each other's addresses.
             subject, body = alert_text(alert=alert, with_link=False), alert_text(alert=alert)
-            send_mass_mail(
-                [(subject, body, None, [address]) for address in _email_recipients(alert)]
+            get_connection().send_messages(
+                [
+                    EmailMessage(
+                        subject,
+                        body,
+                        to=[address],
+                        headers={"Message-ID": _message_id(alert=alert, address=address)},
+                    )
+                    for address in _email_recipients(alert)
+                ]
             )
             return
         webhook = Webhook.objects.get(pk=int(channel.split(":", 1)[1]))
@@ -151,7 +223,8 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
             data=body,
             headers={
                 "Content-Type": "application/json",
-                # Receivers can drop a repeat if a send is ever retried after arriving.
+                # The same on every try: a receiver drops the repeat of a send that arrived
+                # but whose worker died before recording it.
                 "Idempotency-Key": f"donation-hub-alert-{alert.pk}-{channel}",
             },
             method="POST",
@@ -161,6 +234,54 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
                 raise urllib.error.HTTPError(
                     webhook.url, response.status, response.reason, response.headers, None
                 )
+
+
+def ledger_mismatch_report(*, mismatches: list[LedgerMismatch]) -> int:
+    """Raise the alarm about balances that differ from their ledger: log at ERROR and
+    e-mail the admins of the hubs concerned. Returns how many e-mails were sent."""
+    if not mismatches:
+        return 0
+    for m in mismatches:
+        logger.error("Stock balance differs from its ledger: %s", m)
+    hubs = {m.hub_slug for m in mismatches}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Stock check: %(count)d balance(s) differ from the ledger") % {
+            "count": len(mismatches)
+        }
+        lines = [
+            _(
+                "%(hub)s, %(location)s: %(item)s%(expiry)s: balance %(balance)s, "
+                "ledger sum %(ledger)s"
+            )
+            % {
+                "hub": m.hub_slug,
+                "location": m.location,
+                "item": m.item,
+                "expiry": f" ({m.expiry_date.isoformat()})" if m.expiry_date else "",
+                "balance": "-" if m.balance is None else m.balance,
+                "ledger": m.ledger,
+            }
+            for m in mismatches
+        ]
+        intro = _("The nightly stock check found balances that are not their ledger's sum:")
+        body = "\n".join([intro, "", *lines])
+    addresses = sorted(
+        Membership.objects.filter(
+            hub__slug__in=hubs, user__is_active=True, user__groups__name=Role.ADMIN.value
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    return send_mass_mail([(subject, body, None, [address]) for address in addresses])
+
+
+def _message_id(*, alert: CapacityAlert, address: str) -> str:
+    """The same on every try of the alert to one address, so a repeat after a worker died
+    mid-send is one message to mail systems that drop duplicate Message-IDs."""
+    recipient = hashlib.sha256(address.lower().encode()).hexdigest()[:16]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<donation-hub-alert-{alert.pk}-{recipient}@{domain}>"
 
 
 def alert_link(*, alert: CapacityAlert) -> str:

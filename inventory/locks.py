@@ -10,6 +10,9 @@ the same stock queue behind each other instead of deadlocking:
 2. then the pair's balance rows themselves, in primary-key order;
 3. then each hub's capacity state (inventory.capacity), in hub order.
 
+Apart from these, a delivery of a capacity alert is locked by the database session that
+sends it (`alert_delivery_lock_try`), never in a transaction that holds any of the above.
+
 SQLite (the laptop demo) has no row locks: there every write transaction takes the database
 write lock at BEGIN (settings: transaction_mode IMMEDIATE), which serializes them anyway.
 """
@@ -71,3 +74,47 @@ def run_lock(*, pk: int) -> Run:
     """Lock a delivery run's row and return it fresh. Taken before any stock lock."""
     # NO KEY: stops and lines being added reference the run (a KEY SHARE lock on it).
     return Run.objects.select_for_update(no_key=True, of=("self",)).select_related("hub").get(pk=pk)
+
+
+# --- alert deliveries (the channels of a capacity alert, not delivery runs) -------------
+
+# Session-level locks on alert deliveries use the one-bigint key space (the stock locks above
+# use two int4 keys, a separate space), this number in the high 32 bits and the delivery's id
+# in the low 32, so that Postgres's pg_locks shows them as (classid, objid).
+ALERT_DELIVERY_LOCK_SPACE = 0x41_4C_52_54  # "ALRT"
+
+
+def _delivery_key(delivery_id: int) -> int:
+    return (ALERT_DELIVERY_LOCK_SPACE << 32) | delivery_id
+
+
+def alert_delivery_lock_try(*, delivery_id: int) -> bool | None:
+    """Take the lock of a delivery being sent, held by this database session (not the
+    transaction) until `alert_delivery_unlock`, or until the session ends, which is how a dead
+    worker lets go of it. False when another session holds it; None where there are no
+    such locks (SQLite, the single-process demo)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s::bigint)", [_delivery_key(delivery_id)])
+        return cursor.fetchone()[0]
+
+
+def alert_delivery_unlock(*, delivery_id: int) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [_delivery_key(delivery_id)])
+
+
+def alert_delivery_lock_holders() -> list[int]:
+    """The deliveries whose lock some live session of this database holds now: the ones
+    really being sent. Postgres only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1"
+            " AND classid = %s AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [ALERT_DELIVERY_LOCK_SPACE],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -294,7 +294,8 @@ class Webhook(models.Model):
 
 
 class AlertDelivery(models.Model):
-    """One channel of one alert: the e-mail, or one webhook. Sent at most once."""
+    """One channel of one alert: the e-mail, or one webhook. Sent until it is recorded as
+    sent, each try with the same key so receivers drop a repeat (inventory.alerts)."""
 
     alert = models.ForeignKey(CapacityAlert, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=40)  # "email" or "webhook:<id>"
@@ -302,8 +303,8 @@ class AlertDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    # Set, and committed, before the send starts; cleared when it ends. Still set later means
-    # a worker died mid-send: whether it arrived is unknown, so it is not sent again.
+    # Set, and committed, before the send starts; cleared when it ends. Still set while no
+    # live worker holds the delivery's lock means a worker died mid-send: it is sent again.
     sending_since = models.DateTimeField(null=True, blank=True)
     # After a failed send: not before this time again (backoff), by the retry or the sweep.
     next_attempt_at = models.DateTimeField(null=True, blank=True)

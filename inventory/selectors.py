@@ -1,5 +1,6 @@
 """Reads of stock and fill. Each runs a fixed number of queries, whatever the ledger size:
-they read the materialized balances, never the ledger."""
+they read the materialized balances, never the ledger (except the nightly consistency check,
+`ledger_mismatch_list`, whose point is to read it all)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -240,3 +241,62 @@ def received_by_category_list(
         CategoryReceived(category=r["item__category__name"], units=r["units"], litres=r["litres"])
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    """A balance that is not the sum of its ledger rows (or is below zero)."""
+
+    hub_slug: str
+    item: str
+    location: str
+    expiry_date: date | None
+    balance: int | None  # None: no balance row, though the ledger has rows
+    ledger: int
+
+
+def ledger_mismatch_list(*, hub: Hub | None = None) -> list[LedgerMismatch]:
+    """Every (item, location, expiry date) whose balance differs from the sum of its
+    movements, or is negative; of one hub, or of all. Two grouped queries over the ledger
+    and the balances, compared here: the sums are done by the database."""
+    movements, balances = StockMovement.objects.all(), StockBalance.objects.all()
+    if hub is not None:
+        movements = movements.filter(location__hub=hub)
+        balances = balances.filter(location__hub=hub)
+    ledger = {
+        (row["item_id"], row["location_id"], row["expiry_date"]): row["total"]
+        for row in movements.values("item_id", "location_id", "expiry_date")
+        .order_by()
+        .annotate(total=Sum("quantity"))
+    }
+    stored = {
+        (item_id, location_id, expiry): quantity
+        for item_id, location_id, expiry, quantity in balances.values_list(
+            "item_id", "location_id", "expiry_date", "quantity"
+        )
+    }
+    keys = ledger.keys() | stored.keys()
+    wrong = sorted(
+        (key for key in keys if _differs(stored.get(key), ledger.get(key))),
+        key=lambda key: (key[1], key[0], key[2] is None, key[2] or date.min),
+    )
+    if not wrong:
+        return []
+    locations = StorageLocation.objects.select_related("hub").in_bulk({key[1] for key in wrong})
+    items = Item.objects.in_bulk({key[0] for key in wrong})
+    return [
+        LedgerMismatch(
+            hub_slug=locations[location_id].hub.slug,
+            item=items[item_id].name,
+            location=locations[location_id].name,
+            expiry_date=expiry,
+            balance=stored.get((item_id, location_id, expiry)),
+            ledger=ledger.get((item_id, location_id, expiry), 0),
+        )
+        for item_id, location_id, expiry in wrong
+    ]
+
+
+def _differs(balance: int | None, ledger: int | None) -> bool:
+    # A missing balance row is a zero balance; a zero one may stay after stock left.
+    return (balance or 0) != (ledger or 0) or (balance or 0) < 0

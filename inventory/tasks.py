@@ -1,11 +1,12 @@
-"""Celery tasks of the stock side: sending capacity alerts, and the minute's sweep that
-sends whatever could not be queued or sent before."""
+"""Celery tasks of the stock side: sending capacity alerts, the minute's sweep that sends
+whatever could not be queued or sent before, and the nightly ledger check."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered
+from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered, ledger_mismatch_report
 from inventory.capacity import alerts_enqueue
+from inventory.selectors import ledger_mismatch_list
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True)
@@ -24,3 +25,13 @@ def alerts_sweep() -> int:
     """Every minute (beat): queue the alerts never prepared (the broker was down when they
     were raised) and those with a channel due for another try. Idempotent per channel."""
     return alerts_enqueue(alert_ids=alerts_undelivered())
+
+
+@shared_task
+def stock_ledger_check() -> int:
+    """Nightly (beat): compare every balance with its ledger and alert the hubs' admins on
+    any difference. Changes nothing, so running it twice only checks twice. Returns the
+    number of differences."""
+    mismatches = ledger_mismatch_list()
+    ledger_mismatch_report(mismatches=mismatches)
+    return len(mismatches)

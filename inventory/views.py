@@ -13,7 +13,6 @@ from hub.decorators import hub_role_required
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory import alerts as alert_services
-from inventory.alerts import STALE_SENDING
 from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
 from inventory.models import CapacityAlert, Item, MovementKind, StorageLocation
 from inventory.selectors import (
@@ -45,6 +44,7 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
         .prefetch_related("deliveries")
     )
     page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    deliveries = [d for alert in page for d in alert.deliveries.all()]
     membership = Membership.objects.get(user=request.user, hub=hub)
     return render(
         request,
@@ -53,7 +53,7 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
             "hub": hub,
             "page": page,
             "alert_emails": membership.alert_emails,
-            "stale_before": timezone.now() - STALE_SENDING,
+            "sending": alert_services.delivery_sending_ids(deliveries=deliveries),
         },
     )
 

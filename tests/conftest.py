@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from hub.roles import Role
 from tests.factories import HubFactory, ItemFactory, UserFactory
@@ -15,6 +16,15 @@ def _static_files_without_collectstatic(settings):
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The cache is the real Redis, shared by every test: the public status, cached for 30 s,
+    # must never show one test the hubs of another.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Sending an alert: e-mail to the coordinators and admins who opted in, a JSON POST to each
 webhook, each channel once, failures recorded and retried; and the alerts page."""
 
+import contextlib
 import json
 import threading
 import time
@@ -8,15 +9,19 @@ from datetime import timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import psycopg
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from hub.models import Membership
 from inventory.alerts import alert_send, alerts_undelivered
 from inventory.capacity import alerts_enqueue
+from inventory.locks import ALERT_DELIVERY_LOCK_SPACE
 from inventory.models import AlertDelivery, CapacityAlert, Webhook
 from inventory.services import StockLine, stock_receive
 from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
@@ -212,36 +217,95 @@ def test_it_lets_a_coordinator_opt_in_and_out_of_alert_emails(client, hub, coord
     assert not Membership.objects.get(user=coordinator, hub=hub).alert_emails
 
 
-def test_it_never_sends_twice_a_channel_whose_worker_died_mid_send(
-    client, hub, alert, receiver, coordinator
-):
-    Webhook.objects.create(
+@contextlib.contextmanager
+def another_worker_sending(delivery: AlertDelivery):
+    """A second database session holding the delivery's lock, as a live worker that is
+    sending it does."""
+    database = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname=database["NAME"],
+        user=database["USER"],
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        password=database["PASSWORD"],
+        autocommit=True,
+    ) as other:
+        held = other.execute(
+            "SELECT pg_try_advisory_lock(%s::bigint)",
+            [(ALERT_DELIVERY_LOCK_SPACE << 32) | delivery.pk],
+        ).fetchone()[0]
+        assert held
+        yield
+
+
+@pytest.fixture
+def webhook(hub, receiver):
+    return Webhook.objects.create(
         hub=hub, name="Chat", url=f"http://127.0.0.1:{receiver.server_address[1]}/"
     )
-    # A worker claimed the channel (committed), started sending, and was killed.
+
+
+def test_it_sends_again_with_the_same_key_a_channel_whose_worker_died_mid_send(
+    client, hub, alert, webhook, receiver, coordinator
+):
+    # A worker claimed the channel (committed), started sending, and was killed: its
+    # session, and with it the delivery's lock, is gone.
     AlertDelivery.objects.create(
         alert=alert,
-        channel=f"webhook:{Webhook.objects.get().pk}",
+        channel=f"webhook:{webhook.pk}",
         attempts=1,
-        sending_since=alert.created_at - timedelta(minutes=5),
+        sending_since=timezone.now() - timedelta(seconds=5),
     )
+    client.force_login(coordinator)
+    page = client.get(reverse("alert_list", args=[hub.slug])).text
+    assert "cut off while sending: it will be sent again" in page
+    assert alerts_undelivered() == [alert.pk]  # the sweep queues it at once
 
     assert alert_send(alert_id=alert.pk) == []
 
-    assert receiver.received == []
+    [(headers, _body)] = receiver.received
+    assert headers["Idempotency-Key"] == f"donation-hub-alert-{alert.pk}-webhook:{webhook.pk}"
+    delivery = AlertDelivery.objects.get()
+    assert delivery.attempts == 2
+    assert delivery.sent_at is not None and delivery.sending_since is None
     assert alerts_undelivered() == []
-    client.force_login(coordinator)
-    page = client.get(reverse("alert_list", args=[hub.slug])).text
-    assert "outcome unknown: the worker stopped while sending" in page
 
 
-def test_it_shows_a_send_in_flight_as_sending_not_as_lost(client, hub, alert, coordinator):
-    AlertDelivery.objects.create(
-        alert=alert, channel="webhook:1", attempts=1, sending_since=timezone.now()
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="session locks are Postgres's")
+def test_it_leaves_alone_a_channel_a_live_worker_is_sending(
+    client, hub, alert, webhook, receiver, coordinator
+):
+    delivery = AlertDelivery.objects.create(
+        alert=alert,
+        channel=f"webhook:{webhook.pk}",
+        attempts=1,
+        sending_since=timezone.now() - timedelta(minutes=30),  # a slow one
     )
     client.force_login(coordinator)
 
-    page = client.get(reverse("alert_list", args=[hub.slug])).text
+    with another_worker_sending(delivery):
+        assert alert_send(alert_id=alert.pk) == []
+        assert alerts_undelivered() == []
+        page = client.get(reverse("alert_list", args=[hub.slug])).text
 
-    assert "webhook:1: sending" in page
-    assert "outcome unknown" not in page
+    assert receiver.received == []
+    assert f"webhook:{webhook.pk}: sending" in page
+    assert "cut off" not in page
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.sent_at is None
+    # Once that worker is gone, the channel is due again.
+    assert alerts_undelivered() == [alert.pk]
+
+
+def test_it_gives_each_alert_e_mail_one_message_id_for_every_try(hub, alert, coordinator):
+    coordinator.email = "c@example.org"
+    coordinator.save()
+    opted_in(coordinator, hub)
+    alert_send(alert_id=alert.pk)
+    AlertDelivery.objects.update(sent_at=None)  # as if the worker died before recording it
+    alert_send(alert_id=alert.pk)
+
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.extra_headers["Message-ID"].endswith("@hub.example.org>")
+    assert "c@example.org" not in first.extra_headers["Message-ID"]

@@ -262,6 +262,53 @@ def test_it_retries_a_failing_webhook_with_backoff_and_records_the_error(
     assert done.last_error == ""
 
 
+def test_it_sends_an_alert_exactly_once_when_its_worker_is_killed_mid_send_and_restarted(
+    hub, hall, webhook, receiver, private_redis, tmp_path, worker
+):
+    alert = CapacityAlert.objects.create(
+        hub=hub,
+        location=hall,
+        level=AlertLevel.FULL,
+        fill_percent=Decimal("96.0"),
+        threshold_percent=95,
+    )
+    # The receiver gets the first POST but holds its answer: the worker is mid-send.
+    receiver.delays[:] = [30.0]
+    alert_deliver.apply_async(args=[alert.pk])
+    eventually(receiver.received, timeout=15, what="the first POST")
+    in_flight = delivery(alert)
+    assert in_flight.sending_since is not None and in_flight.sent_at is None
+    assert alerts_undelivered() == []  # its worker lives: nobody else may send it
+
+    worker.kill()
+
+    # Postgres ends the dead worker's session and drops its lock on the delivery: the sweep
+    # sees at once that nobody is sending it.
+    eventually(lambda: alerts_undelivered() == [alert.pk], timeout=10, what="the send due")
+    assert delivery(alert).sending_since is not None  # the dead worker never recorded it
+    restarted = worker_spawn(redis_url=private_redis.url, directory=tmp_path)
+    try:
+        restarted.wait_ready()
+        alerts_sweep.apply_async()  # the next minute's sweep, as beat queues it
+        done = eventually(lambda: sent(alert), timeout=20, what="delivery sent after restart")
+        assert done.attempts == 2 and done.sending_since is None
+
+        first, again = receiver.received()
+        key = f"donation-hub-alert-{alert.pk}-webhook:{webhook.pk}"
+        assert first.headers["Idempotency-Key"] == again.headers["Idempotency-Key"] == key
+        assert first.json() == again.json()
+        # Shown exactly once by a receiver that honours the key.
+        assert receiver.shown() == [first]
+
+        # Nothing more goes out: the next sweep finds it sent.
+        alerts_sweep.apply_async()
+        eventually(lambda: len(runs(restarted, SWEEP)) == 2, timeout=10, what="second sweep")
+        assert len(receiver.received()) == 2
+        assert "Traceback" not in restarted.text(), restarted.text()
+    finally:
+        restarted.stop()
+
+
 # --- a hung broker: accepts connections, never answers -------------------------------------
 
 

@@ -138,7 +138,7 @@ def test_it_refuses_to_start_with_the_example_env_until_a_secret_key_is_set():
 
 def test_it_passes_djangos_deployment_checks_with_the_example_env():
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=production_env(SECRET_KEY=TEST_SECRET_KEY),
         capture_output=True,
@@ -146,10 +146,8 @@ def test_it_passes_djangos_deployment_checks_with_the_example_env():
         timeout=60,
     )
 
-    assert result.returncode == 0, result.stderr
-    issues = set(re.findall(r"\((\w+\.[EW]\d+)\)", result.stdout + result.stderr))
-    # W021 (HSTS preload) is deliberate: preloading is a one-way commitment for a domain.
-    assert issues <= {"security.W021"}, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (1 silenced)." in result.stdout
 
 
 # --- docker-compose.yml and the image ------------------------------------------------------

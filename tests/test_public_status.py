@@ -17,7 +17,7 @@ from django.urls import reverse
 from deliveries.models import DestinationNeed, NeedPriority
 from hub.models import CategoryIntake, Dropoff, IntakeStatus
 from hub.selectors import acceptance_map
-from inventory.models import Category
+from inventory.models import Category, Webhook
 from inventory.services import StockLine, stock_receive
 from tests.factories import (
     CategoryFactory,
@@ -29,13 +29,6 @@ from tests.factories import (
 )
 
 LA = ZoneInfo("America/Los_Angeles")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -274,12 +267,21 @@ def test_it_marks_a_need_the_hub_does_not_take_now(client, hub, catalog):
     assert "Not accepted" in section(html, "needed-heading")
 
 
-PERSONAL = ["Maria Donor", "maria@example.org", "Pat Contact", "555-0100", "vera", "Ask Pat"]
+PERSONAL = [
+    *("Maria Donor", "maria@example.org", "Pat Contact", "555-0100", "vera", "Ask Pat"),
+    *("vera@example.org", "hooks/T0KEN", "Coordinators' chat"),
+]
 
 
 @pytest.fixture
 def personal_data(hub, hall, catalog, volunteer):
-    """A donor who agreed to be contacted, a destination with a contact, a volunteer."""
+    """A donor who agreed to be contacted, a destination with a contact, a volunteer with an
+    e-mail address, a webhook whose address holds a secret."""
+    volunteer.email = "vera@example.org"
+    volunteer.save()
+    Webhook.objects.create(
+        hub=hub, name="Coordinators' chat", url="https://chat.example.org/hooks/T0KEN"
+    )
     Dropoff.objects.create(
         hub=hub,
         logged_by=volunteer,

@@ -168,6 +168,11 @@ class Worker:
     def stop(self) -> None:
         stop(self.process)
 
+    def kill(self) -> None:
+        """SIGKILL, no goodbye: as the kernel's OOM killer or a lost machine would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
 
 def worker_spawn(*, redis_url: str, directory: Path) -> Worker:
     """`celery -A hub worker` in its own process group, on the private Redis and the test
@@ -209,10 +214,11 @@ class Received:
 @dataclass
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1 that records each POST; it answers with `statuses` in turn
-    (then 200), each answer after `delay` seconds."""
+    (then 200), each answer after `delays` in turn (then `delay`) seconds."""
 
     statuses: list[int] = field(default_factory=list)
     delay: float = 0.0
+    delays: list[float] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
 
     def __post_init__(self):
@@ -227,12 +233,14 @@ class WebhookReceiver:
                         Received(time.monotonic(), self.path, dict(self.headers.items()), body)
                     )
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
-                time.sleep(receiver.delay)
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                    delay = receiver.delays.pop(0) if receiver.delays else receiver.delay
+                time.sleep(delay)
+                with contextlib.suppress(OSError):  # the sender may be dead by now
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
 
             def log_message(self, format, *args):
                 pass
@@ -249,6 +257,16 @@ class WebhookReceiver:
     def received(self) -> list[Received]:
         with self._lock:
             return list(self.requests)
+
+    def shown(self) -> list[Received]:
+        """What a receiver that honours Idempotency-Key acts on: the first of each key."""
+        seen, first = set(), []
+        for request in self.received():
+            key = request.headers["Idempotency-Key"]
+            if key not in seen:
+                seen.add(key)
+                first.append(request)
+        return first
 
     def close(self) -> None:
         self.server.shutdown()
