@@ -10,7 +10,10 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/donation_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test lint format messages clean
+# Benchmarks make (and drop) their own databases <name>_small, _large and _load on this server.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dh_bench
+
+.PHONY: demo test bench load lint format messages clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)." >&2; exit 1; }
@@ -42,6 +45,16 @@ test: $(BIN)/.installed-dev messages
 	scripts/ensure-axe >/dev/null
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only \
 		SECURE_COOKIES=false $(BIN)/pytest $(PYTEST_ARGS)
+
+## make bench: speed and scale against the floor of this machine, printed as one table
+bench: $(BIN)/.installed messages
+	scripts/ensure-services
+	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+## make load: 32 clients for 60 s writing at once; then lost writes and ledger consistency
+load: $(BIN)/.installed messages
+	scripts/ensure-services
+	$(BIN)/python -m bench.load --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
