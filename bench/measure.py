@@ -8,7 +8,8 @@ size's database (DATABASE_URL) and the benchmark's Redis, it writes its figures 
 3. the app under gunicorn with 2 workers, a Celery worker beside it: intake submits per
    second and p50/p99, then the latency of capacity alerts from the crossing dropoff to the
    webhook receiving it.
-The pages it only lists (URL, viewer): bench.pages times them at both sizes at once.
+With --pages-only it lists the pages (URL, viewer) for bench.pages, which times them at
+both sizes at once, on the data as generated, before any of the writes above.
 """
 
 import argparse
@@ -310,11 +311,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="per throughput run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--alerts", type=int, default=20, help="threshold crossings")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="only list the pages to time (bench.pages)"
+    )
     args = parser.parse_args()
     stop_on_sigterm()
 
     env = dict(os.environ)
     hub = Hub.objects.get(slug=HUB)
+    if args.pages_only:
+        args.out.write_text(json.dumps({"pages": page_list(hub=hub)}, indent=2))
+        return
     location = StorageLocation.objects.filter(hub=hub).order_by("name").first()
     # Room for every dropoff of the run (floor and app), so none is refused for lack of it
     # and no threshold trips on the way; the other locations stay as generated.
@@ -323,10 +330,7 @@ def main() -> None:
     )
     items = intake_items(hub)
     volunteer = User.objects.get(username="bench-volunteer-1")
-    figures = {
-        "queries": query_counts(hub=hub, location=location, items=items),
-        "pages": page_list(hub=hub),
-    }
+    figures = {"queries": query_counts(hub=hub, location=location, items=items)}
     connection.close()
     common = {"seconds": args.seconds, "clients": args.clients}
     figures["floor"] = floor_throughput(

@@ -3,10 +3,10 @@ this machine, measured in one run, printed as one table.
 
 For each data set (small: about 1,000 ledger rows; large: 1,000,000 ledger rows, 2,000
 items, 10 hubs, 50 locations) it makes a fresh Postgres database, migrates it, fills it with
-`manage.py bench_data`, and runs bench.measure against it: gunicorn with 2 workers as in
-production (DEBUG off, Redis cache), a real Celery worker, a private redis-server. Then it
-times the pages with the servers of both sizes up at once (bench.pages). The databases are
-dropped at the end unless --keep is given.
+`manage.py bench_data`. It times the pages first, on the data as generated, with the
+servers of both sizes up at once (bench.pages); then runs bench.measure against each:
+gunicorn with 2 workers as in production (DEBUG off, Redis cache), a real Celery worker, a
+private redis-server. The databases are dropped at the end unless --keep is given.
 
     python -m bench.run [--database-url postgres://postgres@127.0.0.1:5432/dh_bench]
                         [--sizes small,large] [--seconds 20] [--keep] [--json out.json]
@@ -70,27 +70,34 @@ def postgres_version(url: str) -> str:
         return conn.execute("SHOW server_version").fetchone()[0]
 
 
-def measure(*, size: str, env: dict, logs: Path, args) -> dict:
-    """Generate the size's data, then run bench.measure against it."""
+def generate(*, size: str, env: dict, logs: Path) -> dict:
+    """Migrate and fill the size's database; list the pages to time in it."""
     print(f"[{size}] migrating and generating data...", file=sys.stderr)
     run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env)
     started = time.monotonic()
     generated = run([str(BIN / "python"), "manage.py", "bench_data", "--size", size], env)
     generate_seconds = time.monotonic() - started
     print(f"[{size}] {generated.strip()}", file=sys.stderr)
-    print(f"[{size}] measuring...", file=sys.stderr)
-    out = logs / f"{size}.json"
-    size_logs = logs / size
-    size_logs.mkdir()
-    command = [str(BIN / "python"), "-m", "bench.measure", "--out", str(out)]
-    command += ["--logs", str(size_logs), "--seconds", str(args.seconds)]
-    command += ["--clients", str(args.clients)]
-    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
+    (logs / size).mkdir()
+    out = logs / f"{size}-pages.json"
+    command = [str(BIN / "python"), "-m", "bench.measure", "--pages-only", "--out", str(out)]
+    subprocess.run([*command, "--logs", str(logs / size)], cwd=ROOT, env=env, check=True)  # noqa: S603
     return {
         **json.loads(out.read_text()),
         "generated": generated.strip(),
         "generate_seconds": generate_seconds,
     }
+
+
+def measure(*, size: str, env: dict, logs: Path, args) -> dict:
+    """Run bench.measure against the size's database."""
+    print(f"[{size}] measuring...", file=sys.stderr)
+    out = logs / f"{size}.json"
+    command = [str(BIN / "python"), "-m", "bench.measure", "--out", str(out)]
+    command += ["--logs", str(logs / size), "--seconds", str(args.seconds)]
+    command += ["--clients", str(args.clients)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603
+    return json.loads(out.read_text())
 
 
 def page_figures(*, envs: dict, pages: dict, logs: Path) -> dict:
@@ -148,11 +155,14 @@ def main() -> None:
             envs[size] = env = app_env(
                 database_url=url, redis_url=f"{redis_url[:-1]}{index}", static_root=static_root
             )
-            figures["sizes"][size] = measure(size=size, env=env, logs=logs, args=args)
+            figures["sizes"][size] = generate(size=size, env=env, logs=logs)
+        # Pages first, on the data as generated: the writes of the throughput runs (thousands
+        # of dropoffs in the last minutes) would weigh on the pages that read recent stock.
         pages = {size: data["pages"] for size, data in figures["sizes"].items()}
         pages = page_figures(envs=envs, pages=pages, logs=logs)
-        for size, figures_of_size in pages.items():
-            figures["sizes"][size]["pages"] = figures_of_size
+        for size, env in envs.items():
+            figures["sizes"][size].update(measure(size=size, env=env, logs=logs, args=args))
+            figures["sizes"][size]["pages"] = pages[size]
     finally:
         redis.stop()
         for name in [] if args.keep else made:
