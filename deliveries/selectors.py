@@ -185,10 +185,10 @@ def run_list(*, hub: Hub, status: str | None = None) -> QuerySet[Run]:
 
 def run_list_for_day(*, hub: Hub, day: date) -> list[Run]:
     """The runs planned for `day` (in the hub's time zone), earliest first."""
-    start = timezone.make_aware(datetime.combine(day, time.min))
+    start, end = _days(since=day, until=day)
     return list(
         run_list(hub=hub)
-        .filter(planned_at__gte=start, planned_at__lt=start + timedelta(days=1))
+        .filter(planned_at__gte=start, planned_at__lt=end)
         .order_by("planned_at", "pk")
     )
 
@@ -404,9 +404,14 @@ def delivered_by_category_list(*, hub: Hub, since: date, until: date) -> list[De
     return [DeliveredTotal(r["item__category__name"], r["units"], r["stops"]) for r in rows]
 
 
-def _delivered_lines(*, hub: Hub, since: date, until: date) -> QuerySet[StopLine]:
+def _days(*, since: date, until: date) -> tuple[datetime, datetime]:
+    """The days `since` to `until`, both included, as [start, end) in the hub's time zone."""
     start = timezone.make_aware(datetime.combine(since, time.min))
-    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    return start, timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+
+
+def _delivered_lines(*, hub: Hub, since: date, until: date) -> QuerySet[StopLine]:
+    start, end = _days(since=since, until=until)
     return StopLine.objects.filter(
         stop__run__hub=hub,
         stop__status__in=[StopStatus.DELIVERED, StopStatus.PARTIAL],
@@ -439,8 +444,7 @@ RUN_EXPORT_HEADER = [
 def run_export_rows(*, hub: Hub, since: date, until: date) -> Iterator[list]:
     """One row per line of the runs planned over the days `since` to `until`, inclusive,
     read in chunks so that any number of runs streams in bounded memory."""
-    start = timezone.make_aware(datetime.combine(since, time.min))
-    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
+    start, end = _days(since=since, until=until)
     rows = (
         StopLine.objects.filter(
             stop__run__hub=hub, stop__run__planned_at__gte=start, stop__run__planned_at__lt=end
