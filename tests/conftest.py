@@ -5,6 +5,7 @@ from django.core.cache import cache
 
 from hub.roles import Role
 from tests.factories import HubFactory, ItemFactory, UserFactory
+from tests.runs import network
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +36,12 @@ def hub(db):
 @pytest.fixture
 def other_hub(db):
     return HubFactory(name="Pasadena Hub", slug="pasadena")
+
+
+@pytest.fixture
+def net(hub, other_hub):
+    """Delivery runs' world: the hub's two shelves, a shelter, and the other hub to deliver to."""
+    return network(hub, other_hub)
 
 
 @pytest.fixture

@@ -3,18 +3,12 @@ the delivery runs."""
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from deliveries.services import run_create, run_dispatch, stop_deliver
 from tests.coordinator import query_count
-from tests.runs import make_run, network, stock
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
+from tests.runs import make_run, stock
 
 
 def test_it_lists_todays_runs_only(client, coordinator, volunteer, hub, net, water):

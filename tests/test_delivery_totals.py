@@ -15,14 +15,9 @@ from deliveries.selectors import (
 )
 from deliveries.services import run_dispatch, stop_deliver
 from tests.factories import CategoryFactory, ItemFactory
-from tests.runs import make_run, network, stock
+from tests.runs import make_run, stock
 
 DAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
 
 
 @pytest.fixture

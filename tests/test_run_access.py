@@ -9,12 +9,7 @@ from deliveries.models import RunStatus, StopStatus
 from deliveries.services import run_dispatch
 from tests.factories import RunFactory, UserFactory
 from tests.intake import login
-from tests.runs import make_run, network, stock
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
+from tests.runs import make_run, stock
 
 
 @pytest.fixture

@@ -12,14 +12,9 @@ from inventory.models import MovementKind, StockMovement
 from inventory.services import StockError
 from tests.factories import UserFactory
 from tests.ledger import assert_ledger_matches_balances, qty
-from tests.runs import make_run, network, stock
+from tests.runs import make_run, stock
 
 MAR, JUN = date(2026, 3, 31), date(2026, 6, 30)
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
 
 
 @pytest.fixture

@@ -10,14 +10,9 @@ from deliveries.services import RunError, run_cancel, run_dispatch, run_picking_
 from inventory.models import MovementKind, StockMovement
 from inventory.services import Shortfall
 from tests.ledger import assert_ledger_matches_balances, qty
-from tests.runs import make_run, network, stock
+from tests.runs import make_run, stock
 
 MAR, JUN = date(2026, 3, 31), date(2026, 6, 30)
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
 
 
 def test_it_takes_every_line_first_expired_first_out_across_shelves(

@@ -12,12 +12,7 @@ from deliveries.services import run_dispatch
 from inventory.models import StockBalance, StockMovement
 from tests.factories import DestinationFactory, RunFactory, UserFactory
 from tests.intake import HTMX, login
-from tests.runs import make_run, network, stock
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
+from tests.runs import make_run, stock
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ from deliveries.selectors import pick_list
 from deliveries.services import run_dispatch
 from inventory.models import StockMovement
 from tests.factories import DestinationFactory, ItemFactory
-from tests.runs import make_run, network, stock
+from tests.runs import make_run, stock
 
 MAR, JUN = date(2026, 3, 31), date(2026, 6, 30)
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
 
 
 def rows(picks):

@@ -12,12 +12,7 @@ from django.urls import reverse
 from deliveries.models import Destination
 from deliveries.services import run_dispatch, stop_deliver
 from tests.intake import login
-from tests.runs import make_run, network, stock
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
+from tests.runs import make_run, stock
 
 
 @pytest.fixture

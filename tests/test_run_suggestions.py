@@ -6,12 +6,7 @@ import pytest
 from deliveries.models import DestinationNeed, NeedPriority
 from deliveries.selectors import stop_line_suggestions
 from tests.factories import CategoryFactory, DestinationFactory, ItemFactory
-from tests.runs import make_run, network, stock
-
-
-@pytest.fixture
-def net(hub, other_hub):
-    return network(hub, other_hub)
+from tests.runs import make_run, stock
 
 
 def suggested(run, destination):
