@@ -18,10 +18,12 @@ from deliveries.models import (
     Run,
     RunStatus,
 )
+from hub import fields
 from hub.forms import parse_id
 from hub.models import Hub
 from hub.selectors import other_hub_list
 from inventory.models import Category, Item
+from inventory.services import MAX_QUANTITY
 
 
 def _max_length(model, field: str) -> int:
@@ -34,7 +36,7 @@ class DestinationForm(forms.Form):
         max_length=_max_length(Destination, "name"),
         error_messages={"required": _("Name the destination.")},
     )
-    kind = forms.ChoiceField(
+    kind = fields.ChoiceField(
         label=_("Kind"),
         choices=DestinationKind.choices,
         error_messages={
@@ -102,23 +104,24 @@ class DestinationNeedForm(forms.Form):
     """An item or a category, so many units, a priority. The items are read once, grouped by
     category for the picker, and the chosen one is taken from that read."""
 
-    item = forms.ChoiceField(
+    item = fields.ChoiceField(
         label=_("Item"),
         required=False,
         error_messages={"invalid_choice": _("This item is not in the catalog any more.")},
     )
-    category = forms.ChoiceField(
+    category = fields.ChoiceField(
         label=_("or any item of the category"),
         required=False,
         error_messages={"invalid_choice": _("That category is not in the catalog any more.")},
     )
-    quantity = forms.IntegerField(
+    quantity = fields.IntegerField(
         label=_("Quantity"),
         min_value=1,
+        max_value=MAX_QUANTITY,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={key: QUANTITY_ERROR for key in ("required", "invalid", "min_value")},
     )
-    priority = forms.TypedChoiceField(
+    priority = fields.TypedChoiceField(
         label=_("Priority"),
         choices=NeedPriority.choices,
         coerce=int,
@@ -175,7 +178,7 @@ class DestinationNeedForm(forms.Form):
 # --- runs --------------------------------------------------------------------------------------
 
 
-class DateTimeLocalField(forms.DateTimeField):
+class DateTimeLocalField(fields.DateTimeField):
     """A date and time picker, read in the current time zone (the hub's)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -226,7 +229,7 @@ class RunForm(forms.Form):
 
 
 class RunStatusFilterForm(forms.Form):
-    status = forms.ChoiceField(
+    status = fields.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *RunStatus.choices], required=False
     )
 

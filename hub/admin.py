@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hub.fields import BoundedInputAdmin
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role
 from hub.selectors import hub_list_for_user
@@ -25,7 +26,7 @@ def people_visible_to(user):
     return queryset.filter(mine | Q(memberships__isnull=True), is_superuser=False).distinct()
 
 
-class HubScopedMixin:
+class HubScopedMixin(BoundedInputAdmin):
     """Limits rows, and the hubs and hub-owned rows offered in forms, to the user's hubs.
     `hub_path` is the lookup from the model to its hub ("" for the Hub itself)."""
 
@@ -59,7 +60,7 @@ class MembershipOfHubInline(HubScopedMixin, admin.TabularInline):
     verbose_name_plural = _("members")
 
 
-class CategoryIntakeInline(admin.TabularInline):
+class CategoryIntakeInline(BoundedInputAdmin, admin.TabularInline):
     model = CategoryIntake
     extra = 0
     verbose_name = _("category that differs from the hub's intake")
@@ -92,7 +93,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(BoundedInputAdmin, UserAdmin):
     inlines = [MembershipOfUserInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "role_names"]
     list_filter = ["groups", "is_active", "memberships__hub"]

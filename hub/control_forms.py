@@ -6,6 +6,7 @@ IntakeControlError with the field it is about, and the view puts it beside that 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub import fields
 from hub.models import IntakeStatus
 from hub.services import FOLLOW_HUB, REASON_MAX_LENGTH
 from inventory.models import Category
@@ -24,7 +25,7 @@ CATEGORY_STATUS_CHOICES = [
 PERCENT_ERROR = _("Enter a whole number from 1 to 100.")
 
 
-class ReopenTimeField(forms.DateTimeField):
+class ReopenTimeField(fields.DateTimeField):
     """A date and time picker; read in the current time zone, which the view sets to the
     hub's."""
 
@@ -36,7 +37,7 @@ class ReopenTimeField(forms.DateTimeField):
 
 
 class HubIntakeForm(forms.Form):
-    status = forms.ChoiceField(
+    status = fields.ChoiceField(
         label=_("Intake"),
         choices=HUB_STATUS_CHOICES,
         widget=forms.RadioSelect,
@@ -58,7 +59,7 @@ class CategoryIntakeForm(forms.Form):
     """One row of the category table. Each row is its own <form>, so its inputs carry the
     form's id (they sit in other table cells) and ids of their own."""
 
-    status = forms.ChoiceField(
+    status = fields.ChoiceField(
         label=_("Intake"),
         choices=CATEGORY_STATUS_CHOICES,
         error_messages={
@@ -90,7 +91,7 @@ class CategoryIntakeForm(forms.Form):
 
 
 class ThresholdsForm(forms.Form):
-    nearly_full_percent = forms.IntegerField(
+    nearly_full_percent = fields.IntegerField(
         label=_("Nearly full at (%)"),
         min_value=1,
         max_value=100,
@@ -99,7 +100,7 @@ class ThresholdsForm(forms.Form):
             key: PERCENT_ERROR for key in ("required", "invalid", "min_value", "max_value")
         },
     )
-    full_percent = forms.IntegerField(
+    full_percent = fields.IntegerField(
         label=_("Full at (%)"),
         min_value=1,
         max_value=100,

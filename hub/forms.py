@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub import fields
 from hub.models import Hub, Outcome
 from hub.selectors import other_hub_list
 from hub.services import DropoffLineInput
@@ -20,8 +21,10 @@ MAX_LINES = 50
 
 
 def parse_id(value: str | None) -> int | None:
-    """A primary key from a URL or a form, or None. isascii() first: str.isdigit() also
-    accepts digits such as "²" that int() and the database refuse."""
+    """A primary key from a URL or a form, or None. Digits of other scripts read as the
+    ASCII ones, as in every form field; isascii() then refuses what str.isdigit() also
+    accepts, such as "²", that int() and the database refuse."""
+    value = fields.ascii_digits(value or "")
     if value and value.isascii() and value.isdigit() and len(value) < 19:
         return int(value)
     return None
@@ -72,11 +75,11 @@ class LineForm(forms.Form):
     """One line row. Items and hubs are looked up in bulk by the caller (one query each for
     all lines), so validating a dropoff costs the same whatever the catalog size."""
 
-    item = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    expiry_date = forms.DateField(label=_("Expires"), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
-    redirected_to = forms.IntegerField(required=False)
+    item = fields.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=None)
+    quantity = fields.IntegerField(label=_("Quantity"), min_value=1)
+    expiry_date = fields.DateField(label=_("Expires"), required=False)
+    outcome = fields.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    redirected_to = fields.IntegerField(required=False, min_value=1, max_value=None)
 
     def __init__(self, *args, hub: Hub, items: dict[int, Item], hubs: dict[int, Hub], **kw):
         super().__init__(*args, **kw)
@@ -157,12 +160,12 @@ REPORT_MAX_DAYS = 366
 class ReportPeriodForm(forms.Form):
     """A range of whole days in the hub's time zone, both ends included."""
 
-    since = forms.DateField(
+    since = fields.DateField(
         label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
     )
-    until = forms.DateField(
+    until = fields.DateField(
         label=_("To"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 
 from hub.admin import HubScopedMixin, ReadOnlyAdmin
+from hub.fields import BoundedInputAdmin
 from inventory.models import (
     AlertDelivery,
     CapacityAlert,
@@ -22,13 +23,13 @@ class StorageLocationAdmin(HubScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(BoundedInputAdmin, admin.ModelAdmin):
     list_display = ["name", "code", "sort_order"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(BoundedInputAdmin, admin.ModelAdmin):
     list_display = ["name", "category", "unit", "unit_volume_litres", "tracks_expiry", "is_active"]
     list_filter = ["category", "unit", "tracks_expiry", "is_active"]
     search_fields = ["name"]

@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub import fields
 from hub.models import Hub
 from inventory.models import Category, StockBalance, StorageLocation
 from inventory.selectors import EXPIRING_DAYS
@@ -67,15 +68,15 @@ class KeyedForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-def _quantity(label, *, min_value: int | None = 1) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=min_value, max_value=MAX_QUANTITY)
+def _quantity(label, *, min_value: int | None = 1) -> fields.IntegerField:
+    return fields.IntegerField(label=label, min_value=min_value, max_value=MAX_QUANTITY)
 
 
 class StockChangeForm(KeyedForm):
     """Shared by the item page's forms: a location of the hub and an expiry date."""
 
     location = LocationChoiceField(label=_("Location"), queryset=StorageLocation.objects.none())
-    expiry_date = forms.DateField(label=_("Expiry date"), required=False, widget=_date_input())
+    expiry_date = fields.DateField(label=_("Expiry date"), required=False, widget=_date_input())
 
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +85,7 @@ class StockChangeForm(KeyedForm):
 
 class AdjustForm(StockChangeForm):
     prefix = "adjust"
-    delta = forms.IntegerField(
+    delta = fields.IntegerField(
         label=_("Change by (minus to take away)"),
         min_value=-MAX_QUANTITY,
         max_value=MAX_QUANTITY,
@@ -108,7 +109,7 @@ DISCARD_REASONS = [
 class DiscardForm(StockChangeForm):
     prefix = "discard"
     quantity = _quantity(_("Quantity"))
-    why = forms.ChoiceField(label=_("Why"), choices=DISCARD_REASONS)
+    why = fields.ChoiceField(label=_("Why"), choices=DISCARD_REASONS)
     note = forms.CharField(label=_("Note (optional)"), max_length=REASON_MAX, required=False)
 
     def reason(self) -> str:
@@ -145,7 +146,7 @@ class CountForm(KeyedForm):
         super().__init__(*args, **kwargs)
         self.balances = balances
         for balance in balances:
-            self.fields[self.field_name(balance)] = forms.IntegerField(
+            self.fields[self.field_name(balance)] = fields.IntegerField(
                 label=_("Counted"), min_value=0, max_value=MAX_QUANTITY, required=False
             )
 
