@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from hub.roles import Role, role_at_least, user_role
@@ -16,6 +17,9 @@ def roles(request) -> dict:
     }
     hub = getattr(request, "hub", None)
     if hub is not None and can_coordinate:
+        # The banner's link comes with it: error pages (404, 403) have the request's hub but
+        # not a `hub` of their own in the template.
+        context["open_alerts_url"] = reverse("alert_list", args=[hub.slug])
         # Lazy: the query runs once, and only on pages that show the banner.
         context["open_alerts"] = SimpleLazyObject(
             lambda: list(
