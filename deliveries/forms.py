@@ -23,7 +23,6 @@ from hub.forms import parse_id
 from hub.models import Hub
 from hub.selectors import other_hub_list
 from inventory.models import Category, Item
-from inventory.services import MAX_QUANTITY
 
 
 def _max_length(model, field: str) -> int:
@@ -117,7 +116,6 @@ class DestinationNeedForm(forms.Form):
     quantity = fields.IntegerField(
         label=_("Quantity"),
         min_value=1,
-        max_value=MAX_QUANTITY,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={key: QUANTITY_ERROR for key in ("required", "invalid", "min_value")},
     )

@@ -76,7 +76,8 @@ class LineForm(forms.Form):
     all lines), so validating a dropoff costs the same whatever the catalog size."""
 
     item = fields.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=None)
-    quantity = fields.IntegerField(label=_("Quantity"), min_value=1)
+    # Bounded by the hub's own maximum per line (clean_quantity), which says so.
+    quantity = fields.IntegerField(label=_("Quantity"), min_value=1, max_value=None)
     expiry_date = fields.DateField(label=_("Expires"), required=False)
     outcome = fields.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     redirected_to = fields.IntegerField(required=False, min_value=1, max_value=None)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hub import intake_views, languages, report_views, views
+from hub.login import LoginForm
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
@@ -26,7 +27,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
     path("status/", include("hub.public_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", languages.language_set, name="set_language"),
     path("healthz/", views.healthz, name="healthz"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from deliveries.models import Run
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.stored_times import far_off_times_clamp
-from tests.factories import CategoryFactory, DestinationFactory, HubFactory
+from tests.factories import CategoryFactory, HubFactory
 
 RANGE = "Enter a date between 2000-01-01 and 2099-12-31."
 FAR_FUTURE = "9999-12-31T23:59"
@@ -125,17 +125,6 @@ def test_it_sends_the_runs_export_of_a_period_ending_in_year_9999_back_to_the_re
 
     assert response.redirect_chain[-1][0] == reverse("delivery_report", args=[hub.slug])
     assert RANGE in response.text
-
-
-def test_it_refuses_a_need_quantity_wider_than_the_database(client, hub, coordinator, water):
-    client.force_login(coordinator)
-    shelter = DestinationFactory(hub=hub, name="Eastside Shelter")
-    data = {"item": str(water.pk), "quantity": "99999999999", "priority": "2"}
-
-    response = client.post(reverse("destination_need_add", args=[hub.slug, shelter.pk]), data)
-
-    assert response.status_code == 200
-    assert not shelter.needs.exists()
 
 
 @pytest.mark.parametrize(
