@@ -122,10 +122,10 @@ class BoundedInputAdmin:
     needs nothing: Django reads its primary key with int(), which takes any script's digits."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if not db_field.choices:
-            kind = next((k for k in type(db_field).__mro__ if k in ADMIN_FORM_FIELDS), None)
-            if kind is not None:
-                kwargs = {**ADMIN_FORM_FIELDS[kind], **kwargs}
+        if db_field.choices:
+            kwargs.setdefault("choices_form_class", TypedChoiceField)
+        elif kind := next((k for k in type(db_field).__mro__ if k in ADMIN_FORM_FIELDS), None):
+            kwargs = {**ADMIN_FORM_FIELDS[kind], **kwargs}
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
