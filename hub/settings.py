@@ -61,7 +61,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hub.middleware.HtmxMessagesMiddleware",
-    "hub.middleware.DatabaseErrorMiddleware",
     # Last, so that a lockout response is not wrapped by anything above.
     "axes.middleware.AxesMiddleware",
 ]

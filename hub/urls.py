@@ -32,3 +32,6 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# A database failure anywhere in the request answers 503 "nothing was saved" (hub/errors.py).
+handler500 = "hub.errors.server_error"
