@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -50,3 +51,19 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         login = resolve_url(self.get_login_url(view_func))
         field = self.get_redirect_field_name(view_func)
         return HttpResponseClientRedirect(f"{login}?{urlencode({field: back_to})}")
+
+
+class PrivatePagesMiddleware:
+    """Pages behind the login hold personal data (donors' names and contacts, shelter
+    contacts, who did what): neither the browser nor anything between may keep a copy, which
+    the next person at a shared tablet or a proxy could read. A view that sets its own
+    Cache-Control (the public status, cached for everyone) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -161,10 +161,7 @@ def dropoff_can_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> bool:
 
 
 def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
-    earlier = Dropoff.objects.filter(idempotency_key=key).first()
-    if earlier is not None and earlier.hub_id != hub.pk:
-        raise IntakeError(_("This form belongs to another hub. Reload the page."))
-    return earlier
+    return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
 
 
 # What a dropoff reads of its hub to know whether it takes donations.

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from hub.models import Membership
 from hub.roles import Role
+from hub.validators import one_line
 from inventory.locks import (
     alert_delivery_lock_holders,
     alert_delivery_lock_try,
@@ -203,7 +204,9 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         if channel == EMAIL:
             # One message each: recipients do not see each other's addresses.
-            subject, body = alert_text(alert=alert, with_link=False), alert_text(alert=alert)
+            # A header is one line, whatever names were stored before they were checked.
+            subject = one_line(alert_text(alert=alert, with_link=False))
+            body = alert_text(alert=alert)
             get_connection().send_messages(
                 [
                     EmailMessage(

@@ -56,16 +56,23 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
     alerts, hub_tripped = [], set()
     for location, fill, within in targets:
         state = states[location.pk if location else None]
-        for level, threshold in (
-            (AlertLevel.NEARLY_FULL, hub.nearly_full_percent),
-            (AlertLevel.FULL, hub.full_percent),
-        ):
-            if not _trips(state=state, level=level, percent=fill.percent, threshold=threshold):
-                continue
-            if location is None:
-                hub_tripped.add(level)
-                if len(fills) == 1:
-                    continue  # the hub's one location raises the same alert already
+        tripped = [
+            (level, threshold)
+            for level, threshold in (
+                (AlertLevel.NEARLY_FULL, hub.nearly_full_percent),
+                (AlertLevel.FULL, hub.full_percent),
+            )
+            if _trips(state=state, level=level, percent=fill.percent, threshold=threshold)
+        ]
+        if location is None:
+            hub_tripped.update(level for level, _threshold in tripped)
+            if len(fills) == 1:
+                continue  # the hub's one location raises the same alerts already
+        if len(tripped) == 2:
+            # One change past both: the place is full, and "nearly full, full in about 0.0
+            # hours" beside it would say otherwise. Both thresholds are tripped all the same.
+            tripped = tripped[1:]
+        for level, threshold in tripped:
             forecast = (
                 hours_to_full(fill=fill, location_ids=within)
                 if level == AlertLevel.NEARLY_FULL
