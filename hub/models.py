@@ -217,3 +217,23 @@ class LanguagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language}"
+
+
+class LoginUnlock(models.Model):
+    """A coordinator or admin let a member locked out of logging in (too many wrong
+    passwords) try again before the cool-off ended: who, whom, when."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unlocked_at = models.DateTimeField(_("unlocked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-unlocked_at", "-id"]
+        verbose_name = _("login unlock")
+        verbose_name_plural = _("login unlocks")
+
+    def __str__(self) -> str:
+        return f"{self.member} unlocked by {self.unlocked_by}"

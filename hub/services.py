@@ -3,14 +3,25 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Membership, Outcome
-from hub.roles import Role, role_at_least
-from hub.selectors import acceptance_map
+from hub.models import (
+    CategoryIntake,
+    Dropoff,
+    DropoffLine,
+    Hub,
+    IntakeStatus,
+    LoginUnlock,
+    Membership,
+    Outcome,
+)
+from hub.roles import Role, role_at_least, user_role
+from hub.selectors import acceptance_map, locked_out_usernames
 from inventory.capacity import capacity_recheck
 from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
@@ -459,3 +470,34 @@ def _intake_reason_check(
                 field="reopens_at",
             )
     return reason, reopens_at
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+class PeopleError(Exception):
+    """An action on the People page that is refused; the message is for the user."""
+
+
+def member_unlock(*, hub: Hub, member_id: int | None, user: AbstractBaseUser) -> LoginUnlock:
+    """Let a locked-out member of the hub log in again now, on record. A coordinator or an
+    admin of the hub may, for members whose role is not above their own."""
+    if not role_at_least(user, Role.COORDINATOR) or not user.memberships.filter(hub=hub).exists():
+        raise PeopleError(_("Only a coordinator or an admin of this hub can unlock people."))
+    member = (
+        get_user_model().objects.filter(pk=member_id, memberships__hub=hub).first()
+        if member_id is not None
+        else None
+    )
+    if member is None:
+        raise PeopleError(_("Choose a member of this hub to unlock."))
+    role = user_role(member)
+    if role is not None and not role_at_least(user, role):
+        raise PeopleError(_("Only an admin can unlock an admin."))
+    if member.get_username() not in locked_out_usernames(usernames=[member.get_username()]):
+        raise PeopleError(
+            _("%(name)s is not locked out.") % {"name": member.get_full_name() or member}
+        )
+    with transaction.atomic():
+        axes_reset(username=member.get_username())
+        return LoginUnlock.objects.create(hub=hub, member=member, unlocked_by=user)

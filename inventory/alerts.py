@@ -53,6 +53,7 @@ from inventory.locks import (
 )
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
 from inventory.selectors import LedgerMismatch
+from inventory.webhooks import webhook_opener, webhook_url_check
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +233,8 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
             },
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        webhook_url_check(webhook.url)  # again: what the name resolves to may have changed
+        with webhook_opener().open(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
             if response.status >= 300:
                 raise urllib.error.HTTPError(
                     webhook.url, response.status, response.reason, response.headers, None

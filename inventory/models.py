@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
 from hub.validators import single_line
+from inventory.webhooks import webhook_url_check
 
 
 class StorageLocation(models.Model):
@@ -283,7 +284,7 @@ class Webhook(models.Model):
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="webhooks")
     name = models.CharField(_("name"), max_length=80, validators=[single_line])
-    url = models.URLField(_("address"), max_length=500)
+    url = models.URLField(_("address"), max_length=500, validators=[webhook_url_check])
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
