@@ -55,7 +55,7 @@ def dropoff_floor(request: HttpRequest) -> HttpResponse:
                 "now": now,
                 "reason": f"Dropoff #{dropoff}",
                 "operation": uuid.uuid4(),
-                "key": f"dropoff:{key}",
+                "key": f"hub:{hub}:dropoff:{key}",  # as inventory.services stores it
                 "source_type": source_type,
                 "dropoff": dropoff,
                 "items": items,

@@ -271,15 +271,17 @@ def verdict(*, outcomes: Outcomes, args, dispatch: str) -> bool:
     from deliveries.models import Run
     from hub.models import Dropoff
     from inventory.models import StockMovement
+    from inventory.services import stock_key_scoped
 
-    found = dict(
-        Dropoff.objects.filter(idempotency_key__in=list(outcomes.logged)).values_list(
-            "idempotency_key", "pk"
-        )
+    rows = Dropoff.objects.filter(idempotency_key__in=list(outcomes.logged)).values_list(
+        "idempotency_key", "pk", "hub_id"
     )
+    found = {key: pk for key, pk, _hub in rows}
     lost = [key for key, pk in outcomes.logged.items() if found.get(key) != pk]
     receipts = StockMovement.objects.filter(
-        idempotency_key__in=[f"dropoff:{key}" for key in outcomes.logged]
+        idempotency_key__in=[
+            stock_key_scoped(key=f"dropoff:{key}", hub_ids=[hub_id]) for key, _pk, hub_id in rows
+        ]
     ).count()
     undone = set(
         Dropoff.objects.filter(pk__in=outcomes.undone, undone_at__isnull=False).values_list(
@@ -292,7 +294,12 @@ def verdict(*, outcomes: Outcomes, args, dispatch: str) -> bool:
         )
     )
     dispatch_records = StockMovement.objects.filter(
-        idempotency_key__in=[f"run-{pk}-dispatch" for pk in outcomes.dispatched]
+        idempotency_key__in=[
+            stock_key_scoped(key=f"run-{pk}-dispatch", hub_ids=[hub_id])
+            for pk, hub_id in Run.objects.filter(pk__in=outcomes.dispatched).values_list(
+                "pk", "hub_id"
+            )
+        ]
     ).count()
     with connection.cursor() as cursor:
         cursor.execute(

@@ -22,6 +22,7 @@ from hub import fields
 from hub.forms import parse_id
 from hub.models import Hub
 from hub.selectors import other_hub_list
+from hub.validators import single_line
 from inventory.models import Category, Item
 
 
@@ -33,6 +34,7 @@ class DestinationForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=_max_length(Destination, "name"),
+        validators=[single_line],
         error_messages={"required": _("Name the destination.")},
     )
     kind = fields.ChoiceField(
@@ -53,7 +55,10 @@ class DestinationForm(forms.Form):
         label=_("Address"), max_length=_max_length(Destination, "address"), required=False
     )
     contact_name = forms.CharField(
-        label=_("Contact name"), max_length=_max_length(Destination, "contact_name"), required=False
+        label=_("Contact name"),
+        max_length=_max_length(Destination, "contact_name"),
+        required=False,
+        validators=[single_line],
     )
     contact_phone = forms.CharField(
         label=_("Contact phone"),

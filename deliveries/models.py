@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
+from hub.validators import single_line
 
 
 class DestinationKind(models.TextChoices):
@@ -19,10 +20,12 @@ class Destination(models.Model):
     """A site that a hub delivers to. Deliveries go to sites, never to screened people."""
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="destinations")
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     kind = models.CharField(_("kind"), max_length=16, choices=DestinationKind.choices)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_name = models.CharField(
+        _("contact name"), max_length=120, blank=True, validators=[single_line]
+    )
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     receiving_hub = models.ForeignKey(

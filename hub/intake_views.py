@@ -133,6 +133,7 @@ def _logged(request: HttpRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
     """The answer to a logged dropoff: what was logged, and a fresh form for the next donor."""
     if not request.htmx:
         return redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
+    hub.refresh_from_db()  # this dropoff may have filled the hub and closed its intake
     context = _context(request, hub, logged=dropoff)
     return render(request, f"{PAGE}#intake", {**context, "recent_oob": True})
 

@@ -1,15 +1,12 @@
-import logging
 from urllib.parse import urlencode
 
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import get_messages
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
-
-logger = logging.getLogger(__name__)
 
 
 class HtmxMessagesMiddleware:
@@ -56,27 +53,17 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         return HttpResponseClientRedirect(f"{login}?{urlencode({field: back_to})}")
 
 
-class DatabaseErrorMiddleware:
-    """A database connection lost or refused mid-request answers 503 with a page that says
-    nothing was saved, instead of a bare server error. That is true: every write is one
-    transaction, rolled back with the connection. Django drops the broken connection at
-    the end of the request, so the next request opens a new one. htmx shows its "not
-    saved" notice on the 503 (static/js/intake.js)."""
+class PrivatePagesMiddleware:
+    """Pages behind the login hold personal data (donors' names and contacts, shelter
+    contacts, who did what): neither the browser nor anything between may keep a copy, which
+    the next person at a shared tablet or a proxy could read. A view that sets its own
+    Cache-Control (the public status, cached for everyone) keeps it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.error(
-            "Database failed during %s %s", request.method, request.path, exc_info=exception
-        )
-        # Rendered without the request's context processors, which would query the database.
-        page = get_template("503.html").render({"path": request.get_full_path()})
-        response = HttpResponse(page, status=503)
-        response["Retry-After"] = "5"
+        response = self.get_response(request)
+        if request.user.is_authenticated and "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
         return response

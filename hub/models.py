@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.validators import single_line
+
 
 class IntakeStatus(models.TextChoices):
     OPEN = "open", _("open")
@@ -13,7 +15,7 @@ class IntakeStatus(models.TextChoices):
 
 
 class Hub(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[single_line])
     slug = models.SlugField(_("short name in links"), max_length=60, unique=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
@@ -129,8 +131,9 @@ class Dropoff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     logged_at = models.DateTimeField(_("logged at"), auto_now_add=True, db_index=True)
-    # One per rendered form: a double tap or a retry finds the first dropoff by it.
-    idempotency_key = models.CharField(max_length=120, unique=True, editable=False)
+    # One per rendered form: a double tap or a retry finds the first dropoff by it. Unique
+    # per hub: the same key sent to another hub is another dropoff there.
+    idempotency_key = models.CharField(max_length=120, editable=False)
     donor_name = models.CharField(_("donor name"), max_length=120, blank=True)
     donor_contact = models.CharField(_("donor contact"), max_length=120, blank=True)
     donor_consent = models.BooleanField(_("donor agreed to be contacted"), default=False)
@@ -150,7 +153,10 @@ class Dropoff(models.Model):
             models.CheckConstraint(
                 condition=Q(donor_consent=True) | (Q(donor_name="") & Q(donor_contact="")),
                 name="dropoff_donor_details_need_consent",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "idempotency_key"], name="dropoff_key_unique_per_hub"
+            ),
         ]
         verbose_name = _("dropoff")
         verbose_name_plural = _("dropoffs")
@@ -211,3 +217,23 @@ class LanguagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language}"
+
+
+class LoginUnlock(models.Model):
+    """A coordinator or admin let a member locked out of logging in (too many wrong
+    passwords) try again before the cool-off ended: who, whom, when."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unlocked_at = models.DateTimeField(_("unlocked at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-unlocked_at", "-id"]
+        verbose_name = _("login unlock")
+        verbose_name_plural = _("login unlocks")
+
+    def __str__(self) -> str:
+        return f"{self.member} unlocked by {self.unlocked_by}"

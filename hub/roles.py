@@ -36,11 +36,8 @@ ADMIN_PERMISSIONS = {
         "add_storagelocation",
         "change_storagelocation",
         "view_storagelocation",
-        "add_category",
-        "change_category",
+        # The catalog is the whole network's: only its operators (superusers) change it.
         "view_category",
-        "add_item",
-        "change_item",
         "view_item",
         "view_stockmovement",
         "view_stockbalance",
@@ -88,6 +85,7 @@ def grant_role_permissions(sender, **kwargs) -> None:
     group = Group.objects.filter(name=Role.ADMIN.value).first()
     if not codenames or group is None:
         return
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label=sender.label, codename__in=codenames)
-    )
+    # Exactly these: a permission taken off the list is taken from the group too.
+    app = Permission.objects.filter(content_type__app_label=sender.label)
+    group.permissions.remove(*app.exclude(codename__in=codenames))
+    group.permissions.add(*app.filter(codename__in=codenames))

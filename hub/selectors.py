@@ -6,12 +6,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Outcome
+from hub.models import (
+    CategoryIntake,
+    Dropoff,
+    DropoffLine,
+    Hub,
+    IntakeStatus,
+    LoginUnlock,
+    Outcome,
+)
+from hub.roles import RANK, Role
 from inventory.models import Category, Item, StockBalance, StorageLocation
 from inventory.selectors import LocationFill
 
@@ -252,3 +266,47 @@ def dropoff_report(*, hub: Hub, since: datetime, until: datetime) -> DropoffRepo
         outcomes=outcomes,
         redirected_to=redirected_to,
     )
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    user: AbstractBaseUser
+    role: Role | None
+    last_login: datetime | None
+    locked_out: bool
+
+
+def member_list(*, hub: Hub) -> list[Member]:
+    """The hub's members by name, each with their role and whether they are locked out."""
+    users = list(
+        get_user_model()
+        .objects.filter(memberships__hub=hub, is_active=True)
+        .prefetch_related("groups")
+        .order_by("first_name", "last_name", "username")
+    )
+    locked = locked_out_usernames(usernames=[u.get_username() for u in users])
+    return [Member(u, _role_of(u), u.last_login, u.get_username() in locked) for u in users]
+
+
+def _role_of(user) -> Role | None:
+    names = {group.name for group in user.groups.all()}  # prefetched
+    held = [role for role in Role if role.value in names]
+    return max(held, key=RANK.__getitem__) if held else None
+
+
+def locked_out_usernames(*, usernames: list[str]) -> set[str]:
+    """Which of these usernames are locked out now, from any address (django-axes)."""
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=timezone.now() - get_cool_off(),
+        ).values_list("username", flat=True)
+    )
+
+
+def login_unlock_list(*, hub: Hub, limit: int = 20) -> list[LoginUnlock]:
+    return list(LoginUnlock.objects.filter(hub=hub).select_related("member", "unlocked_by")[:limit])

@@ -3,15 +3,27 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Membership, Outcome
-from hub.roles import Role, role_at_least
-from hub.selectors import acceptance_map
+from hub.models import (
+    CategoryIntake,
+    Dropoff,
+    DropoffLine,
+    Hub,
+    IntakeStatus,
+    LoginUnlock,
+    Membership,
+    Outcome,
+)
+from hub.roles import Role, role_at_least, user_role
+from hub.selectors import acceptance_map, locked_out_usernames
 from inventory.capacity import capacity_recheck
+from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
 from inventory.services import (
     NoRoom,
@@ -63,14 +75,22 @@ def dropoff_log(
     not take; a quantity over the hub's maximum; a line that would overfill its location."""
     if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
         return earlier
-    if hub.intake_status == IntakeStatus.CLOSED:
-        raise IntakeError(_("%(hub)s is not taking donations now.") % {"hub": hub.name})
+    _check_open(hub=hub)
     _check_lines(hub=hub, lines=lines)
     if not donor_consent:
         donor_name = donor_contact = ""  # kept only with the donor's consent
     try:
         with transaction.atomic():
             _check_room(hub=hub, lines=lines)
+            _intake_lock(hub=hub, lines=lines)
+            # Read again under the lock: a closure committed since the page was loaded (by
+            # the fill of another dropoff, or an admin) refuses this one, and none can
+            # commit before this dropoff does.
+            if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
+                return earlier  # the same form, logged by a double tap while this waited
+            hub.refresh_from_db(fields=INTAKE_FIELDS)
+            _check_open(hub=hub)
+            _check_accepting(hub=hub, lines=lines)
             dropoff = Dropoff.objects.create(
                 hub=hub,
                 logged_by=user,
@@ -152,10 +172,26 @@ def dropoff_can_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> bool:
 
 
 def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
-    earlier = Dropoff.objects.filter(idempotency_key=key).first()
-    if earlier is not None and earlier.hub_id != hub.pk:
-        raise IntakeError(_("This form belongs to another hub. Reload the page."))
-    return earlier
+    return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
+
+
+# What a dropoff reads of its hub to know whether it takes donations.
+INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
+
+
+def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    """Take, in the order of inventory.locks, the locks the dropoff's stock change takes
+    (after its locations, by `_check_room`), up to the hub's capacity state, which guards
+    its intake."""
+    pairs = {(line.location.pk, line.item.pk) for line in lines if line.outcome == Outcome.ACCEPTED}
+    stock_pairs_lock(pairs=pairs)
+    balances_lock(pairs=pairs)
+    hub_state_lock(hub=hub)
+
+
+def _check_open(*, hub: Hub) -> None:
+    if hub.intake_status == IntakeStatus.CLOSED:
+        raise IntakeError(_("%(hub)s is not taking donations now.") % {"hub": hub.name})
 
 
 def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
@@ -192,15 +228,27 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
 
 
 def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
+    _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+    if line.location is None or line.location.hub_id != hub.pk:
+        raise IntakeError(
+            _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
+            line=n,
+        )
+
+
+def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    """The categories of the accepted lines are still taken (read again under the lock)."""
+    acceptance = acceptance_map(hubs=[hub])
+    for n, line in enumerate(lines):
+        if line.outcome == Outcome.ACCEPTED:
+            _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+
+
+def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
     if not acceptance[(hub.pk, line.item.category_id)].accepts:
         raise IntakeError(
             _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
             % {"hub": hub.name, "category": line.item.category.name},
-            line=n,
-        )
-    if line.location is None or line.location.hub_id != hub.pk:
-        raise IntakeError(
-            _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
             line=n,
         )
 
@@ -268,7 +316,9 @@ def hub_intake_set(
         "intake_closed_automatically": False,
         "intake_changed_at": timezone.now(),
     }
-    return _hub_update(hub=hub, values=values)
+    with transaction.atomic():
+        hub_state_lock(hub=hub)  # no dropoff is logged after this commits (inventory.locks)
+        return _hub_update(hub=hub, values=values)
 
 
 def category_intake_set(
@@ -291,6 +341,7 @@ def category_intake_set(
     row = None
     now = timezone.now()
     with transaction.atomic():
+        hub_state_lock(hub=hub)  # no dropoff is logged after this commits (inventory.locks)
         if status == FOLLOW_HUB:
             CategoryIntake.objects.filter(hub=hub, category=category).delete()
         else:
@@ -335,6 +386,7 @@ def hub_thresholds_set(
         "close_when_full": bool(close_when_full),
     }
     with transaction.atomic():
+        hub_state_lock(hub=hub)  # before the hub's row (inventory.locks)
         _hub_update(hub=hub, values=values)
         # The states tripped under the old thresholds mean nothing under the new ones.
         capacity_recheck(hub=hub)
@@ -345,29 +397,26 @@ def hub_thresholds_set(
 def intake_reopen_due(*, now: datetime) -> ReopenCounts:
     """Reopen what an admin closed or limited until a time that has come: such a hub opens
     (reason and reopen time cleared), such a category row goes, so the category follows its
-    hub again. Safe to run twice or at once: a second run finds nothing due, and rows an
-    admin is changing right now are left for the next run."""
+    hub again. Safe to run twice or at once: a second run finds nothing due. A change an
+    admin or a dropoff is making to a hub's intake right now finishes first."""
     with transaction.atomic():
         due_hubs = set(Hub.objects.filter(intake_reopens_at__lte=now).values_list("pk", flat=True))
         due_rows = CategoryIntake.objects.filter(reopens_at__lte=now)
-        touched = due_hubs | set(due_rows.values_list("hub_id", flat=True))
-        # NO KEY, like every other lock on hubs: dropoffs insert rows that point at the hub
-        # meanwhile. A hub an admin is changing now is left for the next run.
-        locked = set(
-            Hub.objects.select_for_update(no_key=True, skip_locked=True)
-            .filter(pk__in=touched)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        hub_ids = sorted(due_hubs & locked)
-        Hub.objects.filter(pk__in=hub_ids, intake_reopens_at__lte=now).update(
+        touched = sorted(due_hubs | set(due_rows.values_list("hub_id", flat=True)))
+        # Each hub's intake is changed under its capacity state (inventory.locks, step 3):
+        # an admin changing it now, or a dropoff reading it, finishes first.
+        for hub in Hub.objects.filter(pk__in=touched).order_by("pk"):
+            hub_state_lock(hub=hub)
+        due = Hub.objects.filter(pk__in=touched, intake_reopens_at__lte=now)
+        hub_ids = sorted(due.values_list("pk", flat=True))
+        Hub.objects.filter(pk__in=hub_ids).update(
             intake_status=IntakeStatus.OPEN,
             intake_reason="",
             intake_reopens_at=None,
             intake_closed_automatically=False,
             intake_changed_at=now,
         )
-        rows = list(due_rows.filter(hub_id__in=locked).values_list("pk", "hub_id"))
+        rows = list(due_rows.values_list("pk", "hub_id"))
         CategoryIntake.objects.filter(pk__in=[pk for pk, _hub in rows]).delete()
         Hub.objects.filter(pk__in={hub_id for _pk, hub_id in rows} - set(hub_ids)).update(
             intake_changed_at=now
@@ -421,3 +470,34 @@ def _intake_reason_check(
                 field="reopens_at",
             )
     return reason, reopens_at
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+class PeopleError(Exception):
+    """An action on the People page that is refused; the message is for the user."""
+
+
+def member_unlock(*, hub: Hub, member_id: int | None, user: AbstractBaseUser) -> LoginUnlock:
+    """Let a locked-out member of the hub log in again now, on record. A coordinator or an
+    admin of the hub may, for members whose role is not above their own."""
+    if not role_at_least(user, Role.COORDINATOR) or not user.memberships.filter(hub=hub).exists():
+        raise PeopleError(_("Only a coordinator or an admin of this hub can unlock people."))
+    member = (
+        get_user_model().objects.filter(pk=member_id, memberships__hub=hub).first()
+        if member_id is not None
+        else None
+    )
+    if member is None:
+        raise PeopleError(_("Choose a member of this hub to unlock."))
+    role = user_role(member)
+    if role is not None and not role_at_least(user, role):
+        raise PeopleError(_("Only an admin can unlock an admin."))
+    if member.get_username() not in locked_out_usernames(usernames=[member.get_username()]):
+        raise PeopleError(
+            _("%(name)s is not locked out.") % {"name": member.get_full_name() or member}
+        )
+    with transaction.atomic():
+        axes_reset(username=member.get_username())
+        return LoginUnlock.objects.create(hub=hub, member=member, unlocked_by=user)

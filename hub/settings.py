@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The hub's public address, for links in alert e-mails and webhooks.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Webhooks go to public addresses only, unless the chat tool is on the hub's own network.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,12 +60,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hub.middleware.LoginRequiredMiddleware",
+    "hub.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "hub.middleware.HtmxMessagesMiddleware",
-    "hub.middleware.DatabaseErrorMiddleware",
     # Last, so that a lockout response is not wrapped by anything above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,6 +121,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Attempts during the cool-off do not start it again: else anyone at the table could keep a
+# volunteer locked out for ever. A coordinator can also unlock them (the People page).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

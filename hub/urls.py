@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, languages, report_views, views
+from hub import intake_views, languages, people_views, report_views, views
 from hub.login import LoginForm
 
 hub_patterns = [
@@ -18,6 +18,7 @@ hub_patterns = [
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
+    path("people/", people_views.people, name="people"),
     path("", include("inventory.urls")),
     path("", include("hub.control_urls")),
     path("", include("deliveries.urls")),
@@ -37,3 +38,6 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# A database failure anywhere in the request answers 503 "nothing was saved" (hub/errors.py).
+handler500 = "hub.errors.server_error"

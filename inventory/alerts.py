@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from hub.models import Membership
 from hub.roles import Role
+from hub.validators import one_line
 from inventory.locks import (
     alert_delivery_lock_holders,
     alert_delivery_lock_try,
@@ -52,6 +53,7 @@ from inventory.locks import (
 )
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
 from inventory.selectors import LedgerMismatch
+from inventory.webhooks import webhook_opener, webhook_url_check
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +205,9 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         if channel == EMAIL:
             # One message each: recipients do not see each other's addresses.
-            subject, body = alert_text(alert=alert, with_link=False), alert_text(alert=alert)
+            # A header is one line, whatever names were stored before they were checked.
+            subject = one_line(alert_text(alert=alert, with_link=False))
+            body = alert_text(alert=alert)
             get_connection().send_messages(
                 [
                     EmailMessage(
@@ -229,7 +233,8 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
             },
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        webhook_url_check(webhook.url)  # again: what the name resolves to may have changed
+        with webhook_opener().open(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
             if response.status >= 300:
                 raise urllib.error.HTTPError(
                     webhook.url, response.status, response.reason, response.headers, None

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hub.models import Hub, IntakeStatus
+from inventory.locks import hub_state_lock
 from inventory.models import AlertLevel, CapacityAlert, CapacityState
 from inventory.selectors import Fill, hours_to_full, hub_fill, location_fill_list
 
@@ -42,7 +43,7 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
     # Serialise the checks of one hub before reading its fill: a change that waited here
     # reads the fill with the other's change committed, so two changes that only cross a
     # threshold together are not both missed.
-    _hub_state_lock(hub=hub)
+    hub_state_lock(hub=hub)
     fills = location_fill_list(hub=hub)
     total = hub_fill(hub=hub, locations=fills)
     states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
@@ -55,16 +56,23 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
     alerts, hub_tripped = [], set()
     for location, fill, within in targets:
         state = states[location.pk if location else None]
-        for level, threshold in (
-            (AlertLevel.NEARLY_FULL, hub.nearly_full_percent),
-            (AlertLevel.FULL, hub.full_percent),
-        ):
-            if not _trips(state=state, level=level, percent=fill.percent, threshold=threshold):
-                continue
-            if location is None:
-                hub_tripped.add(level)
-                if len(fills) == 1:
-                    continue  # the hub's one location raises the same alert already
+        tripped = [
+            (level, threshold)
+            for level, threshold in (
+                (AlertLevel.NEARLY_FULL, hub.nearly_full_percent),
+                (AlertLevel.FULL, hub.full_percent),
+            )
+            if _trips(state=state, level=level, percent=fill.percent, threshold=threshold)
+        ]
+        if location is None:
+            hub_tripped.update(level for level, _threshold in tripped)
+            if len(fills) == 1:
+                continue  # the hub's one location raises the same alerts already
+        if len(tripped) == 2:
+            # One change past both: the place is full, and "nearly full, full in about 0.0
+            # hours" beside it would say otherwise. Both thresholds are tripped all the same.
+            tripped = tripped[1:]
+        for level, threshold in tripped:
             forecast = (
                 hours_to_full(fill=fill, location_ids=within)
                 if level == AlertLevel.NEARLY_FULL
@@ -84,22 +92,11 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
     return alerts
 
 
-def _hub_state_lock(*, hub: Hub) -> None:
-    lock = (
-        CapacityState.objects.select_for_update(no_key=True)
-        .filter(hub=hub, location__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    if not list(lock):  # the hub's first stock change
-        CapacityState.objects.bulk_create([CapacityState(hub=hub)], ignore_conflicts=True)
-        list(lock.all())
-
-
 def capacity_recheck(*, hub: Hub) -> None:
     """After an admin changed the thresholds: set each threshold's state to where fill
     stands now (no alert: nothing crossed), and close intake if the hub is now past full
     and set to close. Call inside the transaction of the change."""
-    _hub_state_lock(hub=hub)
+    hub_state_lock(hub=hub)
     fills = location_fill_list(hub=hub)
     total = hub_fill(hub=hub, locations=fills)
     states = _states(hub=hub, location_ids=[f.location.pk for f in fills])

@@ -8,7 +8,12 @@ the same stock queue behind each other instead of deadlocking:
    the balance rows of that pair that do not exist yet, so a new expiry date is never
    inserted behind the back of a transaction that is picking from the pair;
 2. then the pair's balance rows themselves, in primary-key order;
-3. then each hub's capacity state (inventory.capacity), in hub order.
+3. then each hub's capacity state (`hub_state_lock`), in hub order. It also guards the
+   hub's intake: whoever changes a hub's intake status or a category's (a closure by fill in
+   inventory.capacity, an admin on the intake control page) holds it, and a dropoff holds it
+   from reading them to its commit, so no dropoff is logged after a closing commit;
+4. last, the hub's own row, written (its intake status) only under its capacity state;
+   nothing locks it otherwise.
 
 Apart from these, a delivery of a capacity alert is locked by the database session that
 sends it (`alert_delivery_lock_try`), never in a transaction that holds any of the above.
@@ -23,7 +28,8 @@ from django.db import connection
 from django.db.models import Q
 
 from deliveries.models import Run
-from inventory.models import StockBalance, StorageLocation
+from hub.models import Hub
+from inventory.models import CapacityState, StockBalance, StorageLocation
 
 StockPair = tuple[int, int]  # (location_id, item_id)
 
@@ -68,6 +74,18 @@ def locations_lock(*, ids: Iterable[int]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def hub_state_lock(*, hub: Hub) -> None:
+    """Lock the hub's own capacity state (step 3), creating it on the hub's first use."""
+    lock = (
+        CapacityState.objects.select_for_update(no_key=True)
+        .filter(hub=hub, location__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not list(lock):
+        CapacityState.objects.bulk_create([CapacityState(hub=hub)], ignore_conflicts=True)
+        list(lock.all())
 
 
 def run_lock(*, pk: int) -> Run:

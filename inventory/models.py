@@ -15,11 +15,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
+from hub.validators import single_line
+from inventory.webhooks import webhook_url_check
 
 
 class StorageLocation(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="locations")
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     capacity_litres = models.DecimalField(
         _("capacity (litres)"),
         max_digits=12,
@@ -46,7 +48,7 @@ class StorageLocation(models.Model):
 
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(_("name"), max_length=80, validators=[single_line])
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -67,7 +69,7 @@ class Unit(models.TextChoices):
 
 
 class Item(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True, validators=[single_line])
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="items", verbose_name=_("category")
     )
@@ -281,8 +283,8 @@ class Webhook(models.Model):
     """A chat tool or other service that gets each alert of the hub as a JSON POST."""
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="webhooks")
-    name = models.CharField(_("name"), max_length=80)
-    url = models.URLField(_("address"), max_length=500)
+    name = models.CharField(_("name"), max_length=80, validators=[single_line])
+    url = models.URLField(_("address"), max_length=500, validators=[webhook_url_check])
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -86,7 +86,10 @@ def hours_to_full(
     *, fill: Fill, location_ids: list[int], now: datetime | None = None
 ) -> Decimal | None:
     """About how many hours until `fill` reaches its capacity, at the net inflow (in litres)
-    of the last 6 hours into those locations; None when nothing net is coming in."""
+    of the last 6 hours into those locations; None when nothing net is coming in, or when
+    it has no room left (it is full: there is nothing to forecast)."""
+    if fill.free_litres <= 0:
+        return None
     since = (now or timezone.now()) - FORECAST_WINDOW
     inflow = StockMovement.objects.filter(
         location_id__in=location_ids, created_at__gte=since
@@ -96,7 +99,7 @@ def hours_to_full(
     if not inflow or inflow <= 0:
         return None
     per_hour = inflow / Decimal(FORECAST_WINDOW.total_seconds() / 3600)
-    return (fill.free_litres / per_hour).quantize(Decimal("0.1"))
+    return max((fill.free_litres / per_hour).quantize(Decimal("0.1")), Decimal("0.1"))
 
 
 EXPIRING_DAYS = 14

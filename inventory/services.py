@@ -9,7 +9,7 @@ movements, even if the catalog changed in between.
 
 import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -116,20 +116,40 @@ class _Change:
     source: models.Model | None = None
 
 
-def _replayable(service: Callable[..., list[StockMovement]]) -> Callable[..., list[StockMovement]]:
-    """A retry with a key already on record gets the first result, before any check: the
-    item may have left the catalog since, but the retried dropoff was accepted then."""
+def _replayable(hubs_of: Callable[[dict], Iterable[int]]):
+    """A stock service whose idempotency key is kept per hub: `hubs_of(kwargs)` names the
+    hubs the call changes (their ids), and the key is stored with them, so the same key sent
+    in another hub is another change, not a replay of this one.
 
-    @functools.wraps(service)
-    def wrapper(*, idempotency_key: str | None = None, **kwargs) -> list[StockMovement]:
-        if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
-            return earlier
-        return service(idempotency_key=idempotency_key, **kwargs)
+    A retry with a key already on record gets the first result, before any check: the item
+    may have left the catalog since, but the retried dropoff was accepted then."""
 
-    return wrapper
+    def decorator(service: Callable[..., list[StockMovement]]):
+        @functools.wraps(service)
+        def wrapper(*, idempotency_key: str | None = None, **kwargs) -> list[StockMovement]:
+            if idempotency_key:
+                idempotency_key = stock_key_scoped(key=idempotency_key, hub_ids=hubs_of(kwargs))
+                if earlier := _movements_for_key(idempotency_key):
+                    return earlier
+            return service(idempotency_key=idempotency_key, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-@_replayable
+def stock_key_scoped(*, key: str, hub_ids: Iterable[int]) -> str:
+    """The key as stored: prefixed with the hubs it belongs to (a key already so prefixed,
+    passed on by one service to another, is kept as it is)."""
+    prefix = "hub:" + ",".join(str(pk) for pk in sorted(set(hub_ids))) + ":"
+    return key if key.startswith(prefix) else prefix + key
+
+
+def _lines_hubs(*groups: Sequence[StockLine]) -> set[int]:
+    return {line.location.hub_id for lines in groups for line in lines}
+
+
+@_replayable(lambda kw: _lines_hubs(kw["lines"]))
 def stock_receive(
     *,
     lines: Sequence[StockLine],
@@ -161,7 +181,7 @@ def stock_receive(
     )
 
 
-@_replayable
+@_replayable(lambda kw: _lines_hubs(kw["lines"]))
 def stock_remove(
     *,
     lines: Sequence[StockLine],
@@ -196,7 +216,7 @@ def stock_remove(
     )
 
 
-@_replayable
+@_replayable(lambda kw: {kw["from_location"].hub_id, kw["to_location"].hub_id})
 def stock_transfer(
     *,
     item: Item,
@@ -236,7 +256,7 @@ def stock_transfer(
     )
 
 
-@_replayable
+@_replayable(lambda kw: [kw["location"].hub_id])
 def stock_adjust(
     *,
     item: Item,
@@ -263,7 +283,7 @@ def stock_adjust(
     )
 
 
-@_replayable
+@_replayable(lambda kw: [kw["location"].hub_id])
 def stock_count(
     *,
     item: Item,
@@ -294,7 +314,7 @@ def stock_count(
     )
 
 
-@_replayable
+@_replayable(lambda kw: [kw["movement"].location.hub_id])
 def stock_void(
     *,
     movement: StockMovement,
@@ -342,7 +362,7 @@ def stock_void(
         raise already_voided from None
 
 
-@_replayable
+@_replayable(lambda kw: [kw["hub"].pk])
 def stock_pick(
     *,
     hub: Hub,
@@ -396,7 +416,7 @@ def stock_pick(
     )
 
 
-@_replayable
+@_replayable(lambda kw: _lines_hubs(kw["returns"], kw["arrivals"]))
 def stock_settle(
     *,
     returns: Sequence[StockLine],
@@ -478,7 +498,7 @@ def room_check(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> None:
         )
 
 
-@_replayable
+@_replayable(lambda kw: [kw["hub"].pk])
 def stock_transfer_within_hub(
     *,
     hub: Hub,
@@ -521,7 +541,7 @@ class CountLine:
     expiry_date: date | None = None
 
 
-@_replayable
+@_replayable(lambda kw: [kw["location"].hub_id])
 def location_count(
     *,
     location: StorageLocation,

@@ -50,7 +50,8 @@ def test_it_writes_a_received_movement_for_each_accepted_line() -> None:
         dropoff.lines.filter(outcome="accepted").values_list("item_id", "quantity")
     )
     # The first movement of the dropoff's operation carries its key, as dropoff_log writes it.
-    assert movements.filter(idempotency_key=f"dropoff:{dropoff.idempotency_key}").count() == 1
+    key = f"hub:{dropoff.hub_id}:dropoff:{dropoff.idempotency_key}"
+    assert movements.filter(idempotency_key=key).count() == 1
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hub.models import IntakeStatus
 from hub.services import hub_intake_set, hub_thresholds_set, intake_reopen_due
+from inventory.alerts import alert_payload, alert_text
 from inventory.models import AlertLevel, CapacityAlert, MovementKind
 from inventory.selectors import hours_to_full, location_fill_list
 from inventory.services import StockLine, stock_receive, stock_remove
@@ -175,6 +176,32 @@ def test_it_puts_the_forecast_in_the_nearly_full_alert(hub, shelf, litre):
 
     alert = CapacityAlert.objects.get(location=shelf)
     assert alert.hours_to_full == Decimal("1.4")
+
+
+def test_it_says_full_not_nearly_full_when_one_change_passes_both(hub, shelf, litre):
+    hub.close_when_full = False
+    hub.save()
+    put(litre, shelf, 70)
+    put(litre, shelf, 30)  # 70 -> 100 %: past 80 % and 95 % at once
+
+    [alert] = CapacityAlert.objects.filter(location=shelf)
+    assert (alert.level, alert.fill_percent, alert.hours_to_full) == (
+        AlertLevel.FULL,
+        Decimal("100.0"),
+        None,
+    )
+    text = alert_text(alert=alert, with_link=False)
+    assert text == "West Adams Hub: Shelf is 100.0 % full (full at 95 %)."
+    assert alert_payload(alert=alert)["hours_to_full"] is None
+    take(litre, shelf, 10)  # 90 %: nearly full was tripped too, so it stays quiet
+    assert CapacityAlert.objects.count() == 1
+
+
+def test_it_forecasts_nothing_for_storage_with_no_room_left(hub, shelf, litre):
+    put(litre, shelf, 100)
+
+    [fill] = location_fill_list(hub=hub)
+    assert hours_to_full(fill=fill, location_ids=[shelf.pk]) is None
 
 
 def test_it_puts_back_a_limited_intake_after_closing_for_full(hub, shelf, litre):

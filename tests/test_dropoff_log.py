@@ -109,10 +109,17 @@ def test_it_refuses_a_quantity_the_ledger_refuses_and_stores_nothing(hub, volunt
     assert Dropoff.objects.count() == 0
 
 
-def test_it_refuses_a_form_of_another_hub(hub, other_hub, volunteer, outsider, hall, water):
-    log(hub, volunteer, [DropoffLineInput(water, 2, location=hall)], key="shared")
-    with pytest.raises(IntakeError, match="another hub"):
-        log(other_hub, outsider, [], key="shared")
+def test_it_logs_a_key_of_another_hub_as_its_own_dropoff(
+    hub, other_hub, volunteer, outsider, hall, water
+):
+    first = log(hub, volunteer, [DropoffLineInput(water, 2, location=hall)], key="shared")
+    garage = StorageLocationFactory(hub=other_hub, name="Garage")
+
+    second = log(other_hub, outsider, [DropoffLineInput(water, 3, location=garage)], key="shared")
+
+    assert second != first and second.hub == other_hub
+    assert (qty(water, hall), qty(water, garage)) == (2, 3)
+    assert_ledger_matches_balances()
 
 
 def test_it_undoes_a_dropoff_by_reversing_its_stock(hub, volunteer, hall, water):

@@ -307,8 +307,9 @@ class StockMachine(RuleBasedStateMachine):
     # --- delivery runs --------------------------------------------------------------------
 
     def changes_of(self, key: str) -> list[tuple[str, int, date | None, int]]:
-        """What the operation recorded under `key` did, in the model's terms."""
-        first = StockMovement.objects.filter(idempotency_key=key).first()
+        """What the operation recorded under `key` (stored after its hubs) did, in the
+        model's terms."""
+        first = StockMovement.objects.filter(idempotency_key__endswith=f":{key}").first()
         if first is None:
             return []
         names = {item.pk: name for name, item in self.items.items()}

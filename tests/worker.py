@@ -192,6 +192,8 @@ def worker_spawn(*, redis_url: str, directory: Path) -> Worker:
         SITE_URL=SITE_URL,
         # No SMTP server here; the tests' hubs have no e-mail recipients anyway.
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # The tests' chat tool listens on loopback, which webhooks may not reach otherwise.
+        WEBHOOKS_ALLOW_PRIVATE_NETWORKS="true",
     )
     log = directory / f"{name}.log"
     return Worker(process=start(command, env, log), log=log, name=name)

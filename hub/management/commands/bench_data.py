@@ -43,6 +43,7 @@ from hub.management.commands.seed_demo import CATEGORIES
 from hub.models import Dropoff, Hub, Membership, Outcome
 from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StorageLocation, Unit
+from inventory.services import stock_key_scoped
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - generated benchmark data only
 
@@ -347,7 +348,11 @@ class Generator:
                         at.isoformat(),
                         f"Dropoff #{dropoff_id}",
                         operation,
-                        f"dropoff:{key}" if first_movement else None,
+                        (
+                            stock_key_scoped(key=f"dropoff:{key}", hub_ids=[location.hub_id])
+                            if first_movement
+                            else None
+                        ),
                         dropoff_type,
                         dropoff_id,
                     )

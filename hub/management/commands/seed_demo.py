@@ -22,7 +22,7 @@ from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
 from inventory.selectors import hub_fill
-from inventory.services import StockLine, stock_receive
+from inventory.services import StockLine, stock_key_scoped, stock_receive
 
 WEST_ADAMS = "west-adams"
 ALTADENA = "altadena"
@@ -407,9 +407,10 @@ def seed_stock(
     for key, slug, location_name, username, lines in STOCK:
         # stock_receive answers a repeated key with the first receipt; skipping it here only
         # keeps the count of new receipts for the summary.
-        if StockMovement.objects.filter(idempotency_key=key).exists():
-            continue
         location = locations[(slug, location_name)]
+        stored_key = stock_key_scoped(key=key, hub_ids=[location.hub_id])
+        if StockMovement.objects.filter(idempotency_key=stored_key).exists():
+            continue
         stock_receive(
             lines=[
                 StockLine(
