@@ -13,6 +13,7 @@ from deliveries.forms import DestinationForm, DestinationNeedForm
 from deliveries.models import Destination, DestinationNeed
 from deliveries.services import DestinationDenied, DestinationError
 from hub.decorators import hub_role_required
+from hub.http import HubRequest
 from hub.models import Hub
 from hub.roles import Role
 
@@ -23,7 +24,7 @@ DESTINATION_PAGE = "deliveries/destination_detail.html"
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def destination_list(request: HttpRequest, hub: Hub) -> HttpResponse:
+def destination_list(request: HubRequest, hub: Hub) -> HttpResponse:
     return render(
         request,
         "deliveries/destination_list.html",
@@ -33,7 +34,7 @@ def destination_list(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def destination_create(request: HttpRequest, hub: Hub) -> HttpResponse:
+def destination_create(request: HubRequest, hub: Hub) -> HttpResponse:
     form = DestinationForm(request.POST or None, hub=hub)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,14 +55,14 @@ def destination_create(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def destination_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def destination_detail(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     return render(request, DESTINATION_PAGE, _detail_context(destination))
 
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def destination_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def destination_edit(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     form = DestinationForm(
         request.POST or None, hub=hub, initial=DestinationForm.initial_for(destination)
@@ -87,7 +88,7 @@ def destination_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def destination_need_add(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def destination_need_add(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     form = DestinationNeedForm(request.POST)
     if form.is_valid():
@@ -107,7 +108,7 @@ def destination_need_add(request: HttpRequest, hub: Hub, pk: int) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def destination_need_edit(request: HttpRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
+def destination_need_edit(request: HubRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     need = selectors.destination_need_get(destination=destination, pk=need_pk)
     form = DestinationNeedForm(
@@ -134,7 +135,7 @@ def destination_need_edit(request: HttpRequest, hub: Hub, pk: int, need_pk: int)
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def destination_need_delete(request: HttpRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
+def destination_need_delete(request: HubRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     need = selectors.destination_need_get(destination=destination, pk=need_pk)
     try:
@@ -145,7 +146,7 @@ def destination_need_delete(request: HttpRequest, hub: Hub, pk: int, need_pk: in
     return _needs_saved(request, destination)
 
 
-def _needs_saved(request: HttpRequest, destination: Destination) -> HttpResponse:
+def _needs_saved(request: HubRequest, destination: Destination) -> HttpResponse:
     if not request.htmx:
         return redirect("destination_detail", hub_slug=destination.hub.slug, pk=destination.pk)
     # Read again: the prefetched needs are those from before the change.

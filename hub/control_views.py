@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django_htmx.http import retarget
 from hub.control_forms import CategoryIntakeForm, HubIntakeForm, ThresholdsForm
 from hub.decorators import hub_role_required
 from hub.forms import parse_id
+from hub.http import HubRequest
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
 from hub.selectors import Acceptance, acceptance_map
@@ -52,7 +53,7 @@ def hub_time_zone(hub: Hub):
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.ADMIN)
-def intake_control(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake_control(request: HubRequest, hub: Hub) -> HttpResponse:
     with timezone.override(hub_time_zone(hub)):
         if request.method == "GET":
             return render(request, PAGE, _context(hub))
@@ -66,7 +67,7 @@ def intake_control(request: HttpRequest, hub: Hub) -> HttpResponse:
         return HttpResponseBadRequest(_("Unknown change. Reload the page and try again."))
 
 
-def _hub_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _hub_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     form = HubIntakeForm(request.POST)
     if form.is_valid():
         try:
@@ -81,7 +82,7 @@ def _hub_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return _again(request, hub, hub_form=form)
 
 
-def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _category_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     pk = parse_id(request.POST.get("category"))
     category = Category.objects.filter(pk=pk).first() if pk is not None else None
     if category is None:
@@ -111,7 +112,7 @@ def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(request, f"{PAGE}#category-row", {"hub": hub, "row": row})
 
 
-def _thresholds_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _thresholds_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     form = ThresholdsForm(request.POST)
     if form.is_valid():
         try:
@@ -126,13 +127,13 @@ def _thresholds_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return _again(request, hub, thresholds_form=form)
 
 
-def _saved(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _saved(request: HubRequest, hub: Hub) -> HttpResponse:
     if not request.htmx:
         return redirect("intake_control", hub_slug=hub.slug)
     return render(request, f"{PAGE}#control", _context(hub))
 
 
-def _again(request: HttpRequest, hub: Hub, **forms) -> HttpResponse:
+def _again(request: HubRequest, hub: Hub, **forms) -> HttpResponse:
     """The page (or with htmx its #control part) with the refused form and its messages."""
     context = _context(hub, **forms)
     return render(request, f"{PAGE}#control" if request.htmx else PAGE, context)
