@@ -34,6 +34,8 @@ from tests.deployment import (
 
 # What the worker puts in front of the links of its alerts.
 SITE_URL = "https://hub.test"
+# The worker's first retry of a failed alert channel: 3 s, not production's 10 s wait.
+FIRST_RETRY_SECONDS = 3
 
 
 def eventually(condition, *, timeout: float, what: str, interval: float = 0.1):
@@ -190,6 +192,7 @@ def worker_spawn(*, redis_url: str, directory: Path) -> Worker:
         DATABASE_URL=worker_database_url(),
         REDIS_URL=redis_url,
         SITE_URL=SITE_URL,
+        ALERT_FIRST_RETRY_SECONDS=str(FIRST_RETRY_SECONDS),
         # No SMTP server here; the tests' hubs have no e-mail recipients anyway.
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
