@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -100,7 +101,7 @@ def run_detail(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
 
 
 def _run_context(hub: Hub, run: Run) -> dict:
-    context = {"hub": hub, "run": run, "stops": run.stops.all()}
+    context: dict[str, object] = {"hub": hub, "run": run, "stops": run.stops.all()}
     if run.is_open:
         context["destinations"] = selectors.destination_choice_list(hub=hub, run=run)
         context["shortfalls"] = selectors.pick_list(run=run).shortfalls
@@ -273,7 +274,7 @@ def _lines_error(lines) -> str:
 
 
 def _stop_form(
-    request: HttpRequest,
+    request: HubRequest,
     hub: Hub,
     run: Run,
     destination: Destination,
@@ -352,8 +353,9 @@ def stop_deliver(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRe
             for line in stop.lines.all()
         },
     )
-    returned = {pk: parse_id(value) for pk, value in card.returned.items()}
-    if None in returned.values():
+    typed = {pk: parse_id(value) for pk, value in card.returned.items()}
+    returned = {pk: count for pk, count in typed.items() if count is not None}
+    if len(returned) < len(typed):
         card.error = _("Write how many came back as a whole number (0 if none).")
     else:
         try:
@@ -425,10 +427,10 @@ def delivery_report(request: HubRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def run_export(request: HubRequest, hub: Hub) -> HttpResponse:
+def run_export(request: HubRequest, hub: Hub) -> HttpResponseBase:
     form = ReportPeriodForm(request.GET)
     if form.is_bound and not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("delivery_report", hub_slug=hub.slug)
     since, until = form.days()
     return csv_response(

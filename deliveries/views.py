@@ -3,7 +3,7 @@ delivers to and their standing needs."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -155,7 +155,7 @@ def _needs_saved(request: HubRequest, destination: Destination) -> HttpResponse:
 
 
 def _needs_page(
-    request: HttpRequest, destination: Destination, *, need_form: DestinationNeedForm | None = None
+    request: HubRequest, destination: Destination, *, need_form: DestinationNeedForm | None = None
 ) -> HttpResponse:
     """The page, or with htmx its #needs part (and the messages, out of band)."""
     context = _detail_context(destination, need_form=need_form)
@@ -175,5 +175,5 @@ def _detail_context(
 
 
 def _need_message(text: str, need: DestinationNeed) -> str:
-    what = need.item.name if need.item_id else need.category.name
+    what = str(need.item or need.category)  # exactly one of the two (a check constraint)
     return text % {"need": f"{need.quantity} x {what}"}

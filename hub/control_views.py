@@ -90,9 +90,10 @@ def _category_submit(request: HubRequest, hub: Hub) -> HttpResponse:
         response = _again(request, hub, category_error=error)
         return retarget(response, "#control") if request.htmx else response
     form = CategoryIntakeForm(request.POST, category=category)
+    shown: CategoryIntakeForm | None = form
     if form.is_valid():
         try:
-            row = category_intake_set(
+            saved = category_intake_set(
                 hub=hub, user=request.user, category=category, **form.cleaned_data
             )
         except IntakeControlDenied as error:
@@ -100,15 +101,15 @@ def _category_submit(request: HubRequest, hub: Hub) -> HttpResponse:
         except IntakeControlError as error:
             form.add_error(error.field, str(error))
         else:
-            messages.success(request, _category_message(category, row))
+            messages.success(request, _category_message(category, saved))
             if not request.htmx:
                 return redirect("intake_control", hub_slug=hub.slug)
-            form = None
+            shown = None
     if not request.htmx:
-        return render(request, PAGE, _context(hub, category_forms={category.pk: form}))
+        return render(request, PAGE, _context(hub, category_forms={category.pk: shown}))
     acceptance = acceptance_map(hubs=[hub])
     intake = CategoryIntake.objects.filter(hub=hub, category=category).first()
-    row = _category_row(hub, category, intake, acceptance, form=form)
+    row = _category_row(hub, category, intake, acceptance, form=shown)
     return render(request, f"{PAGE}#category-row", {"hub": hub, "row": row})
 
 

@@ -1,10 +1,12 @@
 """The dropoff table: one page (hub/intake.html) and the htmx fragments it asks for."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -94,7 +96,7 @@ def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
         else:
             return _logged(request, hub, dropoff)
     if "idempotency_key" in form.errors:
-        form.data = form.data.copy()
+        form.data = cast(QueryDict, form.data).copy()
         form.data["idempotency_key"] = DropoffForm.new_key()
     if request.htmx:
         context = _context(request, hub, form=form, line_forms=line_forms, fills=fills)
@@ -115,7 +117,11 @@ def _edit_without_script(request: HubRequest, hub: Hub, fills) -> HttpResponse:
         request, hub, form=form, line_forms=line_forms, fills=fills, show_errors=False
     )
     added = parse_id(request.POST.get("add_item"))
-    item = Item.objects.select_related("category").filter(pk=added, is_active=True).first()
+    item = (
+        Item.objects.select_related("category").filter(pk=added, is_active=True).first()
+        if added is not None
+        else None
+    )
     same = [row for row in context["rows"] if item is not None and row.item == item]
     if same:  # a second tap on a tile adds one, as it does with htmx
         same[0].quantity = (parse_id(str(same[0].quantity)) or 0) + 1
@@ -147,11 +153,11 @@ def _page_context(request: HubRequest, hub: Hub, **kwargs) -> dict:
 
 
 def _context(
-    request: HttpRequest,
+    request: HubRequest,
     hub: Hub,
     *,
     form: DropoffForm | None = None,
-    line_forms: list[LineForm] = (),
+    line_forms: Sequence[LineForm] = (),
     fills=None,
     logged: Dropoff | None = None,
     show_errors: bool = True,
@@ -197,7 +203,8 @@ def _fills_of(dropoff: Dropoff | None, fills) -> list:
 def _row_from_form(
     line: LineForm, hub: Hub, acceptance: dict, suggestions: dict, *, show_errors: bool
 ) -> LineRow:
-    item = line.items.get(parse_id(line.data["item"]))
+    pk = parse_id(line.data["item"])
+    item = line.items.get(pk) if pk is not None else None
     errors = [str(e) for errors in line.errors.values() for e in errors] if show_errors else []
     return LineRow(
         item=item,
@@ -226,7 +233,11 @@ def _new_row(hub: Hub, item: Item, acceptance: dict, suggestions: dict) -> LineR
 def intake_line(request: HubRequest, hub: Hub) -> HttpResponse:
     """A new line row for the item tapped (a tile or a search result)."""
     pk = parse_id(request.GET.get("item"))
-    item = Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+    item = (
+        Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+        if pk is not None
+        else None
+    )
     if item is None:
         raise Http404("No such item")
     row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))

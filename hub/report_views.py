@@ -4,6 +4,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ def _timestamp(value: datetime | None, tz) -> str:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def export_dropoffs(request: HubRequest, hub: Hub) -> HttpResponse:
+def export_dropoffs(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """One row per dropoff line of the period. Donor details are left out: an export is
     handed on, and donors agreed only to the hub keeping them."""
     form, error = _period_or_error(request)
@@ -126,7 +127,7 @@ def export_dropoffs(request: HubRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def export_stock(request: HubRequest, hub: Hub) -> HttpResponse:
+def export_stock(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """What is in stock now, one row per item, location and expiry date."""
     units = _units()
     rows = (
@@ -164,7 +165,7 @@ def export_stock(request: HubRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def export_ledger(request: HubRequest, hub: Hub) -> HttpResponse:
+def export_ledger(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """Every stock movement of the period at the hub, oldest first: who, when, why."""
     form, error = _period_or_error(request)
     if error:

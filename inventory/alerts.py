@@ -219,10 +219,10 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
             )
             return
         webhook = Webhook.objects.get(pk=int(channel.split(":", 1)[1]))
-        body = json.dumps(alert_payload(alert=alert)).encode()
+        payload = json.dumps(alert_payload(alert=alert)).encode()
         request = urllib.request.Request(  # noqa: S310 - the admin's configured https/http URL
             webhook.url,
-            data=body,
+            data=payload,
             headers={
                 "Content-Type": "application/json",
                 # The same on every try: a receiver drops the repeat of a send that arrived

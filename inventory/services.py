@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import formats
@@ -133,7 +133,7 @@ def _replayable(service: Callable[..., list[StockMovement]]) -> Callable[..., li
 def stock_receive(
     *,
     lines: Sequence[StockLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     source: models.Model | None = None,
     idempotency_key: str | None = None,
@@ -166,7 +166,7 @@ def stock_remove(
     *,
     lines: Sequence[StockLine],
     kind: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     source: models.Model | None = None,
     idempotency_key: str | None = None,
@@ -203,7 +203,7 @@ def stock_transfer(
     from_location: StorageLocation,
     to_location: StorageLocation,
     quantity: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     expiry_date: date | None = None,
     reason: str = "",
     source: models.Model | None = None,
@@ -242,7 +242,7 @@ def stock_adjust(
     item: Item,
     location: StorageLocation,
     delta: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     expiry_date: date | None = None,
     idempotency_key: str | None = None,
@@ -269,7 +269,7 @@ def stock_count(
     item: Item,
     location: StorageLocation,
     counted_quantity: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     expiry_date: date | None = None,
     idempotency_key: str | None = None,
@@ -298,7 +298,7 @@ def stock_count(
 def stock_void(
     *,
     movement: StockMovement,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -347,7 +347,7 @@ def stock_pick(
     *,
     hub: Hub,
     lines: Sequence[PickLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -401,7 +401,7 @@ def stock_settle(
     *,
     returns: Sequence[StockLine],
     arrivals: Sequence[StockLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -486,7 +486,7 @@ def stock_transfer_within_hub(
     from_location: StorageLocation,
     to_location: StorageLocation,
     quantity: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     expiry_date: date | None = None,
     reason: str = "",
     idempotency_key: str | None = None,
@@ -526,7 +526,7 @@ def location_count(
     *,
     location: StorageLocation,
     lines: Sequence[CountLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -575,7 +575,7 @@ def _write(
     *,
     build: Callable[[dict], list[_Change]],
     pairs: set[StockPair],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     source: models.Model | None,
     idempotency_key: str | None,
@@ -660,7 +660,7 @@ def _insert_movements(
     changes: list[_Change],
     *,
     key: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     source: models.Model | None,
 ) -> list[StockMovement]:
