@@ -244,7 +244,7 @@ class LineRow:
 
     item: Item | None
     quantity: str
-    error: StrOrPromise = ""
+    error: "StrOrPromise" = ""
     needed: int | None = None
     in_stock: int | None = None
 
