@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # Benchmarks make (and drop) their own databases <name>_small, _large and _load on this server.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dh_bench
 
-.PHONY: demo test bench load lint format messages clean
+.PHONY: demo test test-fast bench load lint format messages clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)." >&2; exit 1; }
@@ -36,15 +36,32 @@ demo: messages
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## make test: lint, then the whole suite against Postgres and Redis (started if down)
-test: $(BIN)/.installed-dev messages
+## make lint: the static checks, no database needed: ruff's lint and format check, mypy's
+## type check, and that the models have no change without its migration
+lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	SECRET_KEY=lint-only $(BIN)/mypy
+	DATABASE_URL=sqlite://:memory: SECRET_KEY=lint-only \
+		$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make test: lint, then the whole suite against Postgres and Redis (started if down)
+test: lint messages test-services
+	$(PYTEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+## make test-fast: the suite without the browser and Celery worker tests, for the inner loop
+test-fast: $(BIN)/.installed-dev messages
+	scripts/ensure-services
+	$(PYTEST_ENV) $(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
+
+PYTEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only \
+	SECURE_COOKIES=false
+
+.PHONY: test-services
+test-services:
 	scripts/ensure-services
 	scripts/ensure-chromium
 	scripts/ensure-axe >/dev/null
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only \
-		SECURE_COOKIES=false $(BIN)/pytest $(PYTEST_ARGS)
 
 ## make bench: speed and scale against the floor of this machine, printed as one table
 bench: $(BIN)/.installed messages

@@ -189,7 +189,7 @@ def request(
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     started = time.perf_counter()
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()

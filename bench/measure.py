@@ -76,7 +76,7 @@ PAGES = (
 
 def page_url(page: Page, hub: Hub) -> str | None:
     """The page's URL at this hub, or None when the page is not built (yet)."""
-    args = [hub.slug]
+    args: list[str | int] = [hub.slug]
     if page.url_name == "run_detail":
         args.append(Run.objects.filter(hub=hub).order_by("-planned_at").values("pk")[0]["pk"])
     try:
@@ -116,7 +116,7 @@ HTMX = {"HX-Request": "true", "HX-Target": "intake"}
 
 
 def query_counts(*, hub: Hub, location: StorageLocation, items: list[Item]) -> dict:
-    counts = {}
+    counts: dict[str, int | None] = {}
     for page in PAGES:
         url = page_url(page, hub)
         if url is None:
@@ -322,7 +322,7 @@ def main() -> None:
     if args.pages_only:
         args.out.write_text(json.dumps({"pages": page_list(hub=hub)}, indent=2))
         return
-    location = StorageLocation.objects.filter(hub=hub).order_by("name").first()
+    location = StorageLocation.objects.filter(hub=hub).order_by("name")[0]
     # Room for every dropoff of the run (floor and app), so none is refused for lack of it
     # and no threshold trips on the way; the other locations stay as generated.
     StorageLocation.objects.filter(pk=location.pk).update(

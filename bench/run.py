@@ -67,7 +67,8 @@ def database_drop(base_url: str, name: str) -> None:
 
 def postgres_version(url: str) -> str:
     with psycopg.connect(url) as conn:
-        return conn.execute("SHOW server_version").fetchone()[0]
+        [version] = conn.execute("SHOW server_version").fetchone() or ("unknown",)
+        return version
 
 
 def generate(*, size: str, env: dict, logs: Path) -> dict:

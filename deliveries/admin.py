@@ -22,8 +22,7 @@ class DestinationAdmin(HubScopedMixin, admin.ModelAdmin):
 
 class StopInline(admin.TabularInline):
     model = Stop
-    fields = ["position", "destination", "status", "received_by", "delivered_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "destination", "status", "received_by", "delivered_at")
     extra = 0
     can_delete = False
 

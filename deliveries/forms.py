@@ -3,6 +3,7 @@ name, a receiving hub for another hub only, one need per item or category) are t
 services', which answer DestinationError with the field it is about."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.db.models import Q
@@ -24,6 +25,9 @@ from hub.models import Hub
 from hub.selectors import other_hub_list
 from hub.validators import single_line
 from inventory.models import Category, Item
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _max_length(model, field: str) -> int:
@@ -77,10 +81,12 @@ class DestinationForm(forms.Form):
 
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["receiving_hub"].queryset = other_hub_list(hub=hub)
+        receiving_hub = cast(forms.ModelChoiceField, self.fields["receiving_hub"])
+        receiving_hub.queryset = other_hub_list(hub=hub)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # The hub picker stays on the page whatever the kind: a hub left chosen there for a
         # shelter means nothing, so it is dropped rather than refused.
         if data.get("kind") != DestinationKind.OTHER_HUB:
@@ -152,9 +158,9 @@ class DestinationNeedForm(forms.Form):
         groups: dict[str, list[tuple[int, str]]] = {}
         for item in self.items.values():
             groups.setdefault(item.category.name, []).append((item.pk, item.name))
-        self.fields["item"].choices = [("", "—"), *groups.items()]
+        cast(forms.ChoiceField, self.fields["item"]).choices = [("", "—"), *groups.items()]
         self.categories = {c.pk: c for c in Category.objects.order_by("sort_order", "name")}
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", "—"),
             *((c.pk, c.name) for c in self.categories.values()),
         ]
@@ -219,7 +225,7 @@ class RunForm(forms.Form):
 
     def __init__(self, *args, drivers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["driver"].queryset = drivers
+        cast(forms.ModelChoiceField, self.fields["driver"]).queryset = drivers
 
     @staticmethod
     def initial_for(run: Run) -> dict:
@@ -244,7 +250,7 @@ class LineRow:
 
     item: Item | None
     quantity: str
-    error: str = ""
+    error: "StrOrPromise" = ""
     needed: int | None = None
     in_stock: int | None = None
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +28,7 @@ from deliveries.models import Destination, Run, Stop, StopStatus
 from hub.decorators import hub_role_required
 from hub.exports import csv_response
 from hub.forms import ReportPeriodForm, parse_id
+from hub.http import HubRequest
 from hub.models import Hub
 from hub.roles import Role
 from inventory.services import StockError
@@ -41,7 +43,7 @@ DRIVE_PAGE = "deliveries/run_drive.html"
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def run_list(request: HttpRequest, hub: Hub) -> HttpResponse:
+def run_list(request: HubRequest, hub: Hub) -> HttpResponse:
     form = RunStatusFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     page = Paginator(selectors.run_list(hub=hub, status=status or None), 50).get_page(
@@ -56,7 +58,7 @@ def run_list(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def run_create(request: HttpRequest, hub: Hub) -> HttpResponse:
+def run_create(request: HubRequest, hub: Hub) -> HttpResponse:
     form = RunForm(request.POST or None, drivers=selectors.driver_choice_list(hub=hub))
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +75,7 @@ def run_create(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def run_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_edit(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     form = RunForm(
         request.POST or None,
@@ -93,20 +95,20 @@ def run_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def run_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_detail(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     return render(request, RUN_PAGE, _run_context(hub, run))
 
 
 def _run_context(hub: Hub, run: Run) -> dict:
-    context = {"hub": hub, "run": run, "stops": run.stops.all()}
+    context: dict[str, object] = {"hub": hub, "run": run, "stops": run.stops.all()}
     if run.is_open:
         context["destinations"] = selectors.destination_choice_list(hub=hub, run=run)
         context["shortfalls"] = selectors.pick_list(run=run).shortfalls
     return context
 
 
-def _run_changed(request: HttpRequest, hub: Hub, run: Run) -> HttpResponse:
+def _run_changed(request: HubRequest, hub: Hub, run: Run) -> HttpResponse:
     """After an action on the run: back to its page, or with htmx its #run part."""
     if not request.htmx:
         return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
@@ -119,7 +121,7 @@ def _run_changed(request: HttpRequest, hub: Hub, run: Run) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def run_picking_start(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_picking_start(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     return _run_action(
         request,
         hub,
@@ -131,7 +133,7 @@ def run_picking_start(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def run_dispatch(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_dispatch(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     return _run_action(
         request,
         hub,
@@ -143,13 +145,13 @@ def run_dispatch(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def run_cancel(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_cancel(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     return _run_action(
         request, hub, pk, services.run_cancel, _("Run %(number)d cancelled: no stock moved.")
     )
 
 
-def _run_action(request: HttpRequest, hub: Hub, pk: int, service, done: str) -> HttpResponse:
+def _run_action(request: HubRequest, hub: Hub, pk: int, service, done: str) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     try:
         service(run=run, user=request.user)
@@ -166,7 +168,7 @@ def _run_action(request: HttpRequest, hub: Hub, pk: int, service, done: str) -> 
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def stop_create(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def stop_create(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     """A new stop: the destination chosen on the run's page, then its lines, suggested from
     the destination's standing needs and the stock, for the coordinator to change."""
     run = selectors.run_get(hub=hub, pk=pk)
@@ -195,7 +197,7 @@ def stop_create(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def stop_edit(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
+def stop_edit(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     stop = _stop_of(run, stop_pk)
     if request.method == "GET":
@@ -218,7 +220,7 @@ def stop_edit(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResp
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def stop_line_row(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def stop_line_row(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     """One more empty line row, for htmx (without it, the form's "Another line" button
     posts and the form comes back with the row)."""
     run = selectors.run_get(hub=hub, pk=pk)
@@ -229,7 +231,7 @@ def stop_line_row(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def stop_remove(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
+def stop_remove(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     stop = _stop_of(run, stop_pk)
     try:
@@ -245,7 +247,7 @@ def stop_remove(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRe
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def stop_move(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
+def stop_move(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     stop = _stop_of(run, stop_pk)
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
@@ -272,7 +274,7 @@ def _lines_error(lines) -> str:
 
 
 def _stop_form(
-    request: HttpRequest,
+    request: HubRequest,
     hub: Hub,
     run: Run,
     destination: Destination,
@@ -303,7 +305,7 @@ def _stop_form(
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def run_pick_list(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_pick_list(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     run = selectors.run_get(hub=hub, pk=pk)
     return render(
         request,
@@ -332,14 +334,14 @@ class StopCard:
 
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
-def run_drive(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def run_drive(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     run = _drivable_run(request, hub, pk)
     return render(request, DRIVE_PAGE, _drive_context(hub, run))
 
 
 @require_POST
 @hub_role_required(Role.VOLUNTEER)
-def stop_deliver(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
+def stop_deliver(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResponse:
     run = _drivable_run(request, hub, pk)
     stop = _stop_of(run, stop_pk)
     card = StopCard(
@@ -351,8 +353,9 @@ def stop_deliver(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpR
             for line in stop.lines.all()
         },
     )
-    returned = {pk: parse_id(value) for pk, value in card.returned.items()}
-    if None in returned.values():
+    typed = {pk: parse_id(value) for pk, value in card.returned.items()}
+    returned = {pk: count for pk, count in typed.items() if count is not None}
+    if len(returned) < len(typed):
         card.error = _("Write how many came back as a whole number (0 if none).")
     else:
         try:
@@ -385,7 +388,7 @@ def stop_deliver(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpR
     )
 
 
-def _drivable_run(request: HttpRequest, hub: Hub, pk: int) -> Run:
+def _drivable_run(request: HubRequest, hub: Hub, pk: int) -> Run:
     run = selectors.run_get(hub=hub, pk=pk)
     if not selectors.run_drive_allowed(run=run, user=request.user):
         raise PermissionDenied(_("Only the run's driver or a coordinator can open this run."))
@@ -405,7 +408,7 @@ def _drive_context(hub: Hub, run: Run, *, refused: StopCard | None = None) -> di
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def delivery_report(request: HttpRequest, hub: Hub) -> HttpResponse:
+def delivery_report(request: HubRequest, hub: Hub) -> HttpResponse:
     form = ReportPeriodForm(request.GET)
     context = {"hub": hub, "form": form}
     valid = not form.is_bound or form.is_valid()
@@ -424,10 +427,10 @@ def delivery_report(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def run_export(request: HttpRequest, hub: Hub) -> HttpResponse:
+def run_export(request: HubRequest, hub: Hub) -> HttpResponseBase:
     form = ReportPeriodForm(request.GET)
     if form.is_bound and not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("delivery_report", hub_slug=hub.slug)
     since, until = form.days()
     return csv_response(

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -274,7 +275,7 @@ def pick_list(*, run: Run) -> PickList:
     else:
         by_pk = {line.pk: line for line in lines}
         for movement in dispatch_picks(lines=lines).order_by("pk"):
-            line = by_pk[movement.source_id]
+            line = by_pk[cast(int, movement.source_id)]  # a pick's source is its stop line
             taken.append((line, movement.location, movement.expiry_date, -movement.quantity))
 
     groups: dict[int, PickGroup] = {}
@@ -339,7 +340,7 @@ def stop_line_suggestions(*, run: Run, destination: Destination) -> list[Suggest
 
     suggestions: dict[int, Suggestion] = {}
     for need in needs:
-        if need.item_id:
+        if need.item is not None:
             candidates = [need.item]
         else:
             candidates = sorted(
@@ -471,9 +472,9 @@ def run_export_rows(*, hub: Hub, since: date, until: date) -> Iterator[list]:
     )
     for row in rows.iterator(chunk_size=2000):
         *head, quantity, returned = row
-        head[1] = timezone.localtime(head[1]).isoformat(timespec="minutes")
+        head[1] = timezone.localtime(cast(datetime, head[1])).isoformat(timespec="minutes")
         if head[10]:
-            head[10] = timezone.localtime(head[10]).isoformat(timespec="minutes")
+            head[10] = timezone.localtime(cast(datetime, head[10])).isoformat(timespec="minutes")
         yield [*head, quantity, returned, quantity - returned]
 
 

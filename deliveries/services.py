@@ -9,10 +9,11 @@ for another hub of the network, receives what was delivered into that hub's stoc
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import CharField, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,11 +58,11 @@ class RunError(StockError):
 def run_create(
     *,
     hub: Hub,
-    driver: AbstractBaseUser,
+    driver: User,
     vehicle: str,
     planned_at: datetime,
     notes: str = "",
-    user: AbstractBaseUser,
+    user: User,
 ) -> Run:
     _check_driver(hub=hub, driver=driver)
     return Run.objects.create(
@@ -77,11 +78,11 @@ def run_create(
 def run_update(
     *,
     run: Run,
-    driver: AbstractBaseUser,
+    driver: User,
     vehicle: str,
     planned_at: datetime,
     notes: str = "",
-    user: AbstractBaseUser,
+    user: User,
 ) -> Run:
     with transaction.atomic():
         run = _open_run(run)
@@ -99,7 +100,7 @@ def stop_add(
     run: Run,
     destination: Destination,
     lines: Sequence[tuple[Item, int]],
-    user: AbstractBaseUser,
+    user: User,
 ) -> Stop:
     """Add a stop at the end of the run, with its lines."""
     with transaction.atomic():
@@ -120,9 +121,7 @@ def stop_add(
         return stop
 
 
-def stop_lines_set(
-    *, stop: Stop, lines: Sequence[tuple[Item, int]], user: AbstractBaseUser
-) -> Stop:
+def stop_lines_set(*, stop: Stop, lines: Sequence[tuple[Item, int]], user: User) -> Stop:
     """Replace the stop's lines (a quantity of 0 drops a line)."""
     with transaction.atomic():
         _open_run(stop.run)
@@ -134,13 +133,13 @@ def stop_lines_set(
         return stop
 
 
-def stop_remove(*, stop: Stop, user: AbstractBaseUser) -> None:
+def stop_remove(*, stop: Stop, user: User) -> None:
     with transaction.atomic():
         _open_run(stop.run)
         stop.delete()
 
 
-def stop_move(*, stop: Stop, offset: int, user: AbstractBaseUser) -> None:
+def stop_move(*, stop: Stop, offset: int, user: User) -> None:
     """Swap the stop with the one before it (offset -1) or after it (+1)."""
     with transaction.atomic():
         run = _open_run(stop.run)
@@ -157,7 +156,7 @@ def stop_move(*, stop: Stop, offset: int, user: AbstractBaseUser) -> None:
         Stop.objects.filter(pk=this.pk).update(position=positions[1])
 
 
-def run_picking_start(*, run: Run, user: AbstractBaseUser) -> Run:
+def run_picking_start(*, run: Run, user: User) -> Run:
     with transaction.atomic():
         run = _open_run(run)
         _check_has_lines(run)
@@ -167,7 +166,7 @@ def run_picking_start(*, run: Run, user: AbstractBaseUser) -> Run:
         return run
 
 
-def run_dispatch(*, run: Run, user: AbstractBaseUser) -> Run:
+def run_dispatch(*, run: Run, user: User) -> Run:
     """Out for delivery: every line of every stop leaves stock at once, first-expired-first-
     out across the hub's locations, or nothing does and the Shortfall names what is missing.
     Goods for another hub of the network leave as a transfer, the rest as delivered."""
@@ -200,7 +199,7 @@ def run_dispatch(*, run: Run, user: AbstractBaseUser) -> Run:
         return run
 
 
-def run_cancel(*, run: Run, user: AbstractBaseUser) -> Run:
+def run_cancel(*, run: Run, user: User) -> Run:
     """Cancel a run before dispatch; afterwards only its stops' returns undo it."""
     with transaction.atomic():
         run = _open_run(
@@ -218,7 +217,7 @@ def run_cancel(*, run: Run, user: AbstractBaseUser) -> Run:
 def stop_deliver(
     *,
     stop: Stop,
-    user: AbstractBaseUser,
+    user: User,
     received_by: str,
     note: str,
     returned: Mapping[int, int],
@@ -276,7 +275,7 @@ def _open_run(run: Run, *, already_out: str | None = None) -> Run:
     raise RunError(already_out or _("This run is already out for delivery; it can't change."))
 
 
-def _check_driver(*, hub: Hub, driver: AbstractBaseUser) -> None:
+def _check_driver(*, hub: Hub, driver: User) -> None:
     if not driver.is_active or not Membership.objects.filter(user=driver, hub=hub).exists():
         raise RunError(_("The driver must be an active member of this hub."))
 
@@ -341,10 +340,11 @@ def _settlement(
     ones were handed over first), and what a receiving hub takes into stock."""
     picks: dict[int, list[StockMovement]] = {line.pk: [] for line in lines}
     for movement in dispatch_picks(lines=lines):
-        picks[movement.source_id].append(movement)
+        picks[cast(int, movement.source_id)].append(movement)  # a pick's source is its line
     receiving_location = None
-    if stop.destination.kind == DestinationKind.OTHER_HUB:
-        receiving_location = _receiving_location(stop.destination.receiving_hub)
+    # A destination has a receiving hub exactly when it is another hub (a check constraint).
+    if (receiving_hub := stop.destination.receiving_hub) is not None:
+        receiving_location = _receiving_location(receiving_hub)
     returns, arrivals = [], []
     for line in lines:
         to_return = brought_back[line.pk]
@@ -411,7 +411,7 @@ class DestinationDenied(DestinationError):
 def destination_create(
     *,
     hub: Hub,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     kind: str,
     address: str = "",
@@ -446,7 +446,7 @@ def destination_create(
 def destination_update(
     *,
     destination: Destination,
-    user: AbstractBaseUser,
+    user: User,
     name: str,
     kind: str,
     address: str = "",
@@ -485,7 +485,7 @@ def destination_update(
 def destination_need_save(
     *,
     destination: Destination,
-    user: AbstractBaseUser,
+    user: User,
     item: Item | None,
     category: Category | None,
     quantity: int,
@@ -514,7 +514,7 @@ def destination_need_save(
     if priority not in NeedPriority.values:
         raise DestinationError(_("Choose high, normal or low."), field="priority")
     notes = (notes or "").strip()
-    if len(notes) > DestinationNeed._meta.get_field("notes").max_length:
+    if len(notes) > _text_limit(DestinationNeed, "notes"):
         raise DestinationError(_("Keep the note shorter."), field="notes")
 
     others = DestinationNeed.objects.filter(destination=destination)
@@ -538,18 +538,20 @@ def destination_need_save(
                 return DestinationNeed.objects.create(destination=destination, **values)
             DestinationNeed.objects.filter(pk=need.pk).update(**values)
     except IntegrityError as error:  # listed by someone else just now
-        raise (_item_listed(item) if item else _category_listed(category)) from error
+        raise (
+            _item_listed(item) if item else _category_listed(cast(Category, category))
+        ) from error
     for name, value in values.items():
         setattr(need, name, value)
     return need
 
 
-def destination_need_delete(*, need: DestinationNeed, user: AbstractBaseUser) -> None:
+def destination_need_delete(*, need: DestinationNeed, user: User) -> None:
     _coordinator_check(hub=need.destination.hub, user=user)
     need.delete()
 
 
-def _coordinator_check(*, hub: Hub, user: AbstractBaseUser) -> None:
+def _coordinator_check(*, hub: Hub, user: User) -> None:
     if not (
         role_at_least(user, Role.COORDINATOR)
         and Membership.objects.filter(user_id=user.pk, hub_id=hub.pk).exists()
@@ -572,7 +574,7 @@ def _destination_values(
     is_active: bool,
 ) -> dict:
     """The destination's fields, stripped and checked, or DestinationError."""
-    values = {
+    values: dict[str, Any] = {
         "name": (name or "").strip(),
         "kind": kind,
         "address": (address or "").strip(),
@@ -587,7 +589,7 @@ def _destination_values(
             _("Name the destination, e.g. “Pasadena Convention Center shelter”."), field="name"
         )
     for field in ("name", "address", "contact_name", "contact_phone"):
-        limit = Destination._meta.get_field(field).max_length
+        limit = _text_limit(Destination, field)
         if len(values[field]) > limit:
             raise DestinationError(
                 _("Keep this under %(max)d characters.") % {"max": limit}, field=field
@@ -625,6 +627,11 @@ def _name_taken(name: str) -> DestinationError:
     return DestinationError(
         _("%(name)s is already a destination of this hub.") % {"name": name}, field="name"
     )
+
+
+def _text_limit(model: type[Model], name: str) -> int:
+    """The max_length of one of the model's CharFields, which all have one."""
+    return cast(int, cast(CharField, model._meta.get_field(name)).max_length)
 
 
 def _item_listed(item: Item) -> DestinationError:

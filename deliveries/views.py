@@ -3,7 +3,7 @@ delivers to and their standing needs."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,6 +13,7 @@ from deliveries.forms import DestinationForm, DestinationNeedForm
 from deliveries.models import Destination, DestinationNeed
 from deliveries.services import DestinationDenied, DestinationError
 from hub.decorators import hub_role_required
+from hub.http import HubRequest
 from hub.models import Hub
 from hub.roles import Role
 
@@ -23,7 +24,7 @@ DESTINATION_PAGE = "deliveries/destination_detail.html"
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def destination_list(request: HttpRequest, hub: Hub) -> HttpResponse:
+def destination_list(request: HubRequest, hub: Hub) -> HttpResponse:
     return render(
         request,
         "deliveries/destination_list.html",
@@ -33,7 +34,7 @@ def destination_list(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def destination_create(request: HttpRequest, hub: Hub) -> HttpResponse:
+def destination_create(request: HubRequest, hub: Hub) -> HttpResponse:
     form = DestinationForm(request.POST or None, hub=hub)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,14 +55,14 @@ def destination_create(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def destination_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def destination_detail(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     return render(request, DESTINATION_PAGE, _detail_context(destination))
 
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def destination_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def destination_edit(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     form = DestinationForm(
         request.POST or None, hub=hub, initial=DestinationForm.initial_for(destination)
@@ -87,7 +88,7 @@ def destination_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def destination_need_add(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def destination_need_add(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     form = DestinationNeedForm(request.POST)
     if form.is_valid():
@@ -107,7 +108,7 @@ def destination_need_add(request: HttpRequest, hub: Hub, pk: int) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def destination_need_edit(request: HttpRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
+def destination_need_edit(request: HubRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     need = selectors.destination_need_get(destination=destination, pk=need_pk)
     form = DestinationNeedForm(
@@ -134,7 +135,7 @@ def destination_need_edit(request: HttpRequest, hub: Hub, pk: int, need_pk: int)
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def destination_need_delete(request: HttpRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
+def destination_need_delete(request: HubRequest, hub: Hub, pk: int, need_pk: int) -> HttpResponse:
     destination = selectors.destination_get(hub=hub, pk=pk)
     need = selectors.destination_need_get(destination=destination, pk=need_pk)
     try:
@@ -145,7 +146,7 @@ def destination_need_delete(request: HttpRequest, hub: Hub, pk: int, need_pk: in
     return _needs_saved(request, destination)
 
 
-def _needs_saved(request: HttpRequest, destination: Destination) -> HttpResponse:
+def _needs_saved(request: HubRequest, destination: Destination) -> HttpResponse:
     if not request.htmx:
         return redirect("destination_detail", hub_slug=destination.hub.slug, pk=destination.pk)
     # Read again: the prefetched needs are those from before the change.
@@ -154,7 +155,7 @@ def _needs_saved(request: HttpRequest, destination: Destination) -> HttpResponse
 
 
 def _needs_page(
-    request: HttpRequest, destination: Destination, *, need_form: DestinationNeedForm | None = None
+    request: HubRequest, destination: Destination, *, need_form: DestinationNeedForm | None = None
 ) -> HttpResponse:
     """The page, or with htmx its #needs part (and the messages, out of band)."""
     context = _detail_context(destination, need_form=need_form)
@@ -174,5 +175,5 @@ def _detail_context(
 
 
 def _need_message(text: str, need: DestinationNeed) -> str:
-    what = need.item.name if need.item_id else need.category.name
+    what = str(need.item or need.category)  # exactly one of the two (a check constraint)
     return text % {"need": f"{need.quantity} x {what}"}

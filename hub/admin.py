@@ -1,7 +1,10 @@
 """Django admin for the people who set hubs up. Superusers see the whole network; a user
 with the Admin role sees and changes only what belongs to their own hubs."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
@@ -26,7 +29,14 @@ def people_visible_to(user):
     return queryset.filter(mine | Q(memberships__isnull=True), is_superuser=False).distinct()
 
 
-class HubScopedMixin(BoundedInputAdmin):
+if TYPE_CHECKING:
+    # The mixin's super() calls reach the admin class it is mixed into.
+    _AdminBase = BaseModelAdmin
+else:
+    _AdminBase = object
+
+
+class HubScopedMixin(BoundedInputAdmin, _AdminBase):
     """Limits rows, and the hubs and hub-owned rows offered in forms, to the user's hubs.
     `hub_path` is the lookup from the model to its hub ("" for the Hub itself)."""
 
@@ -136,8 +146,14 @@ class PersonAdmin(BoundedInputAdmin, UserAdmin):
 
 class DropoffLineInline(admin.TabularInline):
     model = DropoffLine
-    fields = ["item", "quantity", "expiry_date", "outcome", "location", "redirected_to"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "item",
+        "quantity",
+        "expiry_date",
+        "outcome",
+        "location",
+        "redirected_to",
+    )
     extra = 0
     can_delete = False
 

@@ -10,7 +10,7 @@ def roles(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     can_coordinate = role_at_least(user, Role.COORDINATOR)
-    context = {
+    context: dict[str, object] = {
         "user_role": user_role(user),
         "can_coordinate": can_coordinate,
         "can_administer": role_at_least(user, Role.ADMIN),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django_htmx.http import retarget
 from hub.control_forms import CategoryIntakeForm, HubIntakeForm, ThresholdsForm
 from hub.decorators import hub_role_required
 from hub.forms import parse_id
+from hub.http import HubRequest
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
 from hub.selectors import Acceptance, acceptance_map
@@ -52,7 +53,7 @@ def hub_time_zone(hub: Hub):
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.ADMIN)
-def intake_control(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake_control(request: HubRequest, hub: Hub) -> HttpResponse:
     with timezone.override(hub_time_zone(hub)):
         if request.method == "GET":
             return render(request, PAGE, _context(hub))
@@ -66,7 +67,7 @@ def intake_control(request: HttpRequest, hub: Hub) -> HttpResponse:
         return HttpResponseBadRequest(_("Unknown change. Reload the page and try again."))
 
 
-def _hub_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _hub_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     form = HubIntakeForm(request.POST)
     if form.is_valid():
         try:
@@ -81,7 +82,7 @@ def _hub_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return _again(request, hub, hub_form=form)
 
 
-def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _category_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     pk = parse_id(request.POST.get("category"))
     category = Category.objects.filter(pk=pk).first() if pk is not None else None
     if category is None:
@@ -89,9 +90,10 @@ def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
         response = _again(request, hub, category_error=error)
         return retarget(response, "#control") if request.htmx else response
     form = CategoryIntakeForm(request.POST, category=category)
+    shown: CategoryIntakeForm | None = form
     if form.is_valid():
         try:
-            row = category_intake_set(
+            saved = category_intake_set(
                 hub=hub, user=request.user, category=category, **form.cleaned_data
             )
         except IntakeControlDenied as error:
@@ -99,19 +101,19 @@ def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
         except IntakeControlError as error:
             form.add_error(error.field, str(error))
         else:
-            messages.success(request, _category_message(category, row))
+            messages.success(request, _category_message(category, saved))
             if not request.htmx:
                 return redirect("intake_control", hub_slug=hub.slug)
-            form = None
+            shown = None
     if not request.htmx:
-        return render(request, PAGE, _context(hub, category_forms={category.pk: form}))
+        return render(request, PAGE, _context(hub, category_forms={category.pk: shown}))
     acceptance = acceptance_map(hubs=[hub])
     intake = CategoryIntake.objects.filter(hub=hub, category=category).first()
-    row = _category_row(hub, category, intake, acceptance, form=form)
+    row = _category_row(hub, category, intake, acceptance, form=shown)
     return render(request, f"{PAGE}#category-row", {"hub": hub, "row": row})
 
 
-def _thresholds_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _thresholds_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     form = ThresholdsForm(request.POST)
     if form.is_valid():
         try:
@@ -126,13 +128,13 @@ def _thresholds_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return _again(request, hub, thresholds_form=form)
 
 
-def _saved(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _saved(request: HubRequest, hub: Hub) -> HttpResponse:
     if not request.htmx:
         return redirect("intake_control", hub_slug=hub.slug)
     return render(request, f"{PAGE}#control", _context(hub))
 
 
-def _again(request: HttpRequest, hub: Hub, **forms) -> HttpResponse:
+def _again(request: HubRequest, hub: Hub, **forms) -> HttpResponse:
     """The page (or with htmx its #control part) with the refused form and its messages."""
     context = _context(hub, **forms)
     return render(request, f"{PAGE}#control" if request.htmx else PAGE, context)

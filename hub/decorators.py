@@ -1,9 +1,11 @@
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from hub.http import HubRequest
 from hub.roles import Role, role_at_least
 from hub.selectors import hub_get_for_user
 
@@ -18,8 +20,9 @@ def hub_role_required(role: Role) -> Callable:
             hub = hub_get_for_user(user=request.user, slug=hub_slug)
             if not role_at_least(request.user, role):
                 raise PermissionDenied
-            request.hub = hub  # for the layout's alert banner
-            return view(request, *args, hub=hub, **kwargs)
+            hub_request = cast(HubRequest, request)
+            hub_request.hub = hub  # for the layout's alert banner
+            return view(hub_request, *args, hub=hub, **kwargs)
 
         return wrapper
 

@@ -3,6 +3,7 @@ entry per line row for each of item, quantity, expiry_date, outcome, redirected_
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -53,16 +54,18 @@ class DropoffForm(forms.Form):
     def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
         super().__init__(*args, **kwargs)
         self.hub = hub
-        self.fields["location"].queryset = StorageLocation.objects.filter(hub=hub, is_active=True)
+        location = cast(forms.ModelChoiceField, self.fields["location"])
+        location.queryset = StorageLocation.objects.filter(hub=hub, is_active=True)
         # The choices come from the fill already read for the page: no second query.
-        self.fields["location"].choices = [(loc.pk, loc.name) for loc in locations]
+        location.choices = [(loc.pk, loc.name) for loc in locations]
 
     @staticmethod
     def new_key() -> str:
         return uuid.uuid4().hex
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("donor_name") or data.get("donor_contact")) and not data.get("donor_consent"):
             self.add_error(
                 "donor_consent",
@@ -110,7 +113,8 @@ class LineForm(forms.Form):
         return self.hubs[pk]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         item = data.get("item")
         if item is not None and not item.tracks_expiry:
             data["expiry_date"] = None
@@ -180,7 +184,8 @@ class ReportPeriodForm(forms.Form):
         super().__init__(data, initial=initial, **kwargs)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until:
             if since > until:

@@ -1,10 +1,12 @@
 """The dropoff table: one page (hub/intake.html) and the htmx fragments it asks for."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hub.decorators import hub_role_required
 from hub.forms import DropoffForm, LineForm, line_forms_from_post, parse_id
+from hub.http import HubRequest
 from hub.models import Dropoff, Hub, IntakeStatus, Outcome
 from hub.roles import Role, role_at_least
 from hub.selectors import (
@@ -50,7 +53,7 @@ class LineRow:
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.VOLUNTEER)
-def intake(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake(request: HubRequest, hub: Hub) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, hub)
     logged = None
@@ -59,7 +62,7 @@ def intake(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(request, PAGE, _page_context(request, hub, logged=logged))
 
 
-def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
     # A retry of a form already logged gets the first result, whatever changed since.
     if earlier := dropoff_for_key(hub=hub, key=request.POST.get("idempotency_key", "")):
         return _logged(request, hub, earlier)
@@ -93,7 +96,7 @@ def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
         else:
             return _logged(request, hub, dropoff)
     if "idempotency_key" in form.errors:
-        form.data = form.data.copy()
+        form.data = cast(QueryDict, form.data).copy()
         form.data["idempotency_key"] = DropoffForm.new_key()
     if request.htmx:
         context = _context(request, hub, form=form, line_forms=line_forms, fills=fills)
@@ -102,7 +105,7 @@ def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(request, PAGE, context)
 
 
-def _edit_without_script(request: HttpRequest, hub: Hub, fills) -> HttpResponse:
+def _edit_without_script(request: HubRequest, hub: Hub, fills) -> HttpResponse:
     """The same form back with a line added or removed, or with search results: what the
     tiles, the search box and the remove buttons do by htmx, as plain form posts."""
     locations = [f.location for f in fills]
@@ -114,7 +117,11 @@ def _edit_without_script(request: HttpRequest, hub: Hub, fills) -> HttpResponse:
         request, hub, form=form, line_forms=line_forms, fills=fills, show_errors=False
     )
     added = parse_id(request.POST.get("add_item"))
-    item = Item.objects.select_related("category").filter(pk=added, is_active=True).first()
+    item = (
+        Item.objects.select_related("category").filter(pk=added, is_active=True).first()
+        if added is not None
+        else None
+    )
     same = [row for row in context["rows"] if item is not None and row.item == item]
     if same:  # a second tap on a tile adds one, as it does with htmx
         same[0].quantity = (parse_id(str(same[0].quantity)) or 0) + 1
@@ -129,7 +136,7 @@ def _edit_without_script(request: HttpRequest, hub: Hub, fills) -> HttpResponse:
     return render(request, PAGE, context)
 
 
-def _logged(request: HttpRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
+def _logged(request: HubRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
     """The answer to a logged dropoff: what was logged, and a fresh form for the next donor."""
     if not request.htmx:
         return redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
@@ -138,7 +145,7 @@ def _logged(request: HttpRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
     return render(request, f"{PAGE}#intake", {**context, "recent_oob": True})
 
 
-def _page_context(request: HttpRequest, hub: Hub, **kwargs) -> dict:
+def _page_context(request: HubRequest, hub: Hub, **kwargs) -> dict:
     """The whole page: the #intake part, plus the item tiles beside it."""
     context = _context(request, hub, **kwargs)
     acceptance = context["acceptance"]
@@ -147,11 +154,11 @@ def _page_context(request: HttpRequest, hub: Hub, **kwargs) -> dict:
 
 
 def _context(
-    request: HttpRequest,
+    request: HubRequest,
     hub: Hub,
     *,
     form: DropoffForm | None = None,
-    line_forms: list[LineForm] = (),
+    line_forms: Sequence[LineForm] = (),
     fills=None,
     logged: Dropoff | None = None,
     show_errors: bool = True,
@@ -197,7 +204,8 @@ def _fills_of(dropoff: Dropoff | None, fills) -> list:
 def _row_from_form(
     line: LineForm, hub: Hub, acceptance: dict, suggestions: dict, *, show_errors: bool
 ) -> LineRow:
-    item = line.items.get(parse_id(line.data["item"]))
+    pk = parse_id(line.data["item"])
+    item = line.items.get(pk) if pk is not None else None
     errors = [str(e) for errors in line.errors.values() for e in errors] if show_errors else []
     return LineRow(
         item=item,
@@ -223,10 +231,14 @@ def _new_row(hub: Hub, item: Item, acceptance: dict, suggestions: dict) -> LineR
 
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
-def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake_line(request: HubRequest, hub: Hub) -> HttpResponse:
     """A new line row for the item tapped (a tile or a search result)."""
     pk = parse_id(request.GET.get("item"))
-    item = Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+    item = (
+        Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+        if pk is not None
+        else None
+    )
     if item is None:
         raise Http404("No such item")
     row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
@@ -237,7 +249,7 @@ def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
-def intake_item_search(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake_item_search(request: HubRequest, hub: Hub) -> HttpResponse:
     acceptance = acceptance_map(hubs=[hub])
     found = item_search(query=request.GET.get("q", "")[:80])
     return render(
@@ -253,13 +265,13 @@ def intake_item_search(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
-def intake_recent(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake_recent(request: HubRequest, hub: Hub) -> HttpResponse:
     return render(request, f"{PAGE}#recent", {"hub": hub, "recent": recent_dropoff_list(hub=hub)})
 
 
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
-def dropoff_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def dropoff_detail(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     dropoff = get_object_or_404(
         Dropoff.objects.select_related("logged_by", "undone_by").prefetch_related(
             "lines__item", "lines__location", "lines__redirected_to"
@@ -281,7 +293,7 @@ def dropoff_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.VOLUNTEER)
-def dropoff_undo_view(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def dropoff_undo_view(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     dropoff = get_object_or_404(Dropoff, hub=hub, pk=pk)
     try:
         dropoff_undo(dropoff=dropoff, user=request.user)

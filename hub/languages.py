@@ -1,9 +1,11 @@
 """Each person's language: chosen with the English/Español buttons, kept for them, and
 applied at login and on every request, whatever the device's cookie or browser says."""
 
+from typing import TypeGuard
+
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +20,11 @@ from hub.models import LanguagePreference
 SESSION_KEY = "hub_language"
 
 
-def language_is_known(language: str | None) -> bool:
+def language_is_known(language: str | None) -> TypeGuard[str]:
     return language in dict(settings.LANGUAGES)
 
 
-def user_language_set(*, user: AbstractBaseUser, language: str) -> LanguagePreference:
+def user_language_set(*, user: User, language: str) -> LanguagePreference:
     """Remember `language` (a code of settings.LANGUAGES) for the person."""
     if not language_is_known(language):
         raise ValueError(f"{language!r} is not one of settings.LANGUAGES")
@@ -32,7 +34,7 @@ def user_language_set(*, user: AbstractBaseUser, language: str) -> LanguagePrefe
     return preference
 
 
-def user_language_get(*, user: AbstractBaseUser) -> str | None:
+def user_language_get(*, user: User) -> str | None:
     preferences = LanguagePreference.objects.filter(user_id=user.pk)
     return preferences.values_list("language", flat=True).first()
 

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth import middleware as auth_middleware
@@ -8,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
+from hub.http import HtmxRequest
+
 
 class HtmxMessagesMiddleware:
     """An htmx swap does not re-render the page's message area, so append the pending
@@ -16,10 +20,10 @@ class HtmxMessagesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            not getattr(request, "htmx", False)
+            not request.htmx
             or response.status_code in (204, 301, 302, 303, 307, 308)
             or "HX-Redirect" in response
             or "HX-Refresh" in response
@@ -44,10 +48,14 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     submit), the whole page goes to the login form and back, instead of the login form
     being swapped into a fragment of the page."""
 
-    def handle_no_permission(self, request: HttpRequest, view_func) -> HttpResponse:
-        if not getattr(request, "htmx", False):
+    def handle_no_permission(  # type: ignore[override]  # a client redirect for htmx
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    ) -> HttpResponse:
+        # Runs in process_view, after HtmxMiddleware has set request.htmx.
+        htmx = cast(HtmxRequest, request).htmx
+        if not htmx:
             return super().handle_no_permission(request, view_func)
-        back_to = request.htmx.current_url_abs_path or "/"
+        back_to = htmx.current_url_abs_path or "/"
         login = resolve_url(self.get_login_url(view_func))
         field = self.get_redirect_field_name(view_func)
         return HttpResponseClientRedirect(f"{login}?{urlencode({field: back_to})}")

@@ -3,7 +3,8 @@
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from deliveries.selectors import delivered_by_destination_list
 from hub.decorators import hub_role_required
 from hub.exports import CHUNK_SIZE, csv_response
 from hub.forms import ReportPeriodForm
+from hub.http import HubRequest
 from hub.models import DropoffLine, Hub, Outcome
 from hub.roles import Role
 from hub.selectors import dropoff_report
@@ -22,7 +24,7 @@ from inventory.selectors import received_by_category_list, stock_level_list
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def reports(request: HttpRequest, hub: Hub) -> HttpResponse:
+def reports(request: HubRequest, hub: Hub) -> HttpResponse:
     """Dropoffs, what was received per category and what was declined or sent on, for a
     period (the last 7 days unless chosen), with the exports of the same period."""
     form = ReportPeriodForm(request.GET)
@@ -40,7 +42,7 @@ def reports(request: HttpRequest, hub: Hub) -> HttpResponse:
     return render(request, "hub/reports.html", context, status=200 if valid else 400)
 
 
-def _period_or_error(request: HttpRequest) -> tuple[ReportPeriodForm, HttpResponse | None]:
+def _period_or_error(request: HubRequest) -> tuple[ReportPeriodForm, HttpResponse | None]:
     form = ReportPeriodForm(request.GET)
     if form.is_bound and not form.is_valid():
         errors = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -54,7 +56,7 @@ def _timestamp(value: datetime | None, tz) -> str:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def export_dropoffs(request: HttpRequest, hub: Hub) -> HttpResponse:
+def export_dropoffs(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """One row per dropoff line of the period. Donor details are left out: an export is
     handed on, and donors agreed only to the hub keeping them."""
     form, error = _period_or_error(request)
@@ -125,7 +127,7 @@ def export_dropoffs(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def export_stock(request: HttpRequest, hub: Hub) -> HttpResponse:
+def export_stock(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """What is in stock now, one row per item, location and expiry date."""
     units = _units()
     rows = (
@@ -163,7 +165,7 @@ def export_stock(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def export_ledger(request: HttpRequest, hub: Hub) -> HttpResponse:
+def export_ledger(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """Every stock movement of the period at the hub, oldest first: who, when, why."""
     form, error = _period_or_error(request)
     if error:

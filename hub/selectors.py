@@ -182,7 +182,7 @@ def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
 
 
 def _distance_km(a: Hub, b: Hub) -> float:
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return math.inf
     lat1, lon1, lat2, lon2 = (
         math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude)

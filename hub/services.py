@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +62,7 @@ class DropoffLineInput:
 def dropoff_log(
     *,
     hub: Hub,
-    user: AbstractBaseUser,
+    user: User,
     lines: list[DropoffLineInput],
     idempotency_key: str,
     donor_name: str = "",
@@ -112,7 +114,10 @@ def dropoff_log(
                 for line in lines
             )
             accepted = [
-                StockLine(line.item, line.location, line.quantity, line.expiry_date)
+                # An accepted line's location was checked (_check_lines).
+                StockLine(
+                    line.item, cast(StorageLocation, line.location), line.quantity, line.expiry_date
+                )
                 for line in lines
                 if line.outcome == Outcome.ACCEPTED
             ]
@@ -134,7 +139,7 @@ def dropoff_log(
     return dropoff
 
 
-def dropoff_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> Dropoff:
+def dropoff_undo(*, dropoff: Dropoff, user: User) -> Dropoff:
     """Undo a dropoff logged in the last 10 minutes, by who logged it or a coordinator:
     its stock is voided by reversing movements; the dropoff itself is kept, marked undone."""
     if dropoff.logged_by_id != user.pk and not role_at_least(user, Role.COORDINATOR):
@@ -163,7 +168,7 @@ def dropoff_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> Dropoff:
     return locked
 
 
-def dropoff_can_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> bool:
+def dropoff_can_undo(*, dropoff: Dropoff, user: User) -> bool:
     return (
         dropoff.undone_at is None
         and timezone.now() - dropoff.logged_at <= UNDO_WINDOW
@@ -259,7 +264,10 @@ def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     try:
         room_check(
             hub=hub,
-            lines=[StockLine(line.item, line.location, line.quantity) for _n, line in accepted],
+            lines=[
+                StockLine(line.item, cast(StorageLocation, line.location), line.quantity)
+                for _n, line in accepted
+            ],
             nowhere=_("No location here has room for it: send the donor to another hub."),
         )
     except NoRoom as error:
@@ -297,7 +305,7 @@ class ReopenCounts:
 def hub_intake_set(
     *,
     hub: Hub,
-    user: AbstractBaseUser,
+    user: User,
     status: str,
     reason: str = "",
     reopens_at: datetime | None = None,
@@ -324,7 +332,7 @@ def hub_intake_set(
 def category_intake_set(
     *,
     hub: Hub,
-    user: AbstractBaseUser,
+    user: User,
     category: Category,
     status: str,
     reason: str = "",
@@ -361,7 +369,7 @@ def category_intake_set(
 def hub_thresholds_set(
     *,
     hub: Hub,
-    user: AbstractBaseUser,
+    user: User,
     nearly_full_percent: int,
     full_percent: int,
     close_when_full: bool,
@@ -434,7 +442,7 @@ def _hub_update(*, hub: Hub, values: dict) -> Hub:
     return hub
 
 
-def _intake_admin_check(*, hub: Hub, user: AbstractBaseUser) -> None:
+def _intake_admin_check(*, hub: Hub, user: User) -> None:
     if not (
         role_at_least(user, Role.ADMIN)
         and Membership.objects.filter(user_id=user.pk, hub_id=hub.pk).exists()

@@ -207,6 +207,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="donation-hub@localhost")
+# A failed alert channel is tried again after this long, then twice as long each time.
+ALERT_FIRST_RETRY_SECONDS = env.int("ALERT_FIRST_RETRY_SECONDS", default=10)
 # A hung mail server must not hold a worker: the alert's e-mail is then retried later.
 EMAIL_TIMEOUT = 10
 

@@ -11,6 +11,7 @@ from deliveries.models import RunStatus
 from deliveries.selectors import driver_run_list, most_needed_list, run_list_for_day
 from hub.charts import flow_chart
 from hub.decorators import hub_role_required
+from hub.http import AuthenticatedRequest, HubRequest
 from hub.models import CategoryIntake, Hub
 from hub.roles import Role, role_at_least
 from hub.selectors import hub_list_for_user
@@ -22,7 +23,7 @@ MOST_NEEDED_SHOWN = 8
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     hubs = list(hub_list_for_user(user=request.user))
     if len(hubs) == 1:
         # A volunteer is here for the dropoff table, unless a run they drive is on the road;
@@ -39,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
-def hub_detail(request: HttpRequest, hub: Hub) -> HttpResponse:
+def hub_detail(request: HubRequest, hub: Hub) -> HttpResponse:
     locations = location_fill_list(hub=hub)
     fill = hub_fill(hub=hub, locations=locations)
     forecast = hours_to_full(fill=fill, location_ids=[f.location.pk for f in locations])
@@ -59,7 +60,7 @@ def hub_detail(request: HttpRequest, hub: Hub) -> HttpResponse:
 @require_GET
 @never_cache
 @hub_role_required(Role.COORDINATOR)
-def dashboard(request: HttpRequest, hub: Hub) -> HttpResponse:
+def dashboard(request: HubRequest, hub: Hub) -> HttpResponse:
     """The hub at a glance for coordinators. It polls itself: an htmx request gets only the
     #dashboard part back, with the same figures read afresh."""
     locations = location_fill_list(hub=hub)

@@ -68,8 +68,7 @@ class WebhookAdmin(HubScopedMixin, admin.ModelAdmin):
 
 class AlertDeliveryInline(admin.TabularInline):
     model = AlertDelivery
-    fields = ["channel", "sent_at", "attempts", "last_error", "last_attempt_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("channel", "sent_at", "attempts", "last_error", "last_attempt_at")
     extra = 0
     can_delete = False
 

@@ -59,8 +59,9 @@ logger = logging.getLogger(__name__)
 
 EMAIL = "email"
 WEBHOOK_TIMEOUT_SECONDS = 5
-# Backoff 10 s, 20 s, 40 s... up to an hour between tries: about a day of tries in all, so a
-# chat service that is down for a while still gets the alert when it is back.
+# Backoff 10 s, 20 s, 40 s... (settings.ALERT_FIRST_RETRY_SECONDS, doubled each time) up to an
+# hour between tries: about a day of tries in all, so a chat service that is down for a while
+# still gets the alert when it is back.
 MAX_ATTEMPTS = 30
 MAX_BACKOFF_SECONDS = 3600
 # Where no session locks tell whether a sender lives (SQLite, the single-process demo): a
@@ -69,7 +70,8 @@ STALE_SENDING = timedelta(minutes=2)
 
 
 def retry_delay(*, attempts: int) -> timedelta:
-    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+    first = settings.ALERT_FIRST_RETRY_SECONDS
+    return timedelta(seconds=min(first * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
 
 
 def alert_send(*, alert_id: int) -> list[AlertDelivery]:
@@ -221,10 +223,10 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
             )
             return
         webhook = Webhook.objects.get(pk=int(channel.split(":", 1)[1]))
-        body = json.dumps(alert_payload(alert=alert)).encode()
+        payload = json.dumps(alert_payload(alert=alert)).encode()
         request = urllib.request.Request(  # noqa: S310 - the admin's configured https/http URL
             webhook.url,
-            data=body,
+            data=payload,
             headers={
                 "Content-Type": "application/json",
                 # The same on every try: a receiver drops the repeat of a send that arrived

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from hub.models import Hub, IntakeStatus
 from inventory.locks import hub_state_lock
-from inventory.models import AlertLevel, CapacityAlert, CapacityState
+from inventory.models import AlertLevel, CapacityAlert, CapacityState, StorageLocation
 from inventory.selectors import Fill, hours_to_full, hub_fill, location_fill_list
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
     total = hub_fill(hub=hub, locations=fills)
     states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
     # The hub's own state first, then its locations in pk order: one lock order for all.
+    targets: list[tuple[StorageLocation | None, Fill, list[int]]]
     targets = [(None, total, [f.location.pk for f in fills])] + [
         (f.location, f, [f.location.pk])
         for f in sorted(fills, key=lambda f: f.location.pk)
@@ -100,7 +101,8 @@ def capacity_recheck(*, hub: Hub) -> None:
     fills = location_fill_list(hub=hub)
     total = hub_fill(hub=hub, locations=fills)
     states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
-    for location_id, fill in [(None, total)] + [(f.location.pk, f) for f in fills]:
+    rows: list[tuple[int | None, Fill]] = [(None, total)] + [(f.location.pk, f) for f in fills]
+    for location_id, fill in rows:
         CapacityState.objects.filter(pk=states[location_id].pk).update(
             nearly_full_tripped=fill.percent >= hub.nearly_full_percent,
             full_tripped=fill.percent >= hub.full_percent,
@@ -170,7 +172,7 @@ def alerts_enqueue(*, alert_ids: list[int]) -> int:
 
     for queued, alert_id in enumerate(alert_ids):
         try:
-            alert_deliver.apply_async(args=[alert_id], retry=False)
+            alert_deliver.apply_async(args=(alert_id,), retry=False)
         except Exception:
             logger.warning(
                 "Alerts %s not queued now; the sweep will send them.",

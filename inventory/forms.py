@@ -2,6 +2,7 @@
 They check input; the changes themselves are made by inventory.services."""
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +51,7 @@ class StockFilterForm(forms.Form):
 
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = _locations(hub)
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = _locations(hub)
         self.fields["expiring"].label = _("Expires within %(days)d days") % {"days": EXPIRING_DAYS}
 
 
@@ -80,7 +81,7 @@ class StockChangeForm(KeyedForm):
 
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = _locations(hub)
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = _locations(hub)
 
 
 class AdjustForm(StockChangeForm):
@@ -127,10 +128,11 @@ class TransferForm(StockChangeForm):
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, hub=hub, **kwargs)
         self.fields["location"].label = _("From")
-        self.fields["to_location"].queryset = _locations(hub)
+        cast(forms.ModelChoiceField, self.fields["to_location"]).queryset = _locations(hub)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("location") and data.get("location") == data.get("to_location"):
             self.add_error("to_location", _("Choose two different locations."))
         return data

@@ -2,9 +2,11 @@
 they read the materialized balances, never the ledger (except the nightly consistency check,
 `ledger_mismatch_list`, whose point is to read it all)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
@@ -34,7 +36,7 @@ class Fill:
 
 @dataclass(frozen=True)
 class LocationFill(Fill):
-    location: StorageLocation | None = None
+    location: StorageLocation
 
 
 def location_fill_list(*, hub: Hub) -> list[LocationFill]:
@@ -197,7 +199,7 @@ def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24)
         )
         .order_by()
     )
-    by_hour = {row["hour"]: row for row in rows}
+    by_hour: dict[datetime, Mapping[str, Any]] = {row["hour"]: row for row in rows}
     flows = []
     for n in range(hours):
         # Step in UTC and convert, so a daylight-saving change still gives whole hours.

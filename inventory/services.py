@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import formats
@@ -153,7 +153,7 @@ def _lines_hubs(*groups: Sequence[StockLine]) -> set[int]:
 def stock_receive(
     *,
     lines: Sequence[StockLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     source: models.Model | None = None,
     idempotency_key: str | None = None,
@@ -186,7 +186,7 @@ def stock_remove(
     *,
     lines: Sequence[StockLine],
     kind: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     source: models.Model | None = None,
     idempotency_key: str | None = None,
@@ -223,7 +223,7 @@ def stock_transfer(
     from_location: StorageLocation,
     to_location: StorageLocation,
     quantity: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     expiry_date: date | None = None,
     reason: str = "",
     source: models.Model | None = None,
@@ -262,7 +262,7 @@ def stock_adjust(
     item: Item,
     location: StorageLocation,
     delta: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     expiry_date: date | None = None,
     idempotency_key: str | None = None,
@@ -289,7 +289,7 @@ def stock_count(
     item: Item,
     location: StorageLocation,
     counted_quantity: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     expiry_date: date | None = None,
     idempotency_key: str | None = None,
@@ -318,7 +318,7 @@ def stock_count(
 def stock_void(
     *,
     movement: StockMovement,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -367,7 +367,7 @@ def stock_pick(
     *,
     hub: Hub,
     lines: Sequence[PickLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -421,7 +421,7 @@ def stock_settle(
     *,
     returns: Sequence[StockLine],
     arrivals: Sequence[StockLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -506,7 +506,7 @@ def stock_transfer_within_hub(
     from_location: StorageLocation,
     to_location: StorageLocation,
     quantity: int,
-    user: AbstractBaseUser | None,
+    user: User | None,
     expiry_date: date | None = None,
     reason: str = "",
     idempotency_key: str | None = None,
@@ -546,7 +546,7 @@ def location_count(
     *,
     location: StorageLocation,
     lines: Sequence[CountLine],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
@@ -595,7 +595,7 @@ def _write(
     *,
     build: Callable[[dict], list[_Change]],
     pairs: set[StockPair],
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     source: models.Model | None,
     idempotency_key: str | None,
@@ -680,7 +680,7 @@ def _insert_movements(
     changes: list[_Change],
     *,
     key: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str,
     source: models.Model | None,
 ) -> list[StockMovement]:

@@ -1,6 +1,9 @@
 """Celery tasks of the stock side: sending capacity alerts, the minute's sweep that sends
 whatever could not be queued or sent before, and the nightly ledger check."""
 
+from datetime import datetime
+from typing import cast
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -16,7 +19,8 @@ def alert_deliver(self, alert_id: int) -> None:
     if failed and not self.request.is_eager:
         # Eagerly (the laptop demo, inside a web request) there is no waiting: the next
         # try is left to the sweep rather than holding the request up.
-        wait = min(d.next_attempt_at for d in failed) - timezone.now()
+        # A failed send always has its next attempt set.
+        wait = min(cast(datetime, d.next_attempt_at) for d in failed) - timezone.now()
         raise self.retry(countdown=max(wait.total_seconds(), 1))
 
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.decorators import hub_role_required
+from hub.http import HubRequest
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory import alerts as alert_services
@@ -36,7 +37,7 @@ from inventory.services import (
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
+def alert_list(request: HubRequest, hub: Hub) -> HttpResponse:
     """The hub's capacity alerts, newest first, with how each was delivered."""
     alerts = (
         CapacityAlert.objects.filter(hub=hub)
@@ -60,7 +61,7 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def alert_acknowledge(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
+def alert_acknowledge(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     alert = get_object_or_404(CapacityAlert, hub=hub, pk=pk)
     if alert_services.alert_acknowledge(alert=alert, user=request.user):
         messages.success(request, _("Alert acknowledged."))
@@ -69,7 +70,7 @@ def alert_acknowledge(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def alert_emails_toggle(request: HttpRequest, hub: Hub) -> HttpResponse:
+def alert_emails_toggle(request: HubRequest, hub: Hub) -> HttpResponse:
     """Opt in or out of this hub's alert e-mails (for oneself only)."""
     wanted = request.POST.get("alert_emails") == "on"
     Membership.objects.filter(user=request.user, hub=hub).update(alert_emails=wanted)
@@ -86,7 +87,7 @@ HISTORY_PAGE_SIZE = 25
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def stock_list(request: HttpRequest, hub: Hub) -> HttpResponse:
+def stock_list(request: HubRequest, hub: Hub) -> HttpResponse:
     """Everything in stock, filtered by name, category, location and expiry, 50 a page."""
     form = StockFilterForm(request.GET or None, hub=hub)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -107,7 +108,7 @@ def stock_list(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def stock_expiring(request: HttpRequest, hub: Hub) -> HttpResponse:
+def stock_expiring(request: HubRequest, hub: Hub) -> HttpResponse:
     """What expires within 14 days, or has expired, soonest first."""
     today = timezone.localdate()
     page = Paginator(expiring_soon_list(hub=hub, today=today), STOCK_PAGE_SIZE).get_page(
@@ -124,7 +125,7 @@ def expiring_by():
     return timezone.localdate() + timedelta(days=EXPIRING_DAYS)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: HubRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -135,13 +136,13 @@ ITEM_FORMS = {"adjust": AdjustForm, "discard": DiscardForm, "transfer": Transfer
 
 @require_GET
 @hub_role_required(Role.COORDINATOR)
-def item_detail(request: HttpRequest, hub: Hub, item_pk: int) -> HttpResponse:
+def item_detail(request: HubRequest, hub: Hub, item_pk: int) -> HttpResponse:
     """One item at the hub: where it is, its ledger (who, when, why) and the corrections."""
     item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
     return _item_page(request, hub, item)
 
 
-def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpResponse:
+def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpResponse:
     forms = {name: bound.get(name) or form(hub=hub) for name, form in ITEM_FORMS.items()}
     item_forms = [
         ("adjust", forms["adjust"], _("Adjust"), _("Save the adjustment")),
@@ -164,7 +165,7 @@ def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpRespo
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def item_change(request: HttpRequest, hub: Hub, item_pk: int, action: str) -> HttpResponse:
+def item_change(request: HubRequest, hub: Hub, item_pk: int, action: str) -> HttpResponse:
     """Adjust, discard or transfer the item; bad input comes back on the item page, with
     nothing stored."""
     item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
@@ -226,7 +227,7 @@ def _item_change_make(action: str, *, hub: Hub, item: Item, data: dict, form, us
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def location_count_view(request: HttpRequest, hub: Hub, location_pk: int) -> HttpResponse:
+def location_count_view(request: HubRequest, hub: Hub, location_pk: int) -> HttpResponse:
     """Count a location: one box per balance the ledger has there; what is counted
     replaces the balance, the differences recorded as `counted` movements."""
     location = get_object_or_404(StorageLocation, hub=hub, is_active=True, pk=location_pk)

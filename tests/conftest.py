@@ -20,6 +20,12 @@ def _static_files_without_collectstatic(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Production's hasher is slow on purpose (0.3 s a user): tests make thousands of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # The cache is the real Redis, shared by every test: the public status, cached for 30 s,
     # must never show one test the hubs of another.

@@ -1,8 +1,10 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
+from django.db.models import Model
 from django.utils import timezone
 
 from deliveries.models import Destination, DestinationKind, Run
@@ -12,8 +14,21 @@ from inventory.models import Category, Item, StorageLocation, Unit
 
 PASSWORD = "correct-horse-battery"
 
+ModelT = TypeVar("ModelT", bound=Model)
 
-class HubFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[ModelT]):
+    """Calling a factory returns the model instance it made, and the type checker knows it."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        # factory-boy types create() and build() but not the call, which goes through __new__.
+        def __new__(cls, *args: Any, **kwargs: Any) -> ModelT: ...  # type: ignore[misc]
+
+
+class HubFactory(ModelFactory[Hub]):
     class Meta:
         model = Hub
 
@@ -23,7 +38,7 @@ class HubFactory(factory.django.DjangoModelFactory):
     opening_hours = "9:00-18:00"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     """A user with a role (`role=Role.COORDINATOR`) and membership in `hubs=[...]`."""
 
     class Meta:
@@ -48,7 +63,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             Membership.objects.create(user=self, hub=hub)
 
 
-class StorageLocationFactory(factory.django.DjangoModelFactory):
+class StorageLocationFactory(ModelFactory[StorageLocation]):
     class Meta:
         model = StorageLocation
 
@@ -57,7 +72,7 @@ class StorageLocationFactory(factory.django.DjangoModelFactory):
     capacity_litres = Decimal("1000")
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(ModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ["code"]
@@ -66,7 +81,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: o.code.replace("-", " ").title())
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(ModelFactory[Item]):
     class Meta:
         model = Item
 
@@ -77,7 +92,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     tracks_expiry = False
 
 
-class DestinationFactory(factory.django.DjangoModelFactory):
+class DestinationFactory(ModelFactory[Destination]):
     class Meta:
         model = Destination
 
@@ -86,7 +101,7 @@ class DestinationFactory(factory.django.DjangoModelFactory):
     kind = DestinationKind.SHELTER
 
 
-class RunFactory(factory.django.DjangoModelFactory):
+class RunFactory(ModelFactory[Run]):
     """A draft run; its driver and creator are members of its hub."""
 
     class Meta:

@@ -88,13 +88,16 @@ def assert_nothing_stored():
 
 
 def idempotency_key(html: str) -> str:
-    return re.search(r'name="idempotency_key" value="([^"]*)"', html).group(1)
+    found = re.search(r'name="idempotency_key" value="([^"]*)"', html)
+    assert found, "no idempotency_key field"
+    return found.group(1)
 
 
 def location_options(html: str) -> list[tuple[int | None, bool]]:
     """(location pk, or None for the blank choice; selected) for each option of the location
     select, in order."""
     select = re.search(r'<select id="id_location" name="location">(.*?)</select>', html, re.S)
+    assert select, "no location select"
     return [
         (int(pk) if pk else None, bool(selected))
         for pk, selected in re.findall(r'<option value="(\d*)"( selected)?>', select.group(1))

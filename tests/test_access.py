@@ -90,12 +90,6 @@ def test_it_has_a_row_in_docs_access_md_for_every_url_and_a_url_for_every_row():
 # --- the world the requests are made in ----------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Four users per test: the production hasher's deliberate slowness adds nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(hub, volunteer, coordinator, admin_user, outsider):
     """The hub's objects that URLs name, and one client per visitor."""

@@ -1,5 +1,7 @@
 """The Django admin: admins set up their own hubs only; the ledger is read-only."""
 
+from collections.abc import Sequence
+
 import pytest
 from django.urls import reverse
 
@@ -46,7 +48,7 @@ def test_it_offers_an_admin_only_their_hubs_in_forms(client, admin_user, other_h
     assert "Pasadena Hub" not in response.text
 
 
-def hub_form(name: str, slug: str, *, members: list[int] = ()) -> dict:
+def hub_form(name: str, slug: str, *, members: Sequence[int] = ()) -> dict:
     """What the hub form in the admin posts, with `members` added in its inline."""
     data = {
         "name": name,
@@ -61,7 +63,7 @@ def hub_form(name: str, slug: str, *, members: list[int] = ()) -> dict:
         "memberships-TOTAL_FORMS": str(len(members)),
         "memberships-INITIAL_FORMS": "0",
     }
-    data.update({f"memberships-{n}-user": pk for n, pk in enumerate(members)})
+    data.update({f"memberships-{n}-user": str(pk) for n, pk in enumerate(members)})
     return data
 
 

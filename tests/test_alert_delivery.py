@@ -240,8 +240,8 @@ def another_worker_sending(delivery: AlertDelivery):
         held = other.execute(
             "SELECT pg_try_advisory_lock(%s::bigint)",
             [(ALERT_DELIVERY_LOCK_SPACE << 32) | delivery.pk],
-        ).fetchone()[0]
-        assert held
+        ).fetchone()
+        assert held == (True,)
         yield
 
 

@@ -45,6 +45,7 @@ def test_it_writes_a_received_movement_for_each_accepted_line() -> None:
     received = StockMovement.objects.filter(kind="received")
     assert received.count() == accepted.count()
     dropoff = Dropoff.objects.filter(lines__outcome="accepted").first()
+    assert dropoff is not None
     movements = received.filter(source_id=dropoff.pk)
     assert sorted(movements.values_list("item_id", "quantity")) == sorted(
         dropoff.lines.filter(outcome="accepted").values_list("item_id", "quantity")

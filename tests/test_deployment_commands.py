@@ -146,6 +146,7 @@ def test_it_runs_the_web_command_of_compose(tmp_path):
     assert process.returncode is not None
 
 
+@pytest.mark.worker
 def test_it_starts_the_celery_worker_of_compose(tmp_path):
     # In a container the node name is celery@<hostname> and the healthcheck pings
     # celery@$HOSTNAME. A unique name here, plus a private queue, keeps this worker from

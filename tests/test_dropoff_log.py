@@ -86,7 +86,8 @@ def test_it_keeps_donor_details_only_with_consent(hub, volunteer, hall, water):
         (lambda w, other: DropoffLineInput(w, 5, location=None), "storage location of this hub"),
         (lambda w, other: DropoffLineInput(w, 5, outcome=Outcome.REDIRECTED), "another hub"),
         (lambda w, other: DropoffLineInput(w, -2, location=other), "more than zero"),
-        (lambda w, other: DropoffLineInput(w, "7", location=other), "whole number"),
+        # A quantity that is not an int, as a careless caller might pass.
+        (lambda w, other: DropoffLineInput(w, "7", location=other), "whole number"),  # type: ignore[arg-type]
     ],
 )
 def test_it_refuses_a_bad_line_and_stores_nothing(

@@ -26,7 +26,7 @@ def hall(hub):
 
 def rows(response) -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.getvalue().decode("utf-8-sig")
     return list(csv.reader(io.StringIO(body)))
 
 

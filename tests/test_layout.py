@@ -1,5 +1,7 @@
 """The base layout every page shares: CSP, local htmx, CSRF for htmx, messages, languages."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -50,7 +52,8 @@ def test_it_switches_to_spanish_and_back(client, db):
 
 
 def request_with_message(rf: RequestFactory, text: str, *, htmx: bool):
-    request = rf.get("/", headers={"HX-Request": "true"} if htmx else {})
+    # Dressed by hand as the middleware would, with attributes a bare request lacks.
+    request: Any = rf.get("/", headers={"HX-Request": "true"} if htmx else {})
     request.htmx = HtmxDetails(request)
     request.user = AnonymousUser()
     request.session = {}

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import kombu.pools
@@ -34,6 +35,8 @@ from tests.deployment import (
 
 # What the worker puts in front of the links of its alerts.
 SITE_URL = "https://hub.test"
+# The worker's first retry of a failed alert channel: 3 s, not production's 10 s wait.
+FIRST_RETRY_SECONDS = 3
 
 
 def eventually(condition, *, timeout: float, what: str, interval: float = 0.1):
@@ -62,7 +65,7 @@ class RedisServer:
         self.directory = directory
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
+        self.process: subprocess.Popen | None = None
         self.log = directory / f"redis-{self.port}.log"
 
     def start(self) -> None:
@@ -71,8 +74,8 @@ class RedisServer:
             *("--port", str(self.port), "--bind", "127.0.0.1"),
             *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
         ]
-        self.process = start(command, dict(os.environ), self.log)
-        wait_for(self.answers, timeout=10, process=self.process, log=self.log, what="redis PONG")
+        self.process = process = start(command, dict(os.environ), self.log)
+        wait_for(self.answers, timeout=10, process=process, log=self.log, what="redis PONG")
 
     def stop(self) -> None:
         if self.process is not None:
@@ -83,9 +86,11 @@ class RedisServer:
     def hang(self) -> None:
         """Freeze the server: connections are still accepted (by the kernel) but never
         answered, as with an overloaded or half-dead broker."""
+        assert self.process is not None, "not started"
         os.kill(self.process.pid, signal.SIGSTOP)
 
     def resume(self) -> None:
+        assert self.process is not None, "not started"
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.process.pid, signal.SIGCONT)
 
@@ -105,12 +110,12 @@ class RedisServer:
 def _pools_discard(*owned) -> None:
     """Close these broker pools and forget them. Only these: kombu keeps one pool per broker
     for the whole process, and a closed one stays closed ("Acquire on closed pool")."""
-    owned = [pool for pool in owned if pool is not None]
+    pools = [pool for pool in owned if pool is not None]
     for group in (kombu.pools.producers, kombu.pools.connections):
         for key, pool in list(group.items()):
-            if any(pool is ours for ours in owned):
+            if any(pool is ours for ours in pools):
                 dict.__delitem__(group, key)  # keys are stored hashed already
-    for pool in owned:
+    for pool in pools:
         with contextlib.suppress(Exception):
             pool.force_close_all()
 
@@ -122,11 +127,12 @@ def broker(url: str):
     app had, untouched."""
     keys = ("broker_url", "task_always_eager")
     saved = {key: app.conf[key] for key in keys}
-    saved_pools = (app._pool, app.amqp._producer_pool)
-    app.conf.broker_url = url
-    app.conf.task_always_eager = False
+    # The pools are Celery's private attributes, which celery-types leaves out.
+    celery: Any = app
+    saved_pools = (celery._pool, celery.amqp._producer_pool)
+    app.conf.update(broker_url=url, task_always_eager=False)
     # Celery builds its pools at first use and keeps them: new ones, for this broker.
-    app._pool = app.amqp._producer_pool = None
+    celery._pool = celery.amqp._producer_pool = None
     try:
         expected = urlsplit(url)
         with app.producer_or_acquire() as producer:  # what apply_async sends with
@@ -134,8 +140,8 @@ def broker(url: str):
             assert (connection.hostname, connection.port) == (expected.hostname, expected.port)
         yield
     finally:
-        _pools_discard(app.amqp._producer_pool, app._pool)
-        app._pool, app.amqp._producer_pool = saved_pools
+        _pools_discard(celery.amqp._producer_pool, celery._pool)
+        celery._pool, celery.amqp._producer_pool = saved_pools
         for key, value in saved.items():
             app.conf[key] = value
 
@@ -190,6 +196,7 @@ def worker_spawn(*, redis_url: str, directory: Path) -> Worker:
         DATABASE_URL=worker_database_url(),
         REDIS_URL=redis_url,
         SITE_URL=SITE_URL,
+        ALERT_FIRST_RETRY_SECONDS=str(FIRST_RETRY_SECONDS),
         # No SMTP server here; the tests' hubs have no e-mail recipients anyway.
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # The tests' chat tool listens on loopback, which webhooks may not reach otherwise.

@@ -95,7 +95,9 @@ def logged_number(page, *, after: int | None = None) -> int:
     if after is not None:
         expect(heading).not_to_have_text(f"Logged dropoff #{after}")
     expect(heading).to_have_text(LOGGED)
-    return int(LOGGED.search(heading.inner_text()).group(1))
+    found = LOGGED.search(heading.inner_text())
+    assert found, heading.inner_text()
+    return int(found.group(1))
 
 
 def test_it_logs_a_three_line_dropoff_with_tiles_and_steppers(

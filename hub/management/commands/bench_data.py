@@ -21,10 +21,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -69,8 +69,6 @@ TARGET_FILL = Decimal("0.5")
 VOLUMES = ("0.1", "0.2", "0.5", "1", "2", "4.5", "10", "20")
 EXPIRING = {"water", "food", "baby", "medical"}
 CHUNK = 20_000  # movements held in memory before they are spooled
-
-User = get_user_model()
 
 
 class Command(BaseCommand):
@@ -286,7 +284,9 @@ class Generator:
         line_id = _next_id("hub_dropoffline")
         movement_id = _next_id("inventory_stockmovement")
         first = dropoff_id, line_id, movement_id
-        dropoffs, lines, movements = [], [], []
+        dropoffs: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        movements: list[tuple[Any, ...]] = []
         spools = (
             Spool("hub_dropoff", DROPOFF_COLUMNS),
             Spool("hub_dropoffline", LINE_COLUMNS),

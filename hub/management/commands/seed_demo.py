@@ -5,12 +5,11 @@ edits to demo rows stay), passwords are only set for new users, and stock goes i
 `stock_receive` with fixed idempotency keys, so a second run receives nothing.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -370,7 +369,7 @@ def seed_destinations(*, hubs: dict[str, Hub], items: dict[str, Item]) -> None:
         )
 
 
-def seed_users(*, hubs: dict[str, Hub]) -> tuple[dict[str, AbstractBaseUser], set[str]]:
+def seed_users(*, hubs: dict[str, Hub]) -> tuple[dict[str, User], set[str]]:
     """The demo logins, and which of them were created now (only those get a password, so
     a password someone changed is kept)."""
     users, created_now = {}, set()
@@ -398,7 +397,7 @@ def seed_stock(
     *,
     locations: dict[tuple[str, str], StorageLocation],
     items: dict[str, Item],
-    users: dict[str, AbstractBaseUser],
+    users: dict[str, User],
 ) -> int:
     """Receive the demo stock; returns how many receipts were new (0 on a second run)."""
     # Dated from today so the demo never opens on a shelf of expired goods.
@@ -429,7 +428,7 @@ def seed_stock(
     return received
 
 
-def seed_run(*, hub: Hub, users: dict[str, AbstractBaseUser]) -> None:
+def seed_run(*, hub: Hub, users: dict[str, User]) -> None:
     """A draft run for tomorrow morning to the hub's shelters, its lines suggested from their
     needs, for the volunteer to drive. Only on a hub that has no run yet."""
     if Run.objects.filter(hub=hub).exists():
@@ -439,7 +438,7 @@ def seed_run(*, hub: Hub, users: dict[str, AbstractBaseUser]) -> None:
         hub=hub,
         driver=users["volunteer"],
         vehicle="White cargo van",
-        planned_at=timezone.make_aware(timezone.datetime.combine(tomorrow, time(9))),
+        planned_at=timezone.make_aware(datetime.combine(tomorrow, time(9))),
         notes="Load from the main hall first.",
         user=users["coordinator"],
     )
