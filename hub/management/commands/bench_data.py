@@ -403,11 +403,12 @@ class Generator:
             return cursor.rowcount
 
     def _capacities(self) -> None:
-        """Each location half full: generated stock never trips a threshold by itself."""
+        """Each location's litres in use, and its capacity set so that it is half full:
+        generated stock never trips a threshold by itself."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE inventory_storagelocation AS l"
-                " SET capacity_litres = GREATEST(CEIL(u.used / %s), 1000)"
+                " SET capacity_litres = GREATEST(CEIL(u.used / %s), 1000), used_litres = u.used"
                 " FROM (SELECT b.location_id, SUM(b.quantity * i.unit_volume_litres) AS used"
                 "       FROM inventory_stockbalance b"
                 "       JOIN inventory_item i ON i.id = b.item_id"
