@@ -1,5 +1,5 @@
-"""`manage.py bench_data --size small|large`: a generated network for the benchmarks (bench/):
-hubs, storage, a catalog, people, destinations with needs, delivery runs, and a ledger of
+"""`manage.py bench_data --size small|large|xlarge`: a generated network for the benchmarks
+(bench/): hubs, storage, a catalog, people, destinations with needs, delivery runs, and a ledger of
 dropoffs and deliveries, written by COPY.
 
 It fills an empty database only and refuses one that has a hub already, so generated rows can
@@ -60,6 +60,10 @@ SIZES = {
     "tiny": Size(hubs=2, locations_per_hub=2, items=30, movements=300, runs_per_hub=2),
     "small": Size(hubs=2, locations_per_hub=5, items=100, movements=1_000, runs_per_hub=5),
     "large": Size(hubs=10, locations_per_hub=5, items=2_000, movements=1_000_000, runs_per_hub=50),
+    # A network of a whole region after months: pages must read no more here than at large.
+    "xlarge": Size(
+        hubs=50, locations_per_hub=5, items=2_000, movements=10_000_000, runs_per_hub=50
+    ),
 }
 
 HISTORY = timedelta(days=60)
