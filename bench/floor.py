@@ -1,8 +1,8 @@
 """The floor: the least this stack (gunicorn, Django, psycopg, Postgres) can cost to store a
 dropoff. One bare view, no middleware (bench.floor_settings), that writes the same rows as a
 logged dropoff of the same lines (the dropoff, its lines, a `received` movement per line, the
-balances raised) in one transaction by four plain SQL statements: no session, no CSRF, no
-checks, no locks beyond the rows', no template.
+balances raised, the location's litres in use raised) in one transaction by five plain SQL
+statements: no session, no CSRF, no checks, no locks beyond the rows', no template.
 
 gunicorn serves it as bench.floor:application; it is not in the app's URLs."""
 
@@ -68,6 +68,14 @@ def dropoff_floor(request: HttpRequest) -> HttpResponse:
             " ON CONFLICT (item_id, location_id) WHERE expiry_date IS NULL"
             " DO UPDATE SET quantity = inventory_stockbalance.quantity + EXCLUDED.quantity",
             [location, items, quantities],
+        )
+        cursor.execute(
+            "UPDATE inventory_storagelocation SET used_litres = used_litres + ("
+            "  SELECT SUM(t.quantity * i.unit_volume_litres)"
+            "  FROM unnest(%s::bigint[], %s::int[]) AS t(item, quantity)"
+            "  JOIN inventory_item i ON i.id = t.item"
+            ") WHERE id = %s",
+            [items, quantities, location],
         )
     return HttpResponse(str(dropoff))
 

@@ -46,7 +46,7 @@ from inventory.models import (
     StorageLocation,
     Webhook,
 )
-from inventory.selectors import ledger_mismatch_list
+from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
 
 FORMAT = "donation-hub-dump"
 VERSION = 1
@@ -145,6 +145,8 @@ def hub_restore(*, data: dict) -> Hub:
         hub = Hub.objects.get(slug=data["hub"])
         if mismatches := ledger_mismatch_list(hub=hub):
             raise BackupError(f"{len(mismatches)} balance(s) differ from their ledger.")
+        if fills := fill_mismatch_list(hub=hub):
+            raise BackupError(f"{len(fills)} location(s) differ from their balances.")
     return hub
 
 

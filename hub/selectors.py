@@ -11,7 +11,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from hub.models import (
     Outcome,
 )
 from hub.roles import RANK, Role
-from inventory.models import Category, Item, StockBalance, StorageLocation
+from inventory.models import Category, Item, StorageLocation
 from inventory.selectors import LocationFill
 
 TILE_COUNT = 12
@@ -157,28 +157,15 @@ def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
 
 
 def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
-    capacity = dict(
+    """Each hub's fill in percent, from its active locations' rows (one query)."""
+    totals = (
         StorageLocation.objects.filter(hub__in=hubs, is_active=True)
         .values("hub")
-        .annotate(total=Sum("capacity_litres"))
-        .values_list("hub", "total")
+        .annotate(capacity=Sum("capacity_litres"), used=Sum("used_litres"))
+        .values_list("hub", "capacity", "used")
+        .order_by()
     )
-    used = dict(
-        StockBalance.objects.filter(location__hub__in=hubs, location__is_active=True)
-        .values("location__hub")
-        .annotate(
-            total=Sum(
-                F("quantity") * F("item__unit_volume_litres"),
-                output_field=DecimalField(max_digits=18, decimal_places=3),
-            )
-        )
-        .values_list("location__hub", "total")
-    )
-    return {
-        hub_id: (used.get(hub_id) or Decimal(0)) * 100 / total
-        for hub_id, total in capacity.items()
-        if total
-    }
+    return {hub_id: used * 100 / capacity for hub_id, capacity, used in totals if capacity}
 
 
 def _distance_km(a: Hub, b: Hub) -> float:

@@ -13,11 +13,12 @@ from inventory.models import (
     StorageLocation,
     Webhook,
 )
+from inventory.services import item_unit_volume_change
 
 
 @admin.register(StorageLocation)
 class StorageLocationAdmin(HubScopedMixin, admin.ModelAdmin):
-    list_display = ["name", "hub", "capacity_litres", "is_active"]
+    list_display = ["name", "hub", "capacity_litres", "used_litres", "is_active"]
     list_filter = ["hub", "is_active"]
     search_fields = ["name"]
 
@@ -34,6 +35,12 @@ class ItemAdmin(BoundedInputAdmin, admin.ModelAdmin):
     list_filter = ["category", "unit", "tracks_expiry", "is_active"]
     search_fields = ["name"]
     list_select_related = ["category"]
+
+    def save_model(self, request, obj, form, change):
+        if change and "unit_volume_litres" in form.changed_data:
+            # The locations holding it are recomputed with it, under their locks.
+            item_unit_volume_change(item=obj, unit_volume_litres=obj.unit_volume_litres)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(StockMovement)

@@ -52,7 +52,7 @@ from inventory.locks import (
     alert_delivery_unlock,
 )
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
-from inventory.selectors import LedgerMismatch
+from inventory.selectors import FillMismatch, LedgerMismatch
 from inventory.webhooks import webhook_opener, webhook_url_check
 
 logger = logging.getLogger(__name__)
@@ -243,18 +243,25 @@ def _send(*, alert: CapacityAlert, channel: str) -> None:
                 )
 
 
-def ledger_mismatch_report(*, mismatches: list[LedgerMismatch]) -> int:
-    """Raise the alarm about balances that differ from their ledger: log at ERROR and
-    e-mail the admins of the hubs concerned. Returns how many e-mails were sent."""
-    if not mismatches:
+def ledger_mismatch_report(
+    *, mismatches: list[LedgerMismatch], fills: list[FillMismatch] | None = None
+) -> int:
+    """Raise the alarm about balances that differ from their ledger, and locations whose
+    litres in use differ from their balances: log at ERROR and e-mail the admins of the
+    hubs concerned. Returns how many e-mails were sent."""
+    fills = fills or []
+    if not mismatches and not fills:
         return 0
     for m in mismatches:
         logger.error("Stock balance differs from its ledger: %s", m)
-    hubs = {m.hub_slug for m in mismatches}
+    for f in fills:
+        logger.error("Location's litres in use differ from its balances: %s", f)
+    hubs = {m.hub_slug for m in mismatches} | {f.hub_slug for f in fills}
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Stock check: %(count)d balance(s) differ from the ledger") % {
-            "count": len(mismatches)
-        }
+        subject = _(
+            "Stock check: %(count)d balance(s) differ from the ledger, "
+            "%(locations)d location(s) from their balances"
+        ) % {"count": len(mismatches), "locations": len(fills)}
         lines = [
             _(
                 "%(hub)s, %(location)s: %(item)s%(expiry)s: balance %(balance)s, "
@@ -269,8 +276,17 @@ def ledger_mismatch_report(*, mismatches: list[LedgerMismatch]) -> int:
                 "ledger": m.ledger,
             }
             for m in mismatches
+        ] + [
+            _("%(hub)s, %(location)s: litres in use %(used)s, sum of its balances %(sum)s")
+            % {
+                "hub": f.hub_slug,
+                "location": f.location,
+                "used": f.used_litres,
+                "sum": f.balance_litres,
+            }
+            for f in fills
         ]
-        intro = _("The nightly stock check found balances that are not their ledger's sum:")
+        intro = _("The nightly stock check found stock that is not its ledger's sum:")
         body = "\n".join([intro, "", *lines])
     addresses = sorted(
         Membership.objects.filter(

@@ -3,7 +3,11 @@ the same stock queue behind each other instead of deadlocking:
 
 0. a delivery run's row, when the run is dispatched, delivered or changed (one run per
    transaction), so that two hands on one run queue and the second sees the first's status;
-   or storage locations, in pk order, when a dropoff checks their room;
+0b. then storage locations, in pk order, all that the transaction will change at once: every
+   stock write locks the locations of its pairs first (their rows carry the litres in use,
+   updated with the balances), and a room check before it locks the same set; changing an
+   item's unit volume locks every location (so no write is in flight that reads the old
+   volume while the locations holding the item are recomputed);
 1. one transaction-scoped advisory lock per (location, item), in ascending order. It covers
    the balance rows of that pair that do not exist yet, so a new expiry date is never
    inserted behind the back of a transaction that is picking from the pair;
@@ -64,8 +68,9 @@ def balances_lock(*, pairs: Iterable[StockPair]) -> list[StockBalance]:
 
 
 def locations_lock(*, ids: Iterable[int]) -> None:
-    """Lock storage locations (to check their room before filling them), in pk order.
-    Taken before any stock lock of the same transaction."""
+    """Lock storage locations (whose stock is written, or whose room is checked before
+    filling them), in pk order. Taken before any stock lock of the same transaction, for
+    all the locations it will change at once: locking more later could deadlock."""
     list(
         # NO KEY: other writers insert movements and balances that reference the location
         # (a KEY SHARE lock on it), which a plain FOR UPDATE would block: a deadlock.
@@ -86,6 +91,16 @@ def hub_state_lock(*, hub: Hub) -> None:
     if not list(lock):
         CapacityState.objects.bulk_create([CapacityState(hub=hub)], ignore_conflicts=True)
         list(lock.all())
+
+
+def all_locations_lock() -> None:
+    """Lock every storage location, in pk order: for the rare change that alters the litres
+    of stock anywhere (an item's unit volume), so that no stock write runs meanwhile."""
+    list(
+        StorageLocation.objects.select_for_update(no_key=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def run_lock(*, pk: int) -> Run:

@@ -30,6 +30,12 @@ class StorageLocation(models.Model):
         help_text=_("A pallet position is about 2,270 L; a banker's box about 30 L."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The sum of its balances x their item's unit volume, kept by inventory.services in the
+    # transaction that changes them (so a fill is one row, not a sum over the stock), and
+    # compared with that sum by the consistency check (stock_check).
+    used_litres = models.DecimalField(
+        _("litres in use"), max_digits=18, decimal_places=3, default=0, editable=False
+    )
 
     class Meta:
         ordering = ["hub", "name"]
@@ -38,12 +44,26 @@ class StorageLocation(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity_litres__gt=0), name="location_capacity_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(used_litres__gte=0), name="location_used_litres_not_negative"
+            ),
         ]
         verbose_name = _("storage location")
         verbose_name_plural = _("storage locations")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hub})"
+
+    def save(self, **kwargs) -> None:
+        # Its litres in use are the stock services' to change: a location loaded before a
+        # stock change (an admin's form) must not write its old figure back when saved.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "used_litres"
+            ]
+        super().save(**kwargs)
 
 
 class Category(models.Model):

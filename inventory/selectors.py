@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
@@ -40,24 +40,11 @@ class LocationFill(Fill):
 
 
 def location_fill_list(*, hub: Hub) -> list[LocationFill]:
-    """Fill of each active location of the hub, in one query."""
-    locations = (
-        StorageLocation.objects.filter(hub=hub, is_active=True)
-        .annotate(
-            used=Coalesce(
-                Sum(
-                    F("balances__quantity") * F("balances__item__unit_volume_litres"),
-                    output_field=LITRES,
-                ),
-                Value(Decimal(0)),
-                output_field=LITRES,
-            )
-        )
-        .order_by("name")
-    )
+    """Fill of each active location of the hub: one query over its location rows, which
+    carry their litres in use (kept by inventory.services), whatever the stock's size."""
     return [
-        LocationFill(used_litres=loc.used, capacity_litres=loc.capacity_litres, location=loc)
-        for loc in locations
+        LocationFill(used_litres=loc.used_litres, capacity_litres=loc.capacity_litres, location=loc)
+        for loc in StorageLocation.objects.filter(hub=hub, is_active=True).order_by("name")
     ]
 
 
@@ -189,8 +176,11 @@ def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24)
             location__hub=hub,
             created_at__gte=first,
             kind__in=INTAKE_KINDS + OUTFLOW_KINDS,
-            reversed_by__isnull=True,
         )
+        # NOT EXISTS, not the LEFT JOIN ... IS NULL of `reversed_by__isnull`: the planner
+        # estimates the anti-join's rows well, so it joins the items by hash, once, instead
+        # of a nested loop scanning them per movement of the day (docs/performance.md).
+        .filter(~Exists(StockMovement.objects.filter(reverses=OuterRef("pk"))))
         .annotate(hour=TruncHour("created_at", tzinfo=tz))
         .values("hour")
         .annotate(
@@ -299,6 +289,50 @@ def ledger_mismatch_list(*, hub: Hub | None = None) -> list[LedgerMismatch]:
             ledger=ledger.get((item_id, location_id, expiry), 0),
         )
         for item_id, location_id, expiry in wrong
+    ]
+
+
+@dataclass(frozen=True)
+class FillMismatch:
+    """A location whose litres in use are not the sum of its balances x unit volumes."""
+
+    hub_slug: str
+    location: str
+    used_litres: Decimal  # as stored on the location
+    balance_litres: Decimal  # the sum of its balances
+
+
+def _balance_litres():
+    return F("quantity") * F("item__unit_volume_litres")
+
+
+def location_used_litres_sum() -> Coalesce:
+    """The litres a location's balances take, as a subquery of StorageLocation: what its
+    `used_litres` must equal."""
+    return Coalesce(
+        Subquery(
+            StockBalance.objects.filter(location=OuterRef("pk"))
+            .order_by()
+            .values("location")
+            .annotate(litres=Sum(_balance_litres(), output_field=LITRES))
+            .values("litres")
+        ),
+        Value(Decimal(0)),
+        output_field=LITRES,
+    )
+
+
+def fill_mismatch_list(*, hub: Hub | None = None) -> list[FillMismatch]:
+    """Every location (of one hub, or of all) whose stored litres in use differ from the sum
+    of its balances: one query, summed by the database."""
+    locations = StorageLocation.objects.select_related("hub").order_by("hub__slug", "name")
+    if hub is not None:
+        locations = locations.filter(hub=hub)
+    return [
+        FillMismatch(loc.hub.slug, loc.name, loc.used_litres, loc.balance_litres)
+        for loc in locations.annotate(balance_litres=location_used_litres_sum()).exclude(
+            used_litres=F("balance_litres")
+        )
     ]
 
 

@@ -8,6 +8,7 @@ movements, even if the catalog changed in between.
 """
 
 import functools
+import operator
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,16 +17,22 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from hub.models import Hub
 from inventory.capacity import capacity_check
-from inventory.locks import StockPair, balances_lock, locations_lock, stock_pairs_lock
+from inventory.locks import (
+    StockPair,
+    all_locations_lock,
+    balances_lock,
+    locations_lock,
+    stock_pairs_lock,
+)
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
-from inventory.selectors import location_fill_list
+from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -517,6 +524,8 @@ def stock_transfer_within_hub(
         raise StockError(_("Choose two locations of %(hub)s.") % {"hub": hub.name})
     quantity_check(quantity)
     with transaction.atomic():
+        # Both locations before the room check locks one: the write locks both.
+        locations_lock(ids=[from_location.pk, to_location.pk])
         room_check(
             hub=hub,
             lines=[StockLine(item, to_location, quantity, expiry_date)],
@@ -588,6 +597,22 @@ def location_count(
     )
 
 
+def item_unit_volume_change(*, item: Item, unit_volume_litres: Decimal) -> None:
+    """Change how many litres one unit of an item takes, and with it the litres in use of
+    every location holding it (recomputed from their balances), in one transaction. Every
+    location is locked first, so that no stock write is in flight meanwhile: one that
+    started before is finished and counted, one that starts after reads the new volume."""
+    if unit_volume_litres <= 0:
+        raise StockError(_("The volume of one unit must be more than zero."))
+    with transaction.atomic():
+        all_locations_lock()
+        Item.objects.filter(pk=item.pk).update(unit_volume_litres=unit_volume_litres)
+        StorageLocation.objects.filter(
+            pk__in=StockBalance.objects.filter(item=item).values("location")
+        ).update(used_litres=location_used_litres_sum())
+    item.unit_volume_litres = unit_volume_litres
+
+
 # --- the one write path -------------------------------------------------------------------
 
 
@@ -605,6 +630,8 @@ def _write(
     key = idempotency_key or uuid.uuid4().hex
     try:
         with transaction.atomic():
+            # Their rows carry the litres in use: locked first, in the one order.
+            locations_lock(ids={location_id for location_id, _ in pairs})
             stock_pairs_lock(pairs=pairs)
             # A retry that waited on the locks behind its own first attempt finds it here.
             if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
@@ -674,6 +701,38 @@ def _apply(changes: list[_Change], rows: dict) -> None:
     )
     if updated != len(deltas):  # pragma: no cover - the rows are locked; the last guard
         raise StockError(_("Stock changed while saving; nothing was recorded. Try again."))
+    _used_litres_apply(changes)
+
+
+def _used_litres_apply(changes: list[_Change]) -> None:
+    """Change the litres in use of the changed locations (locked by `_write`) in one
+    UPDATE, by the units changed x their item's unit volume as stored now: read in the
+    statement, not from the caller's Item, which may predate a change of the volume."""
+    units: dict[int, dict[int, int]] = {}
+    for change in changes:
+        per_item = units.setdefault(change.location.pk, {})
+        per_item[change.item.pk] = per_item.get(change.item.pk, 0) + change.delta
+    litres = {
+        location_id: functools.reduce(
+            operator.add,
+            (
+                Value(n) * Subquery(Item.objects.filter(pk=item_id).values("unit_volume_litres"))
+                for item_id, n in per_item.items()
+                if n
+            ),
+        )
+        for location_id, per_item in units.items()
+        if any(per_item.values())
+    }
+    if litres:
+        StorageLocation.objects.filter(pk__in=litres).update(
+            used_litres=F("used_litres")
+            + Case(
+                *(When(pk=pk, then=added) for pk, added in litres.items()),
+                default=Value(Decimal(0)),
+                output_field=LITRES,
+            )
+        )
 
 
 def _insert_movements(

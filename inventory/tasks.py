@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered, ledger_mismatch_report
 from inventory.capacity import alerts_enqueue
-from inventory.selectors import ledger_mismatch_list
+from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True)
@@ -33,9 +33,9 @@ def alerts_sweep() -> int:
 
 @shared_task
 def stock_ledger_check() -> int:
-    """Nightly (beat): compare every balance with its ledger and alert the hubs' admins on
-    any difference. Changes nothing, so running it twice only checks twice. Returns the
-    number of differences."""
-    mismatches = ledger_mismatch_list()
-    ledger_mismatch_report(mismatches=mismatches)
-    return len(mismatches)
+    """Nightly (beat): compare every balance with its ledger, and every location's litres in
+    use with its balances, and alert the hubs' admins on any difference. Changes nothing,
+    so running it twice only checks twice. Returns the number of differences."""
+    mismatches, fills = ledger_mismatch_list(), fill_mismatch_list()
+    ledger_mismatch_report(mismatches=mismatches, fills=fills)
+    return len(mismatches) + len(fills)

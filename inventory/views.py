@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hub.decorators import hub_role_required
 from hub.http import HubRequest
 from hub.models import Hub, Membership
+from hub.paging import uncounted_page
 from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
@@ -98,7 +99,7 @@ def stock_list(request: HubRequest, hub: Hub) -> HttpResponse:
         location_id=getattr(filters.get("location"), "pk", None),
         expiring_by=expiring_by() if filters.get("expiring") else None,
     )
-    page = Paginator(balances, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = uncounted_page(rows=balances, number=request.GET.get("page"), size=STOCK_PAGE_SIZE)
     return render(
         request,
         "inventory/stock_list.html",
@@ -111,8 +112,10 @@ def stock_list(request: HubRequest, hub: Hub) -> HttpResponse:
 def stock_expiring(request: HubRequest, hub: Hub) -> HttpResponse:
     """What expires within 14 days, or has expired, soonest first."""
     today = timezone.localdate()
-    page = Paginator(expiring_soon_list(hub=hub, today=today), STOCK_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = uncounted_page(
+        rows=expiring_soon_list(hub=hub, today=today),
+        number=request.GET.get("page"),
+        size=STOCK_PAGE_SIZE,
     )
     return render(
         request,
@@ -149,7 +152,6 @@ def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpRespon
         ("discard", forms["discard"], _("Discard"), _("Discard")),
         ("transfer", forms["transfer"], _("Move to another location"), _("Move")),
     ]
-    history = Paginator(item_history_list(hub=hub, item=item), HISTORY_PAGE_SIZE)
     return render(
         request,
         "inventory/item_detail.html",
@@ -157,7 +159,12 @@ def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpRespon
             "hub": hub,
             "item": item,
             "balances": item_stock_list(hub=hub, item=item),
-            "history": history.get_page(request.GET.get("page")),
+            # The item's ledger only grows: paged without counting it.
+            "history": uncounted_page(
+                rows=item_history_list(hub=hub, item=item),
+                number=request.GET.get("page"),
+                size=HISTORY_PAGE_SIZE,
+            ),
             "item_forms": item_forms,
         },
     )

@@ -3,6 +3,7 @@
 from django.db.models import Sum
 
 from inventory.models import StockBalance, StockMovement
+from inventory.selectors import fill_mismatch_list
 
 
 def qty(item, location, expiry=None) -> int:
@@ -12,7 +13,8 @@ def qty(item, location, expiry=None) -> int:
 
 
 def assert_ledger_matches_balances() -> None:
-    """Every balance equals the sum of its ledger rows, and none is negative."""
+    """Every balance equals the sum of its ledger rows, and none is negative; every
+    location's litres in use equal the sum of its balances x unit volumes."""
     ledger = {
         (r["item_id"], r["location_id"], r["expiry_date"]): r["total"]
         for r in StockMovement.objects.values("item_id", "location_id", "expiry_date").annotate(
@@ -25,3 +27,4 @@ def assert_ledger_matches_balances() -> None:
     assert all(q >= 0 for q in balances.values()), balances
     nonzero = {k: q for k, q in balances.items() if q}
     assert nonzero == {k: q for k, q in ledger.items() if q}
+    assert fill_mismatch_list() == []

@@ -1,5 +1,6 @@
 """The benchmarks' data generator (`manage.py bench_data`), at its tiny size."""
 
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -95,3 +96,22 @@ def test_it_refuses_a_database_that_has_hubs() -> None:
 
     assert StockMovement.objects.count() == before
     assert Hub.objects.count() == TINY.hubs
+
+
+@pytest.mark.django_db
+def test_it_builds_the_fifty_hubs_of_the_xlarge_network_at_a_scaled_down_ledger(
+    monkeypatch,
+) -> None:
+    xlarge = SIZES["xlarge"]
+    assert (xlarge.hubs, xlarge.movements) == (50, 10_000_000)
+    scaled = replace(xlarge, locations_per_hub=1, items=40, movements=2_000, runs_per_hub=1)
+    monkeypatch.setitem(SIZES, "xlarge", scaled)
+
+    call_command("bench_data", size="xlarge", stdout=StringIO())
+
+    assert Hub.objects.count() == 50
+    assert scaled.movements <= StockMovement.objects.count() < scaled.movements + 10
+    assert Run.objects.count() == 50
+    assert_ledger_matches_balances()
+    for hub in Hub.objects.all():
+        assert all(f.percent <= 50 for f in location_fill_list(hub=hub))

@@ -1,5 +1,5 @@
 """Fill levels: litres used = sum of quantity x unit volume over a location's stock, against
-its capacity; read from the balances in a fixed number of queries."""
+its capacity; kept on the location's row, read in one query whatever the stock."""
 
 from datetime import date
 from decimal import Decimal

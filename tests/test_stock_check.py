@@ -93,14 +93,16 @@ def test_it_exits_1_from_the_command_line_on_a_difference(transactional_db, stoc
 
     clean = run()
     assert clean.returncode == 0, clean.stderr
-    assert "All balances equal their ledger." in clean.stdout
+    assert "All balances equal their ledger; all locations' litres in use" in clean.stdout
 
     corrupt(f"location_id = {garage.pk}", -2)
     broken = run()
     assert broken.returncode == 1
     assert "MISMATCH hub=pasadena item='Bottled water 1.5 L' location='Garage'" in broken.stdout
     assert "balance=6 ledger=8" in broken.stdout
-    assert "1 balance(s) differ from their ledger." in broken.stderr
+    # 8 bottles of 1.6 L on record in the location's row, 6 in its balance.
+    assert "location='Garage' used_litres=12.800 balances_litres=9.600" in broken.stdout
+    assert "1 balance(s) differ from their ledger; 1 location(s)" in broken.stderr
 
 
 def test_it_runs_the_check_nightly_and_e_mails_the_admins_of_the_hub_concerned(
@@ -122,11 +124,12 @@ def test_it_runs_the_check_nightly_and_e_mails_the_admins_of_the_hub_concerned(
 
     corrupt(f"item_id = {water.pk} AND location_id = {shelf.pk}", 3)
     with caplog.at_level(logging.ERROR, logger="inventory.alerts"):
-        assert stock_ledger_check() == 1
+        assert stock_ledger_check() == 2  # the balance, and so its location's litres
 
     [mail] = mailoutbox
     assert mail.to == ["ada@example.org"]  # the hub's admin: not its coordinator, not Pasadena's
-    assert "1 balance(s) differ from the ledger" in mail.subject
+    assert "1 balance(s) differ from the ledger, 1 location(s)" in mail.subject
     assert "west-adams, Shelf A: Bottled water 1.5 L: balance 13, ledger sum 10" in mail.body
+    assert "west-adams, Shelf A: litres in use 18.500, sum of its balances 23.300" in mail.body
     assert "differs from its ledger" in caplog.text
     assert caplog.records[0].levelno == logging.ERROR

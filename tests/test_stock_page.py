@@ -86,6 +86,14 @@ def test_it_pages_by_50_keeping_the_filters(client, coordinator, hub):
 
     assert len(names(first)) == 50 and len(names(second)) == 5
     assert "?q=soup&amp;page=2" in first
+    # Pages are not counted (the hub's stock is not read whole to say "of N"): the last
+    # page has no next one, and any page number that is not one shows the first page.
+    assert "Page 2" in second and "?q=soup&amp;page=1" in second and "page=3" not in second
+    for bad in ("0", "-3", "two", "99999999999999999999"):
+        response = get(client, hub, q="soup", page=bad)
+        assert response.status_code == 200
+        assert len(names(response.text)) in (0, 50)
+    assert len(names(get(client, hub, q="soup", page="two").text)) == 50
 
 
 def test_it_lists_what_expires_soon_soonest_first(client, coordinator, hub, stocked):

@@ -1,9 +1,11 @@
 """A stateful property test of the stock services on the real database: hypothesis drives
 random sequences of receive, remove (first-expired-first-out and by date), transfer (also
 between hubs), adjust, count, void, retries, dispatching a delivery run and settling its
-stop with what came back, against a model of what the stock should be. After every step,
-every balance is non-negative, equals the sum of its ledger rows, and equals the model;
-each call succeeds or is refused exactly when the model says it should.
+stop with what came back, and changes of an item's unit volume, against a model of what
+the stock should be. After every step, every balance is non-negative, equals the sum of its
+ledger rows, and equals the model; every location's litres in use equal the sum of its
+balances x unit volumes, and the model's litres; each call succeeds or is refused exactly
+when the model says it should.
 
 The hubs, catalog and people are made once; each example runs in a savepoint of the test's
 transaction that is rolled back after it, so examples start from the same empty stock."""
@@ -30,12 +32,13 @@ from hypothesis.stateful import (
 from deliveries.models import DestinationKind, Stop
 from deliveries.services import run_create, run_dispatch, stop_add, stop_deliver
 from hub.roles import Role
-from inventory.models import MovementKind, StockBalance, StockMovement
-from inventory.selectors import ledger_mismatch_list
+from inventory.models import MovementKind, StockBalance, StockMovement, StorageLocation
+from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
 from inventory.services import (
     InsufficientStock,
     StockError,
     StockLine,
+    item_unit_volume_change,
     stock_adjust,
     stock_count,
     stock_receive,
@@ -125,6 +128,8 @@ class StockMachine(RuleBasedStateMachine):
     def teardown(self):
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
+        for item in self.items.values():  # a volume changed in the example is rolled back
+            item.refresh_from_db()
 
     # --- the model ------------------------------------------------------------------------
 
@@ -374,6 +379,11 @@ class StockMachine(RuleBasedStateMachine):
         assert (returned, arrived) == (back, quantity - back if to == "hub" else 0)
         self.apply(changes)
 
+    @rule(item=items, volume=st.sampled_from(["0.25", "0.5", "1.6", "2", "12.125"]))
+    def change_volume(self, item, volume):
+        """The catalog corrects how big a unit is: the locations holding it are refilled."""
+        item_unit_volume_change(item=self.items[item], unit_volume_litres=Decimal(volume))
+
     # --- after every step -----------------------------------------------------------------
 
     @invariant()
@@ -390,6 +400,16 @@ class StockMachine(RuleBasedStateMachine):
             if q
         }
         assert stored == expected
+
+    @invariant()
+    def locations_hold_the_litres_of_their_stock(self):
+        assert fill_mismatch_list() == []
+        litres = [Decimal(0)] * len(self.locations)
+        for (item, location, _expiry), quantity in self.stock.items():
+            litres[location] += quantity * self.items[item].unit_volume_litres
+        assert [
+            StorageLocation.objects.get(pk=loc.pk).used_litres for loc in self.locations
+        ] == litres
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""`manage.py bench_data --size small|large`: a generated network for the benchmarks (bench/):
-hubs, storage, a catalog, people, destinations with needs, delivery runs, and a ledger of
+"""`manage.py bench_data --size small|large|xlarge`: a generated network for the benchmarks
+(bench/): hubs, storage, a catalog, people, destinations with needs, delivery runs, and a ledger of
 dropoffs and deliveries, written by COPY.
 
 It fills an empty database only and refuses one that has a hub already, so generated rows can
@@ -61,6 +61,10 @@ SIZES = {
     "tiny": Size(hubs=2, locations_per_hub=2, items=30, movements=300, runs_per_hub=2),
     "small": Size(hubs=2, locations_per_hub=5, items=100, movements=1_000, runs_per_hub=5),
     "large": Size(hubs=10, locations_per_hub=5, items=2_000, movements=1_000_000, runs_per_hub=50),
+    # A network of a whole region after months: pages must read no more here than at large.
+    "xlarge": Size(
+        hubs=50, locations_per_hub=5, items=2_000, movements=10_000_000, runs_per_hub=50
+    ),
 }
 
 HISTORY = timedelta(days=60)
@@ -408,11 +412,12 @@ class Generator:
             return cursor.rowcount
 
     def _capacities(self) -> None:
-        """Each location half full: generated stock never trips a threshold by itself."""
+        """Each location's litres in use, and its capacity set so that it is half full:
+        generated stock never trips a threshold by itself."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE inventory_storagelocation AS l"
-                " SET capacity_litres = GREATEST(CEIL(u.used / %s), 1000)"
+                " SET capacity_litres = GREATEST(CEIL(u.used / %s), 1000), used_litres = u.used"
                 " FROM (SELECT b.location_id, SUM(b.quantity * i.unit_volume_litres) AS used"
                 "       FROM inventory_stockbalance b"
                 "       JOIN inventory_item i ON i.id = b.item_id"

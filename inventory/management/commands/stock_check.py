@@ -1,14 +1,18 @@
 """`manage.py stock_check [--hub SLUG]`: compare every stock balance with the sum of its
-ledger rows. Prints each difference and exits 1 if there is any, 0 if all agree."""
+ledger rows, and every location's litres in use with the sum of its balances. Prints each
+difference and exits 1 if there is any, 0 if all agree."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from hub.models import Hub
-from inventory.selectors import ledger_mismatch_list
+from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
 
 
 class Command(BaseCommand):
-    help = "Compare every stock balance with its ledger; exit 1 on any difference."
+    help = (
+        "Compare every stock balance with its ledger and every location's litres in use with "
+        "its balances; exit 1 on any difference."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--hub", metavar="SLUG", help="check one hub only")
@@ -26,6 +30,17 @@ class Command(BaseCommand):
                 f"MISMATCH hub={m.hub_slug} item={m.item!r} location={m.location!r} "
                 f"expiry={m.expiry_date or '-'} balance={balance} ledger={m.ledger}"
             )
-        if mismatches:
-            raise CommandError(f"{len(mismatches)} balance(s) differ from their ledger.")
-        self.stdout.write("All balances equal their ledger.")
+        fills = fill_mismatch_list(hub=scope)
+        for f in fills:
+            self.stdout.write(
+                f"MISMATCH hub={f.hub_slug} location={f.location!r} "
+                f"used_litres={f.used_litres} balances_litres={f.balance_litres}"
+            )
+        if mismatches or fills:
+            raise CommandError(
+                f"{len(mismatches)} balance(s) differ from their ledger; "
+                f"{len(fills)} location(s) differ from their balances."
+            )
+        self.stdout.write(
+            "All balances equal their ledger; all locations' litres in use equal their balances."
+        )
