@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, languages, report_views, views
+from hub import intake_views, join_views, languages, report_views, views
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
@@ -17,6 +17,8 @@ hub_patterns = [
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
+    path("join-code/", join_views.join_code, name="join_code"),
+    path("join-code/revoke/", join_views.join_code_revoke_view, name="join_code_revoke"),
     path("", include("inventory.urls")),
     path("", include("hub.control_urls")),
     path("", include("deliveries.urls")),
@@ -25,6 +27,7 @@ hub_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
+    path("join/<str:token>/", join_views.join, name="join"),
     path("status/", include("hub.public_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
