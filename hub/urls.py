@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, join_views, languages, report_views, views
+from hub import intake_views, join_views, languages, report_views, setup_views, views
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
@@ -27,6 +27,7 @@ hub_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
+    path("new-hub/", setup_views.hub_create_view, name="hub_create"),
     path("join/<str:token>/", join_views.join, name="join"),
     path("status/", include("hub.public_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
