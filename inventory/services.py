@@ -568,6 +568,50 @@ def location_count(
     )
 
 
+@_replayable
+def stock_count_many(
+    *,
+    lines: Sequence[StockLine],
+    user: AbstractBaseUser | None,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """What `location_count` does, across any locations of one hub: each balance becomes
+    the line's quantity through one `counted` movement, all or none. For opening stock
+    brought in from a spreadsheet."""
+    if not lines:
+        raise StockError(_("Enter at least one counted quantity."))
+    _check_reason(reason)
+    if len({line.location.hub_id for line in lines}) > 1:
+        raise StockError(_("A count is of one hub's stock."))
+    seen = set()
+    for line in lines:
+        _check_line(line, allow_zero=True)
+        key = _key(line.item, line.location, line.expiry_date)
+        if key in seen:
+            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.name})
+        seen.add(key)
+
+    def build(rows: dict) -> list[_Change]:
+        changes = []
+        for line in lines:
+            row = rows.get(_key(line.item, line.location, line.expiry_date))
+            delta = line.quantity - (row.quantity if row else 0)
+            changes.append(
+                _Change(line.item, line.location, line.expiry_date, delta, MovementKind.COUNTED)
+            )
+        return changes
+
+    return _write(
+        build=build,
+        pairs=_pairs(lines),
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
 # --- the one write path -------------------------------------------------------------------
 
 
