@@ -17,8 +17,7 @@ from django.urls import reverse
 from inventory.models import Item, MovementKind, StockBalance, StockMovement
 from tests.factories import CategoryFactory, StorageLocationFactory
 from tests.ledger import assert_ledger_matches_balances, qty
-
-HEADER = "name,category,unit,size,quantity,location,expiry\n"
+from tests.spreadsheets import HEADER, two_hundred_rows_with_five_bad
 
 
 @pytest.fixture
@@ -58,23 +57,6 @@ def confirm(client, hub, response):
 
 def stored() -> tuple[int, int, int]:
     return Item.objects.count(), StockMovement.objects.count(), StockBalance.objects.count()
-
-
-def two_hundred_rows_with_five_bad() -> bytes:
-    rows = [
-        f"Donated item {n},food,each,0.5,{n + 1},Main hall,\n"
-        if n % 2
-        else f"Donated item {n},Food,box,2,{n + 1},shelf b,2027-01-{n % 28 + 1:02d}\n"
-        for n in range(195)
-    ]
-    rows += [
-        "Mystery,not-a-category,each,1,3,Main hall,\n",
-        "Tins,food,crate,1,3,Main hall,\n",
-        "Rice,food,bag,0,3,Main hall,\n",
-        "Beans,food,each,1,-4,Main hall,\n",
-        "Soap,food,each,1,3,Attic,\n",
-    ]
-    return (HEADER + "".join(rows)).encode()
 
 
 def test_it_previews_a_200_row_file_with_5_bad_rows_then_stocks_exactly_195(

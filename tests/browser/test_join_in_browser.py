@@ -10,14 +10,14 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from hub.models import Dropoff
-from tests.browser.pages import small_targets
+from tests.browser.pages import axe_violations, small_targets
 from tests.factories import PASSWORD, StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_newcomer_joins_from_the_code_on_a_phone_and_logs_a_dropoff(
-    page, browser, live_server, hub, coordinator, water, csp_violations
+    page, browser, live_server, hub, coordinator, water, csp_violations, axe_source
 ):
     StorageLocationFactory(hub=hub, name="Main hall", capacity_litres=Decimal("10000"))
     page.goto(live_server.url + reverse("login"))
@@ -29,11 +29,13 @@ def test_a_newcomer_joins_from_the_code_on_a_phone_and_logs_a_dropoff(
     page.get_by_role("button", name="Make a join code").click()
     expect(page.locator("img.qr")).to_be_visible()
     link = page.locator(".join-link a").inner_text()
+    assert axe_violations(page, axe_source) == []
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     newcomer = phone.new_page()
     newcomer.goto(link)
     assert small_targets(newcomer) == []
+    assert axe_violations(newcomer, axe_source) == []
     newcomer.get_by_label("Your name").fill("Dana")
     newcomer.get_by_label("Choose a password").fill("sunflower-ladder-42")
     newcomer.get_by_label("Language").select_option("en")
