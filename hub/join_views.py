@@ -9,12 +9,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub.control_views import hub_time_zone
 from hub.decorators import hub_role_required
 from hub.join_forms import JoinCodeForm, JoinForm
 from hub.join_services import (
@@ -38,26 +37,25 @@ JOIN_PAGE = "hub/join.html"
 @never_cache
 @hub_role_required(Role.COORDINATOR)
 def join_code(request: HttpRequest, hub: Hub) -> HttpResponse:
-    with timezone.override(hub_time_zone(hub)):
-        form = JoinCodeForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                join_code_create(hub=hub, user=request.user, expires_at=form.expires_at())
-            except JoinError as error:
-                form.add_error(error.field, str(error))
-            else:
-                messages.success(request, _("A new join code is ready. The last one stopped."))
-                return redirect("join_code", hub_slug=hub.slug)
-        code = join_code_current(hub=hub)
-        context = {"hub": hub, "form": form, "code": code}
-        if code is not None:
-            link = request.build_absolute_uri(reverse("join", args=[code.token]))
-            context |= {
-                "link": link,
-                "qr": segno.make(link, error="m").svg_data_uri(scale=8, border=2),
-            }
-        status = 400 if form.errors else 200
-        return render(request, CODE_PAGE, context, status=status)
+    form = JoinCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            join_code_create(hub=hub, user=request.user, expires_at=form.expires_at())
+        except JoinError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, _("A new join code is ready. The last one stopped."))
+            return redirect("join_code", hub_slug=hub.slug)
+    code = join_code_current(hub=hub)
+    context = {"hub": hub, "form": form, "code": code}
+    if code is not None:
+        link = request.build_absolute_uri(reverse("join", args=[code.token]))
+        context |= {
+            "link": link,
+            "qr": segno.make(link, error="m").svg_data_uri(scale=8, border=2),
+        }
+    status = 400 if form.errors else 200
+    return render(request, CODE_PAGE, context, status=status)
 
 
 @require_POST

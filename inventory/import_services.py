@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from hub.models import Hub
 from hub.roles import Role, role_at_least
-from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
+from inventory.models import (
+    Category,
+    Item,
+    StockBalance,
+    StockMovement,
+    StorageLocation,
+    Unit,
+)
 from inventory.services import MAX_QUANTITY, StockLine, stock_count_many
 from inventory.spreadsheet import (
     MAX_CELL_LENGTH,
@@ -56,6 +63,7 @@ class ImportRow:
     quantity: int | None = None
     location: StorageLocation | None = None
     expiry: date | None = None
+    on_record: int = 0  # what the count replaces: the balance of the item there now
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -113,6 +121,7 @@ def stock_import_preview(*, hub: Hub, name: str, content: bytes) -> ImportPrevie
     rows = [_row(r, catalog, categories, locations) for r in sheet]
     _flag_repeats(rows)
     _flag_conflicting_items(rows)
+    _on_record(hub, rows)
     already = StockMovement.objects.filter(idempotency_key=import_key(hub=hub, digest=digest))
     return ImportPreview(digest=digest, rows=rows, already_imported=already.exists())
 
@@ -261,6 +270,19 @@ def _stock_fields(row: ImportRow, text: dict, expiry, locations: dict, errors: l
             errors.append(_("The expiry date must be a date like 2025-03-31."))
     if row.expiry and row.item is not None and not row.item.tracks_expiry:
         errors.append(_("%(item)s has no expiry date in the catalog.") % {"item": row.item.name})
+
+
+def _on_record(hub: Hub, rows: list[ImportRow]) -> None:
+    """A count replaces what is on record: the preview shows it, in one query."""
+    counted = [row for row in rows if row.quantity and row.item is not None and not row.errors]
+    balances = {
+        (b.item_id, b.location_id, b.expiry_date): b.quantity
+        for b in StockBalance.objects.filter(
+            location__hub=hub, item__in={row.item.pk for row in counted}
+        )
+    }
+    for row in counted:
+        row.on_record = balances.get((row.item.pk, row.location.pk, row.expiry), 0)
 
 
 def _flag_repeats(rows: list[ImportRow]) -> None:

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from inventory.models import Item, MovementKind, StockBalance, StockMovement
+from inventory.services import StockLine, stock_receive
 from tests.factories import CategoryFactory, StorageLocationFactory
 from tests.ledger import assert_ledger_matches_balances, qty
 from tests.spreadsheets import HEADER, two_hundred_rows_with_five_bad
@@ -108,15 +109,21 @@ def test_it_never_counts_the_same_file_twice(coordinator_client, hub, food, hall
     assert stored() == after_first
 
 
-def test_it_matches_the_catalog_and_counts_an_existing_item(coordinator_client, hub, hall, water):
+def test_it_matches_the_catalog_and_counts_an_existing_item_over_what_is_on_record(
+    coordinator_client, hub, coordinator, hall, water
+):
+    stock_receive(lines=[StockLine(water, hall, 15)], user=coordinator, idempotency_key="before")
     content = f"Name,Quantity\n{water.name.upper()},40\n".encode()
 
     preview = upload(coordinator_client, hub, content)
     confirm(coordinator_client, hub, preview)
 
     assert "found (" in preview.content.decode()
+    rows = preview.context["preview"].rows
+    assert [(row.item, row.on_record, row.quantity) for row in rows] == [(water, 15, 40)]
     assert Item.objects.count() == 1
     assert qty(water, hall) == 40
+    assert StockMovement.objects.get(kind=MovementKind.COUNTED).quantity == 25
 
 
 def test_it_reads_an_xlsx_with_date_cells_and_refuses_formula_cells(
