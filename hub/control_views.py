@@ -3,6 +3,7 @@ close intake for the hub and per category, and to set the fill thresholds. Every
 to the page itself (an `action` field says which); with htmx the answer replaces only the
 part that changed, without JavaScript the page reloads."""
 
+import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -46,9 +47,8 @@ class CategoryRow:
 
 
 def hub_time_zone(hub: Hub):
-    """The zone reopen times are entered and shown in. Every hub of a deployment is in
-    settings.TIME_ZONE: a hub has no zone of its own."""
-    return timezone.get_default_timezone()
+    """The zone reopen times are entered and shown in: the hub's own."""
+    return zoneinfo.ZoneInfo(hub.time_zone)
 
 
 @require_http_methods(["GET", "POST"])

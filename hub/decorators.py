@@ -1,9 +1,11 @@
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from hub.http import HubRequest
 from hub.roles import Role, role_at_least
@@ -12,7 +14,8 @@ from hub.selectors import hub_get_for_user
 
 def hub_role_required(role: Role) -> Callable:
     """For views under /hubs/<hub_slug>/: the user must be a member of that hub (else 404)
-    and hold at least `role` (else 403). The view receives the hub as `hub`."""
+    and hold at least `role` (else 403). The view receives the hub as `hub`, and runs in
+    the hub's time zone: "today", hours and dates on its pages are the hub's own."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -22,7 +25,8 @@ def hub_role_required(role: Role) -> Callable:
                 raise PermissionDenied
             hub_request = cast(HubRequest, request)
             hub_request.hub = hub  # for the layout's alert banner
-            return view(hub_request, *args, hub=hub, **kwargs)
+            with timezone.override(zoneinfo.ZoneInfo(hub.time_zone)):
+                return view(hub_request, *args, hub=hub, **kwargs)
 
         return wrapper
 

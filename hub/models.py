@@ -1,4 +1,7 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +17,11 @@ class IntakeStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+def time_zone_check(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(zone)s is not a time zone."), params={"zone": value})
+
+
 class Hub(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True, validators=[single_line])
     slug = models.SlugField(_("short name in links"), max_length=60, unique=True)
@@ -24,6 +32,20 @@ class Hub(models.Model):
     )
     longitude = models.DecimalField(
         _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[time_zone_check],
+        help_text=_("Reopen times and join codes' expiry are in the hub's local time."),
+    )
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("What a newcomer joining by code is offered first."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     intake_status = models.CharField(
@@ -115,6 +137,36 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.hub}"
+
+
+class JoinCode(models.Model):
+    """A link (and its QR code) by which newcomers become Volunteers of the hub without an
+    account made for them. The token is shown again for as long as the code is valid, so it
+    is kept as is: 96 random bits cannot be guessed, and a code lives a day or so."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="join_codes")
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    joined_count = models.PositiveIntegerField(_("people joined"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("join code")
+        verbose_name_plural = _("join codes")
+
+    def __str__(self) -> str:
+        return f"{self.hub} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_valid(self, *, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
 
 
 class Outcome(models.TextChoices):

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, languages, people_views, report_views, views
+from hub import (
+    intake_views,
+    join_views,
+    languages,
+    people_views,
+    report_views,
+    setup_views,
+    views,
+)
 from hub.login import LoginForm
 
 hub_patterns = [
@@ -19,6 +27,8 @@ hub_patterns = [
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("people/", people_views.people, name="people"),
+    path("join-code/", join_views.join_code, name="join_code"),
+    path("join-code/revoke/", join_views.join_code_revoke_view, name="join_code_revoke"),
     path("", include("inventory.urls")),
     path("", include("hub.control_urls")),
     path("", include("deliveries.urls")),
@@ -27,6 +37,8 @@ hub_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
+    path("new-hub/", setup_views.hub_create_view, name="hub_create"),
+    path("join/<str:token>/", join_views.join, name="join"),
     path("status/", include("hub.public_urls")),
     path(
         "accounts/login/",

@@ -563,36 +563,13 @@ def location_count(
     `stock_count` does for one, in one transaction and a fixed number of queries. Each
     balance becomes what was counted through one `counted` movement of the difference
     (zero when the count agrees, so the count is on record)."""
-    if not lines:
-        raise StockError(_("Enter at least one counted quantity."))
-    _check_reason(reason)
-    seen = set()
-    for line in lines:
-        _check_line(
-            StockLine(line.item, location, line.counted_quantity, line.expiry_date),
-            allow_zero=True,
-        )
-        key = _key(line.item, location, line.expiry_date)
-        if key in seen:
-            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.name})
-        seen.add(key)
-
-    def build(rows: dict) -> list[_Change]:
-        changes = []
-        for line in lines:
-            row = rows.get(_key(line.item, location, line.expiry_date))
-            delta = line.counted_quantity - (row.quantity if row else 0)
-            changes.append(
-                _Change(line.item, location, line.expiry_date, delta, MovementKind.COUNTED)
-            )
-        return changes
-
-    return _write(
-        build=build,
-        pairs={(location.pk, line.item.pk) for line in lines},
+    return stock_count_many(
+        lines=[
+            StockLine(line.item, location, line.counted_quantity, line.expiry_date)
+            for line in lines
+        ],
         user=user,
         reason=reason,
-        source=None,
         idempotency_key=idempotency_key,
     )
 
@@ -611,6 +588,50 @@ def item_unit_volume_change(*, item: Item, unit_volume_litres: Decimal) -> None:
             pk__in=StockBalance.objects.filter(item=item).values("location")
         ).update(used_litres=location_used_litres_sum())
     item.unit_volume_litres = unit_volume_litres
+
+
+@_replayable
+def stock_count_many(
+    *,
+    lines: Sequence[StockLine],
+    user: User | None,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """What `location_count` does, across any locations of one hub: each balance becomes
+    the line's quantity through one `counted` movement, all or none. For opening stock
+    brought in from a spreadsheet."""
+    if not lines:
+        raise StockError(_("Enter at least one counted quantity."))
+    _check_reason(reason)
+    if len({line.location.hub_id for line in lines}) > 1:
+        raise StockError(_("A count is of one hub's stock."))
+    seen = set()
+    for line in lines:
+        _check_line(line, allow_zero=True)
+        key = _key(line.item, line.location, line.expiry_date)
+        if key in seen:
+            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.name})
+        seen.add(key)
+
+    def build(rows: dict) -> list[_Change]:
+        changes = []
+        for line in lines:
+            row = rows.get(_key(line.item, line.location, line.expiry_date))
+            delta = line.quantity - (row.quantity if row else 0)
+            changes.append(
+                _Change(line.item, line.location, line.expiry_date, delta, MovementKind.COUNTED)
+            )
+        return changes
+
+    return _write(
+        build=build,
+        pairs=_pairs(lines),
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
 
 
 # --- the one write path -------------------------------------------------------------------

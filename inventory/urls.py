@@ -1,9 +1,10 @@
 from django.urls import path
 
-from inventory import views
+from inventory import import_views, views
 
 urlpatterns = [
     path("stock/", views.stock_list, name="stock_list"),
+    path("stock/import/", import_views.stock_import, name="stock_import"),
     path("stock/expiring/", views.stock_expiring, name="stock_expiring"),
     path("stock/items/<int:item_pk>/", views.item_detail, name="item_detail"),
     path(

@@ -58,6 +58,8 @@ def hub_form(name: str, slug: str, *, members: Sequence[int] = ()) -> dict:
         "nearly_full_percent": "80",
         "full_percent": "95",
         "max_line_quantity": "500",
+        "time_zone": "America/Los_Angeles",
+        "default_language": "en",
         "category_intakes-TOTAL_FORMS": "0",
         "category_intakes-INITIAL_FORMS": "0",
         "memberships-TOTAL_FORMS": str(len(members)),
