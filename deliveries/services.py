@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliveries.reservations import held_before_map
 from deliveries.models import (
     RUN_OPEN_STATUSES,
     Destination,
@@ -176,6 +177,8 @@ def run_dispatch(*, run: Run, user: AbstractBaseUser) -> Run:
         lines = _check_has_lines(run)
         stock_pick(
             hub=run.hub,
+            # What runs planned before this one hold stays for them: they leave first.
+            held=held_before_map(run=run, item_ids={line.item_id for line in lines}),
             lines=[
                 PickLine(
                     item=line.item,
