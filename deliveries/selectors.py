@@ -26,10 +26,10 @@ from deliveries.models import (
     StopLine,
     StopStatus,
 )
+from deliveries.reservations import held_before_map, open_run_lines, reserved_map
 from hub.models import Hub, Membership
 from hub.roles import Role, role_at_least
 from inventory.models import Item, StockBalance, StockMovement, StorageLocation, Unit
-from deliveries.reservations import held_before_map, open_run_lines, reserved_map
 from inventory.picking import Missing, fefo_take, missing_list
 
 ITEM = "item"
@@ -79,8 +79,9 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
 
     For each item (or category) that the hub's active destinations need, the shortfall is
     the quantity they need, summed over them, less the hub's free stock of that item (or of
-    all items of that category): on its shelves, less what its open runs hold. Only shortfalls above zero are kept; a sum of needs of mixed
-    priorities takes the most urgent one."""
+    all items of that category): on its shelves, less what its open runs hold. Only
+    shortfalls above zero are kept; a sum of needs of mixed priorities takes the most urgent
+    one."""
     needs = list(
         DestinationNeed.objects.filter(destination__hub__in=hubs, destination__is_active=True)
         .filter(Q(item__isnull=True) | Q(item__is_active=True))
@@ -287,11 +288,11 @@ def pick_list(*, run: Run) -> PickList:
         for item_id, quantity in held.items():
             takeable[item_id] = max(takeable[item_id] - quantity, 0)
         for line in lines:
-            quantity = min(line.quantity, takeable[line.item_id])
-            takeable[line.item_id] -= quantity
+            takes = min(line.quantity, takeable[line.item_id])
+            takeable[line.item_id] -= takes
             for key, quantity in fefo_take(
                 stock={k: q for k, q in left.items() if k[0] == line.item_id},
-                quantity=quantity,
+                quantity=takes,
             ):
                 left[key] -= quantity
                 taken.append((line, locations[key[1]], key[2], quantity))

@@ -16,7 +16,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliveries.reservations import held_before_map
 from deliveries.models import (
     RUN_OPEN_STATUSES,
     Destination,
@@ -29,6 +28,7 @@ from deliveries.models import (
     StopLine,
     StopStatus,
 )
+from deliveries.reservations import held_before_map
 from deliveries.selectors import dispatch_picks, run_drive_allowed
 from hub.models import Hub, Membership
 from hub.roles import Role, role_at_least
