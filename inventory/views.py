@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deliveries.reservations import item_free_map
 from hub.decorators import hub_role_required
 from hub.models import Hub, Membership
 from hub.roles import Role
@@ -98,6 +99,9 @@ def stock_list(request: HttpRequest, hub: Hub) -> HttpResponse:
         expiring_by=expiring_by() if filters.get("expiring") else None,
     )
     page = Paginator(balances, STOCK_PAGE_SIZE).get_page(request.GET.get("page"))
+    free = item_free_map(hub=hub, item_ids={balance.item_id for balance in page})
+    for balance in page:
+        balance.item_free = free[balance.item_id]
     return render(
         request,
         "inventory/stock_list.html",
@@ -156,6 +160,7 @@ def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpRespo
             "hub": hub,
             "item": item,
             "balances": item_stock_list(hub=hub, item=item),
+            "free": item_free_map(hub=hub, item_ids=[item.pk])[item.pk],
             "history": history.get_page(request.GET.get("page")),
             "item_forms": item_forms,
         },
