@@ -152,7 +152,7 @@ def test_it_confirms_dispatch_with_the_runs_totals_first(
     confirm = client.get(url("run_dispatch", net.hub, first_run.pk))
 
     assert "1,350 units, about 2,070 litres, for 2 stops" in confirm.text
-    assert 'action="%s"' % url("run_dispatch", net.hub, first_run.pk) in confirm.text
+    assert f'action="{url("run_dispatch", net.hub, first_run.pk)}"' in confirm.text
     first_run.refresh_from_db()
     assert first_run.status == RunStatus.DRAFT  # looking at the totals moves nothing
 
