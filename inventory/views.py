@@ -146,7 +146,11 @@ def item_detail(request: HttpRequest, hub: Hub, item_pk: int) -> HttpResponse:
 
 
 def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpResponse:
-    forms = {name: bound.get(name) or form(hub=hub) for name, form in ITEM_FORMS.items()}
+    balances = item_stock_list(hub=hub, item=item)
+    forms = {
+        name: bound.get(name) or form(hub=hub, item=item, on_record=_on_record(balances))
+        for name, form in ITEM_FORMS.items()
+    }
     item_forms = [
         ("adjust", forms["adjust"], _("Adjust"), _("Save the adjustment")),
         ("discard", forms["discard"], _("Discard"), _("Discard")),
@@ -159,7 +163,8 @@ def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpRespo
         {
             "hub": hub,
             "item": item,
-            "balances": item_stock_list(hub=hub, item=item),
+            "balances": balances,
+            "on_hand": sum(balance.quantity for balance in balances),
             "free": item_free_map(hub=hub, item_ids=[item.pk])[item.pk],
             "history": history.get_page(request.GET.get("page")),
             "item_forms": item_forms,
@@ -175,7 +180,12 @@ def item_change(request: HttpRequest, hub: Hub, item_pk: int, action: str) -> Ht
     item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
     if action not in ITEM_FORMS:
         raise Http404("No such change")
-    form = ITEM_FORMS[action](request.POST, hub=hub)
+    form = ITEM_FORMS[action](
+        request.POST,
+        hub=hub,
+        item=item,
+        on_record=_on_record(item_stock_list(hub=hub, item=item)),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -186,6 +196,14 @@ def item_change(request: HttpRequest, hub: Hub, item_pk: int, action: str) -> Ht
             messages.success(request, str(_ITEM_DONE[action]) % {"item": item.name})
             return redirect("item_detail", hub_slug=hub.slug, item_pk=item.pk)
     return _item_page(request, hub, item, **{action: form})
+
+
+def _on_record(balances) -> dict[int, int]:
+    """location id -> units of the item the record holds there (all expiry dates)."""
+    on_record: dict[int, int] = {}
+    for balance in balances:
+        on_record[balance.location_id] = on_record.get(balance.location_id, 0) + balance.quantity
+    return on_record
 
 
 _ITEM_DONE = {
@@ -236,7 +254,9 @@ def location_count_view(request: HttpRequest, hub: Hub, location_pk: int) -> Htt
     replaces the balance, the differences recorded as `counted` movements."""
     location = get_object_or_404(StorageLocation, hub=hub, is_active=True, pk=location_pk)
     balances = location_stock_list(location=location)
-    form = CountForm(request.POST or None, balances=balances)
+    form = CountForm(
+        request.POST or None, balances=balances, confirm_percent=hub.count_confirm_percent
+    )
     if request.method == "POST" and form.is_valid():
         counted = form.counted()
         try:
