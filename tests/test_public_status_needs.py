@@ -166,3 +166,18 @@ def test_it_edits_needs_in_the_destination_admin(client, hub, shelter):
     assert list(shelter.needs.values_list("item__name", "quantity", "priority")) == [
         ("Water", 40, NeedPriority.HIGH)
     ]
+
+
+def test_it_keeps_names_with_commas_apart_and_counts_readable_on_the_status_pages(
+    client, hub, shelter
+):
+    diapers = ItemFactory(name="Diapers, pack")
+    masks = ItemFactory(name="N95 masks, box of 20")
+    need(shelter, 1500, item=diapers, priority=NeedPriority.HIGH)
+    need(shelter, 40, item=masks)
+
+    network = client.get(reverse("public_status")).text
+    hub_page = client.get(reverse("public_hub_status", args=[hub.slug])).text
+
+    assert "Diapers, pack; N95 masks, box of 20" in network
+    assert ">1,500 <small>" in hub_page
