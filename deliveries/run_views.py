@@ -25,6 +25,7 @@ from deliveries.forms import (
     line_rows_from_post,
 )
 from deliveries.models import Destination, Run, Stop, StopStatus
+from deliveries.reservations import run_uncovered_map
 from hub.decorators import hub_role_required
 from hub.exports import csv_response
 from hub.forms import ReportPeriodForm, parse_id
@@ -49,6 +50,9 @@ def run_list(request: HubRequest, hub: Hub) -> HttpResponse:
     page = Paginator(selectors.run_list(hub=hub, status=status or None), 50).get_page(
         request.GET.get("page")
     )
+    uncovered = run_uncovered_map(hub=hub)
+    for run in page:
+        run.uncovered = uncovered.get(run.pk, [])
     return render(
         request,
         "deliveries/run_list.html",
@@ -131,9 +135,24 @@ def run_picking_start(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
 def run_dispatch(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
+    """GET: the run's totals, to confirm before its goods leave the stock; POST: dispatch."""
+    if request.method == "GET":
+        run = selectors.run_get(hub=hub, pk=pk)
+        if not run.is_open:
+            return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
+        return render(
+            request,
+            "deliveries/run_dispatch.html",
+            {
+                "hub": hub,
+                "run": run,
+                "totals": selectors.run_totals(run=run),
+                "shortfalls": selectors.pick_list(run=run).shortfalls,
+            },
+        )
     return _run_action(
         request,
         hub,

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import cast
 
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from deliveries.models import (
     StopLine,
     StopStatus,
 )
+from deliveries.reservations import held_before_map, open_run_lines, reserved_map
 from hub.models import Hub, Membership
 from hub.roles import Role, role_at_least
 from inventory.models import Item, StockBalance, StockMovement, StorageLocation, Unit
@@ -47,7 +49,7 @@ class MostNeeded:
     category_code: str
     unit: str  # the item's unit; "" for a category (any of its items, counted in units)
     needed: int
-    in_stock: int
+    in_stock: int  # free: on the shelves, less what open runs hold
     priority: int  # the most urgent of the needs summed
 
     @property
@@ -69,17 +71,18 @@ class MostNeeded:
 
 def most_needed_list(*, hub: Hub, limit: int = 10) -> list[MostNeeded]:
     """The items and categories the hub's active destinations need most that the hub is
-    short of, most urgent first, then the largest shortfall (two queries)."""
+    short of, most urgent first, then the largest shortfall (three queries)."""
     return most_needed_map(hubs=[hub], limit=limit).get(hub.pk, [])
 
 
 def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostNeeded]]:
-    """hub id -> `most_needed_list` of that hub, for many hubs in the same two queries.
+    """hub id -> `most_needed_list` of that hub, for many hubs in the same three queries.
 
     For each item (or category) that the hub's active destinations need, the shortfall is
-    the quantity they need, summed over them, less the hub's stock of that item (or of all
-    items of that category). Only shortfalls above zero are kept; a sum of needs of mixed
-    priorities takes the most urgent one."""
+    the quantity they need, summed over them, less the hub's free stock of that item (or of
+    all items of that category): on its shelves, less what its open runs hold. Only
+    shortfalls above zero are kept; a sum of needs of mixed priorities takes the most urgent
+    one."""
     needs = list(
         DestinationNeed.objects.filter(destination__hub__in=hubs, destination__is_active=True)
         .filter(Q(item__isnull=True) | Q(item__is_active=True))
@@ -114,6 +117,17 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
     for hub_id, item_id, category_id, total in balances:
         item_stock[hub_id, item_id] += total
         category_stock[hub_id, category_id] += total
+    # What open runs hold is not free: it is already promised to a destination.
+    held = (
+        open_run_lines(hub_ids=[hub.pk for hub in hubs])
+        .filter(Q(item_id__in=item_ids) | Q(item__category_id__in=category_ids))
+        .values_list("stop__run__hub_id", "item_id", "item__category_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    for hub_id, item_id, category_id, total in held:
+        item_stock[hub_id, item_id] -= total
+        category_stock[hub_id, category_id] -= total
 
     by_hub: dict[int, list[MostNeeded]] = defaultdict(list)
     for n in needs:
@@ -127,7 +141,7 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
                 category_code=n["item__category__code"],
                 unit=n["item__unit"],
                 needed=n["needed"],
-                in_stock=item_stock[hub_id, n["item_id"]],
+                in_stock=max(item_stock[hub_id, n["item_id"]], 0),
                 priority=n["urgency"],
             )
         else:
@@ -139,7 +153,7 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
                 category_code=n["category__code"],
                 unit="",
                 needed=n["needed"],
-                in_stock=category_stock[hub_id, n["category_id"]],
+                in_stock=max(category_stock[hub_id, n["category_id"]], 0),
                 priority=n["urgency"],
             )
         if need.shortfall > 0:
@@ -245,8 +259,9 @@ class PickList:
 
 def pick_list(*, run: Run) -> PickList:
     """What to take from which shelf for the run, grouped by storage location, soonest
-    expiry first: before dispatch, what dispatch will take from current stock (the same
-    allocation, inventory.picking); after it, what it took (two queries)."""
+    expiry first: before dispatch, what dispatch will take from current stock, leaving
+    what earlier runs hold (the same allocation, inventory.picking); after it, what it
+    took (three queries before dispatch, two after)."""
     lines = list(
         StopLine.objects.filter(stop__run=run)
         .select_related("item", "stop")
@@ -264,11 +279,21 @@ def pick_list(*, run: Run) -> PickList:
         )
         left = {(b.item_id, b.location_id, b.expiry_date): b.quantity for b in balances}
         locations = {b.location_id: b.location for b in balances}
-        shortfalls = missing_list(stock=left, lines=[(line.item, line.quantity) for line in lines])
+        held = held_before_map(run=run, item_ids={line.item_id for line in lines})
+        shortfalls = missing_list(
+            stock=left, lines=[(line.item, line.quantity) for line in lines], held=held
+        )
+        takeable: dict[int, int] = defaultdict(int)
+        for (item_id, _, _), quantity in left.items():
+            takeable[item_id] += quantity
+        for item_id, quantity in held.items():
+            takeable[item_id] = max(takeable[item_id] - quantity, 0)
         for line in lines:
+            takes = min(line.quantity, takeable[line.item_id])
+            takeable[line.item_id] -= takes
             for key, quantity in fefo_take(
                 stock={k: q for k, q in left.items() if k[0] == line.item_id},
-                quantity=line.quantity,
+                quantity=takes,
             ):
                 left[key] -= quantity
                 taken.append((line, locations[key[1]], key[2], quantity))
@@ -297,17 +322,55 @@ def pick_list(*, run: Run) -> PickList:
 
 
 @dataclass(frozen=True)
+class ItemTotal:
+    item: Item
+    units: int
+
+    @property
+    def litres(self) -> Decimal:
+        return self.units * self.item.unit_volume_litres
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    stops: int
+    items: list[ItemTotal]
+
+    @property
+    def units(self) -> int:
+        return sum(total.units for total in self.items)
+
+    @property
+    def litres(self) -> Decimal:
+        return sum((total.litres for total in self.items), Decimal(0))
+
+
+def run_totals(*, run: Run) -> RunTotals:
+    """What the run carries, summed per item over its stops, from the stops and lines that
+    `run_get` prefetched (no query)."""
+    units: dict[int, ItemTotal] = {}
+    stops = list(run.stops.all())
+    for stop in stops:
+        for line in stop.lines.all():
+            earlier = units.get(line.item_id)
+            units[line.item_id] = ItemTotal(
+                item=line.item, units=line.quantity + (earlier.units if earlier else 0)
+            )
+    return RunTotals(stops=len(stops), items=sorted(units.values(), key=lambda t: t.item.name))
+
+
+@dataclass(frozen=True)
 class Suggestion:
     item: Item
     quantity: int  # what to load: the need, as far as stock not yet on the run covers it
     needed: int
-    in_stock: int  # at the hub, less what this run already carries
+    in_stock: int  # free at the hub: on its shelves, less what open runs (this one too) hold
     priority: int
 
 
 def stop_line_suggestions(*, run: Run, destination: Destination) -> list[Suggestion]:
     """Lines for a new stop at `destination`, from its standing needs and the hub's stock
-    that the run does not already carry: an item need asks for that item; a category need
+    that no open run holds (this one included): an item need asks for that item; a category need
     is filled from that category's items with the most stock (four queries)."""
     needs = list(
         DestinationNeed.objects.filter(destination=destination)
@@ -334,9 +397,8 @@ def stop_line_suggestions(*, run: Run, destination: Destination) -> list[Suggest
         stock[row["item"]] += row["total"]
     for item in Item.objects.filter(pk__in=list(stock)):
         items[item.pk] = item
-    carried = StopLine.objects.filter(stop__run=run).values("item").annotate(total=Sum("quantity"))
-    for row in carried.order_by():
-        stock[row["item"]] -= row["total"]
+    for (_, item_id), held in reserved_map(hub_ids=[run.hub_id], item_ids=list(stock)).items():
+        stock[item_id] -= held
 
     suggestions: dict[int, Suggestion] = {}
     for need in needs:

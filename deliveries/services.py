@@ -29,6 +29,7 @@ from deliveries.models import (
     StopLine,
     StopStatus,
 )
+from deliveries.reservations import held_before_map
 from deliveries.selectors import dispatch_picks, run_drive_allowed
 from hub.models import Hub, Membership
 from hub.roles import Role, role_at_least
@@ -175,6 +176,8 @@ def run_dispatch(*, run: Run, user: User) -> Run:
         lines = _check_has_lines(run)
         stock_pick(
             hub=run.hub,
+            # What runs planned before this one hold stays for them: they leave first.
+            held=held_before_map(run=run, item_ids={line.item_id for line in lines}),
             lines=[
                 PickLine(
                     item=line.item,

@@ -56,8 +56,8 @@ class HubIntakeForm(forms.Form):
 
 
 class CategoryIntakeForm(forms.Form):
-    """One row of the category table. Each row is its own <form>, so its inputs carry the
-    form's id (they sit in other table cells) and ids of their own."""
+    """One row of the category table, in the page's one intake form: its fields are named
+    after the category (category-<pk>-status, ...)."""
 
     status = fields.ChoiceField(
         label=_("Intake"),
@@ -76,12 +76,10 @@ class CategoryIntakeForm(forms.Form):
     reopens_at = ReopenTimeField(label=_("Follow the hub again at"), required=False)
 
     def __init__(self, *args, category: Category, **kwargs):
-        kwargs.setdefault("auto_id", f"id_category_{category.pk}_%s")
+        kwargs.setdefault("prefix", f"category-{category.pk}")
         super().__init__(*args, **kwargs)
         self.category = category
-        self.html_id = f"category-form-{category.pk}"
         for name, field in self.fields.items():
-            field.widget.attrs["form"] = self.html_id
             field.widget.attrs["aria-label"] = _("%(field)s: %(category)s") % {
                 "field": field.label,
                 "category": category.name,

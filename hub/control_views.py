@@ -1,23 +1,23 @@
-"""Intake control for a hub's admins: one page (hub/intake_control.html) to open, limit or
-close intake for the hub and per category, and to set the fill thresholds. Every form posts
-to the page itself (an `action` field says which); with htmx the answer replaces only the
-part that changed, without JavaScript the page reloads."""
+"""Intake control for a hub's admins: one page (hub/intake_control.html) with one form to
+open, limit or close intake for the hub and every category at once, each with its status
+now at a glance, and a second form for the fill thresholds. Both post to the page itself
+(an `action` field says which); with htmx the answer replaces the page's #control part,
+without JavaScript the page reloads."""
 
 import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import retarget
 
 from hub.control_forms import CategoryIntakeForm, HubIntakeForm, ThresholdsForm
 from hub.decorators import hub_role_required
-from hub.forms import parse_id
 from hub.http import HubRequest
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
@@ -38,7 +38,7 @@ PAGE = "hub/intake_control.html"
 @dataclass
 class CategoryRow:
     """One row of the category table: what the hub says about the category, what the
-    table does with it now (after the hub's own status), and the row's form."""
+    table does with it now (after the hub's own status), and the row's fields."""
 
     category: Category
     intake: CategoryIntake | None
@@ -58,59 +58,100 @@ def intake_control(request: HubRequest, hub: Hub) -> HttpResponse:
         if request.method == "GET":
             return render(request, PAGE, _context(hub))
         action = request.POST.get("action")
-        if action == "hub":
-            return _hub_submit(request, hub)
-        if action == "category":
-            return _category_submit(request, hub)
+        if action == "intake":
+            return _intake_submit(request, hub)
         if action == "thresholds":
             return _thresholds_submit(request, hub)
         return HttpResponseBadRequest(_("Unknown change. Reload the page and try again."))
 
 
-def _hub_submit(request: HubRequest, hub: Hub) -> HttpResponse:
-    form = HubIntakeForm(request.POST)
-    if form.is_valid():
-        try:
-            hub_intake_set(hub=hub, user=request.user, **form.cleaned_data)
-        except IntakeControlDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntakeControlError as error:
-            form.add_error(error.field, str(error))
-        else:
-            messages.success(request, _hub_message(hub))
-            return _saved(request, hub)
-    return _again(request, hub, hub_form=form)
-
-
-def _category_submit(request: HubRequest, hub: Hub) -> HttpResponse:
-    pk = parse_id(request.POST.get("category"))
-    category = Category.objects.filter(pk=pk).first() if pk is not None else None
-    if category is None:
-        error = _("That category is not in the catalog any more. Reload the page.")
-        response = _again(request, hub, category_error=error)
-        return retarget(response, "#control") if request.htmx else response
-    form = CategoryIntakeForm(request.POST, category=category)
-    shown: CategoryIntakeForm | None = form
-    if form.is_valid():
-        try:
-            saved = category_intake_set(
-                hub=hub, user=request.user, category=category, **form.cleaned_data
-            )
-        except IntakeControlDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntakeControlError as error:
-            form.add_error(error.field, str(error))
-        else:
-            messages.success(request, _category_message(category, saved))
+def _intake_submit(request: HubRequest, hub: Hub) -> HttpResponse:
+    """The hub and every category, saved together or not at all: the rows that changed go
+    through the services; a refused one keeps every row as typed, its reason beside it. A
+    part of the form that was not sent (no hub status, a category without its fields) is
+    left as it is."""
+    hub_form = HubIntakeForm(request.POST) if "status" in request.POST else None
+    intakes = {row.category_id: row for row in CategoryIntake.objects.filter(hub=hub)}
+    categories = list(Category.objects.order_by("sort_order", "name"))
+    category_forms = {
+        category.pk: CategoryIntakeForm(request.POST, category=category)
+        for category in categories
+        if f"category-{category.pk}-status" in request.POST
+    }
+    forms = [f for f in [hub_form, *category_forms.values()] if f is not None]
+    if all(form.is_valid() for form in forms):
+        changed = _intake_save(
+            hub=hub,
+            user=request.user,
+            hub_form=hub_form,
+            category_forms=category_forms,
+            intakes=intakes,
+            categories={c.pk: c for c in categories},
+        )
+        if changed is not None:
+            messages.success(request, _intake_message(hub, changed))
             if not request.htmx:
                 return redirect("intake_control", hub_slug=hub.slug)
-            shown = None
-    if not request.htmx:
-        return render(request, PAGE, _context(hub, category_forms={category.pk: shown}))
-    acceptance = acceptance_map(hubs=[hub])
-    intake = CategoryIntake.objects.filter(hub=hub, category=category).first()
-    row = _category_row(hub, category, intake, acceptance, form=shown)
-    return render(request, f"{PAGE}#category-row", {"hub": hub, "row": row})
+            return render(request, f"{PAGE}#control", _context(hub))
+    context = _context(hub, hub_form=hub_form, category_forms=category_forms)
+    return render(request, f"{PAGE}#control" if request.htmx else PAGE, context)
+
+
+def _intake_save(
+    *, hub, user, hub_form, category_forms, intakes, categories
+) -> tuple[bool, list[tuple[Category, CategoryIntake | None]]] | None:
+    """Apply what changed in one transaction: (whether the hub changed, the categories that
+    did), or None when a service refused a row (its error is on the form; nothing stored)."""
+    hub_changed, changed = False, []
+    with transaction.atomic():
+        try:
+            if hub_form is not None and _hub_changed(hub, hub_form.cleaned_data):
+                hub_intake_set(hub=hub, user=user, **hub_form.cleaned_data)
+                hub_changed = True
+        except IntakeControlDenied as error:
+            raise PermissionDenied(str(error)) from error
+        except IntakeControlError as error:
+            hub_form.add_error(error.field, str(error))
+        for pk, form in category_forms.items():
+            if not _category_changed(intakes.get(pk), form.cleaned_data):
+                continue
+            try:
+                row = category_intake_set(
+                    hub=hub, user=user, category=categories[pk], **form.cleaned_data
+                )
+            except IntakeControlError as error:
+                form.add_error(error.field, str(error))
+            else:
+                changed.append((categories[pk], row))
+        refused = (hub_form is not None and hub_form.errors) or any(
+            form.errors for form in category_forms.values()
+        )
+        if refused:
+            transaction.set_rollback(True)
+    if refused:
+        hub.refresh_from_db()  # the services changed it in place; the rollback undid that
+        return None
+    return hub_changed, changed
+
+
+def _hub_changed(hub: Hub, data: dict) -> bool:
+    return (data["status"], data["reason"].strip(), data["reopens_at"]) != (
+        hub.intake_status,
+        hub.intake_reason,
+        hub.intake_reopens_at,
+    ) or hub.intake_closed_automatically
+
+
+def _category_changed(intake: CategoryIntake | None, data: dict) -> bool:
+    now = (intake.status, intake.reason, intake.reopens_at) if intake else (FOLLOW_HUB, "", None)
+    return (data["status"], data["reason"].strip(), data["reopens_at"]) != now
+
+
+def _intake_message(hub: Hub, changed: tuple[bool, list[tuple[Category, object]]]) -> str:
+    hub_changed, categories = changed
+    parts = [_hub_message(hub)] if hub_changed else []
+    parts += [_category_message(category, row) for category, row in categories]
+    return " ".join(parts) or _("Nothing changed.")
 
 
 def _thresholds_submit(request: HubRequest, hub: Hub) -> HttpResponse:
@@ -145,8 +186,7 @@ def _context(
     *,
     hub_form: HubIntakeForm | None = None,
     thresholds_form: ThresholdsForm | None = None,
-    category_forms: dict[int, CategoryIntakeForm | None] | None = None,
-    category_error: str = "",
+    category_forms: dict[int, CategoryIntakeForm] | None = None,
 ) -> dict:
     category_forms = category_forms or {}
     intakes = {row.category_id: row for row in CategoryIntake.objects.filter(hub=hub)}
@@ -182,7 +222,6 @@ def _context(
         "hub_form": hub_form,
         "thresholds_form": thresholds_form,
         "categories": categories,
-        "category_error": category_error,
         "time_zone": timezone.get_current_timezone_name(),
     }
 

@@ -80,6 +80,15 @@ class Hub(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100_000)],
         help_text=_("A larger number at the table is more likely a typo than a donation."),
     )
+    count_confirm_percent = models.PositiveSmallIntegerField(
+        _("confirm a count that differs by more than (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_(
+            "A count this far from the record (5 counted against 100) is more likely a slip "
+            "than a loss: the counter is asked to confirm that line."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="hubs", blank=True
     )

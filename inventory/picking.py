@@ -34,7 +34,8 @@ def fefo_take(*, stock: Mapping[StockKey, int], quantity: int) -> list[tuple[Sto
 class Missing:
     item: Item
     requested: int
-    available: int
+    available: int  # what may be taken: in stock, less what is held for earlier runs
+    held: int = 0  # of the stock, what earlier runs hold
 
     @property
     def shortfall(self) -> int:
@@ -42,17 +43,29 @@ class Missing:
 
 
 def missing_list(
-    *, stock: Mapping[StockKey, int], lines: Iterable[tuple[Item, int]]
+    *,
+    stock: Mapping[StockKey, int],
+    lines: Iterable[tuple[Item, int]],
+    held: Mapping[int, int] | None = None,
 ) -> list[Missing]:
-    """Each item whose lines, summed, ask for more than `stock` holds of it."""
+    """Each item whose lines, summed, ask for more than `stock` holds of it, less what is
+    `held` of it (item id -> units that must stay: another run's reservation)."""
     requested: dict[Item, int] = {}
     for item, quantity in lines:
         requested[item] = requested.get(item, 0) + quantity
     available: dict[int, int] = {}
     for (item_id, _, _), quantity in stock.items():
         available[item_id] = available.get(item_id, 0) + quantity
+    held = held or {}
+    for item_id, quantity in held.items():
+        available[item_id] = max(available.get(item_id, 0) - quantity, 0)
     return [
-        Missing(item=item, requested=wanted, available=available.get(item.pk, 0))
+        Missing(
+            item=item,
+            requested=wanted,
+            available=available.get(item.pk, 0),
+            held=held.get(item.pk, 0),
+        )
         for item, wanted in requested.items()
         if available.get(item.pk, 0) < wanted
     ]

@@ -10,7 +10,7 @@ movements, even if the catalog changed in between.
 import functools
 import operator
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -76,21 +76,30 @@ class Shortfall(StockError):
             _("Not enough in stock at %(hub)s: %(items)s. Nothing was taken.")
             % {
                 "hub": hub.name,
-                "items": "; ".join(
-                    _(
-                        "%(item)s short by %(shortfall)d "
-                        "(%(requested)d needed, %(available)d in stock)"
-                    )
-                    % {
-                        "item": m.item.name,
-                        "shortfall": m.shortfall,
-                        "requested": m.requested,
-                        "available": m.available,
-                    }
-                    for m in missing
-                ),
+                "items": "; ".join(_missing_text(m) for m in missing),
             }
         )
+
+
+def _missing_text(missing: Missing) -> str:
+    values = {
+        "item": missing.item.name,
+        "shortfall": missing.shortfall,
+        "requested": missing.requested,
+        "available": missing.available,
+        "held": missing.held,
+    }
+    if missing.held:
+        return (
+            _(
+                "%(item)s short by %(shortfall)d (%(requested)d needed, %(available)d free: "
+                "%(held)d more are held for earlier runs)"
+            )
+            % values
+        )
+    return _("%(item)s short by %(shortfall)d (%(requested)d needed, %(available)d in stock)") % (
+        values
+    )
 
 
 @dataclass(frozen=True)
@@ -376,10 +385,12 @@ def stock_pick(
     lines: Sequence[PickLine],
     user: User | None,
     reason: str = "",
+    held: Mapping[int, int] | None = None,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
     """Take goods out of a hub wherever they are stored, first-expired-first-out across its
-    locations (`inventory.picking`), every line or none. When stock cannot cover them, one
+    locations (`inventory.picking`), every line or none. `held` (item id -> units) must stay
+    in stock: what other delivery runs hold. When stock cannot cover the lines, one
     Shortfall names every item short and by how much."""
     for line in lines:
         quantity_check(line.quantity)
@@ -391,7 +402,9 @@ def stock_pick(
     def build(rows: dict) -> list[_Change]:
         left = {key: row.quantity for key, row in rows.items()}
         locations = {row.location.pk: row.location for row in rows.values()}
-        missing = missing_list(stock=left, lines=[(line.item, line.quantity) for line in lines])
+        missing = missing_list(
+            stock=left, lines=[(line.item, line.quantity) for line in lines], held=held
+        )
         if missing:
             raise Shortfall(hub=hub, missing=missing)
         changes = []

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deliveries.reservations import item_free_map
 from hub.decorators import hub_role_required
 from hub.http import HubRequest
 from hub.models import Hub, Membership
@@ -100,6 +101,9 @@ def stock_list(request: HubRequest, hub: Hub) -> HttpResponse:
         expiring_by=expiring_by() if filters.get("expiring") else None,
     )
     page = uncounted_page(rows=balances, number=request.GET.get("page"), size=STOCK_PAGE_SIZE)
+    free = item_free_map(hub=hub, item_ids={balance.item_id for balance in page})
+    for balance in page:
+        balance.item_free = free[balance.item_id]
     return render(
         request,
         "inventory/stock_list.html",
@@ -146,7 +150,11 @@ def item_detail(request: HubRequest, hub: Hub, item_pk: int) -> HttpResponse:
 
 
 def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpResponse:
-    forms = {name: bound.get(name) or form(hub=hub) for name, form in ITEM_FORMS.items()}
+    balances = item_stock_list(hub=hub, item=item)
+    forms = {
+        name: bound.get(name) or form(hub=hub, item=item, on_record=_on_record(balances))
+        for name, form in ITEM_FORMS.items()
+    }
     item_forms = [
         ("adjust", forms["adjust"], _("Adjust"), _("Save the adjustment")),
         ("discard", forms["discard"], _("Discard"), _("Discard")),
@@ -158,7 +166,9 @@ def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpRespon
         {
             "hub": hub,
             "item": item,
-            "balances": item_stock_list(hub=hub, item=item),
+            "balances": balances,
+            "on_hand": sum(balance.quantity for balance in balances),
+            "free": item_free_map(hub=hub, item_ids=[item.pk])[item.pk],
             # The item's ledger only grows: paged without counting it.
             "history": uncounted_page(
                 rows=item_history_list(hub=hub, item=item),
@@ -178,7 +188,12 @@ def item_change(request: HubRequest, hub: Hub, item_pk: int, action: str) -> Htt
     item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
     if action not in ITEM_FORMS:
         raise Http404("No such change")
-    form = ITEM_FORMS[action](request.POST, hub=hub)
+    form = ITEM_FORMS[action](
+        request.POST,
+        hub=hub,
+        item=item,
+        on_record=_on_record(item_stock_list(hub=hub, item=item)),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -189,6 +204,14 @@ def item_change(request: HubRequest, hub: Hub, item_pk: int, action: str) -> Htt
             messages.success(request, str(_ITEM_DONE[action]) % {"item": item.name})
             return redirect("item_detail", hub_slug=hub.slug, item_pk=item.pk)
     return _item_page(request, hub, item, **{action: form})
+
+
+def _on_record(balances) -> dict[int, int]:
+    """location id -> units of the item the record holds there (all expiry dates)."""
+    on_record: dict[int, int] = {}
+    for balance in balances:
+        on_record[balance.location_id] = on_record.get(balance.location_id, 0) + balance.quantity
+    return on_record
 
 
 _ITEM_DONE = {
@@ -239,7 +262,9 @@ def location_count_view(request: HubRequest, hub: Hub, location_pk: int) -> Http
     replaces the balance, the differences recorded as `counted` movements."""
     location = get_object_or_404(StorageLocation, hub=hub, is_active=True, pk=location_pk)
     balances = location_stock_list(location=location)
-    form = CountForm(request.POST or None, balances=balances)
+    form = CountForm(
+        request.POST or None, balances=balances, confirm_percent=hub.count_confirm_percent
+    )
     if request.method == "POST" and form.is_valid():
         counted = form.counted()
         try:

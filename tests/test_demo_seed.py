@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from http.cookiejar import CookieJar
 from io import StringIO
 from pathlib import Path
@@ -19,11 +20,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, RequestFactory
+from django.utils import timezone
 
 from hub.models import Hub
 from hub.roles import Role
-from inventory.models import Category, Item, StockBalance
-from inventory.selectors import hub_fill, location_fill_list
+from inventory.models import Category, Item, StockBalance, StockMovement
+from inventory.selectors import flow_by_hour_list, hours_to_full, hub_fill, location_fill_list
 from tests.ledger import assert_ledger_matches_balances
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +78,29 @@ def test_it_loads_the_hubs_people_catalog_and_stock(client: Client) -> None:
     assert 30 <= hub_fill(hub=west_adams).percent <= 80
     assert max(f.percent for f in location_fill_list(hub=west_adams)) >= 60
     assert_ledger_matches_balances()
+
+
+@pytest.mark.django_db
+def test_it_spreads_the_stock_over_the_last_two_weeks_like_a_real_hub() -> None:
+    seed()
+    west_adams = Hub.objects.get(slug="west-adams")
+
+    days = {
+        timezone.localdate(at)
+        for at in StockMovement.objects.filter(location__hub=west_adams).values_list(
+            "created_at", flat=True
+        )
+    }
+    today = timezone.localdate()
+    assert min(days) == today - timedelta(days=13)
+    assert len(days) >= 10  # goods came in on most days
+    assert sum(f.in_litres for f in flow_by_hour_list(hub=west_adams)) > 0
+    fills = location_fill_list(hub=west_adams)
+    forecast = hours_to_full(
+        fill=hub_fill(hub=west_adams, locations=fills), location_ids=[f.location.pk for f in fills]
+    )
+    # At the pace of the last hours, days away from full, not "full in about 6 hours".
+    assert forecast is not None and forecast > 48
 
 
 @pytest.mark.django_db

@@ -61,10 +61,14 @@ def hostile(hub, admin_user, coordinator, settings):
     )
     assert logged.status_code == 302
     control = reverse("intake_control", args=[hub.slug])
-    limited = admin.post(control, {"action": "hub", "status": "limited", "reason": SCRIPT})
+    limited = admin.post(control, {"action": "intake", "status": "limited", "reason": SCRIPT})
     closed = admin.post(
         control,
-        {"action": "category", "category": category.pk, "status": "closed", "reason": ATTRIBUTE},
+        {
+            "action": "intake",
+            f"category-{category.pk}-status": "closed",
+            f"category-{category.pk}-reason": ATTRIBUTE,
+        },
     )
     assert (limited.status_code, closed.status_code) == (302, 302)
 

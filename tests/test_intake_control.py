@@ -55,16 +55,18 @@ def control_url(hub) -> str:
 
 
 def hub_form(status="closed", reason="Storage full", reopens_at="") -> dict:
-    return {"action": "hub", "status": status, "reason": reason, "reopens_at": reopens_at}
+    """The intake form with the hub's part filled in (its category rows not sent)."""
+    return {"action": "intake", "status": status, "reason": reason, "reopens_at": reopens_at}
 
 
 def category_form(category, status="closed", reason="Too much clothing", reopens_at="") -> dict:
+    """The intake form with one category's row filled in (the hub's part not sent)."""
+    row = f"category-{getattr(category, 'pk', category)}"
     return {
-        "action": "category",
-        "category": str(getattr(category, "pk", category)),
-        "status": status,
-        "reason": reason,
-        "reopens_at": reopens_at,
+        "action": "intake",
+        f"{row}-status": status,
+        f"{row}-reason": reason,
+        f"{row}-reopens_at": reopens_at,
     }
 
 
@@ -120,15 +122,16 @@ def test_it_shows_an_admin_the_hub_every_category_and_the_thresholds(
     assert re.findall(r'<tr id="category-\d+"', html) == [
         f'<tr id="category-{c.pk}"' for c in categories.values()
     ]
-    for name in ("Water", "PPE and masks", "Clothing", "Other"):
-        assert f"{name}<br>" in html
     assert 'name="status" value="closed"' in html
     assert 'value="80"' in html and 'value="95"' in html
     assert 'name="close_when_full" id="id_close_when_full" checked' in html
-    # Each row's inputs belong to that row's form, which posts to this page.
+    # The hub and every category are one form, with one Save, posting to this page.
     water = categories["water"].pk
-    assert f'form="category-form-{water}"' in html
-    assert f'<form id="category-form-{water}" method="post" action="{control_url(hub)}"' in html
+    intake_form = html.split('<input type="hidden" name="action" value="intake">', 1)[1]
+    intake_form = intake_form.split("</form>", 1)[0]
+    assert f'name="category-{water}-status"' in intake_form
+    assert 'name="status"' in intake_form
+    assert intake_form.count('type="submit"') == 1
 
 
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.COORDINATOR])
@@ -323,20 +326,49 @@ def test_it_lets_a_category_follow_the_hub_again(client, hub, admin_user, catego
     assert category_rows(hub) == [("pet", "closed", "x", None)]
 
 
-def test_it_answers_htmx_for_a_category_with_only_its_row(client, hub, admin_user, categories):
-    clothing = categories["clothing"]
+def test_it_saves_the_hub_and_several_categories_with_one_save(
+    client, hub, admin_user, categories, clock
+):
+    data = {
+        **hub_form("limited", "Storage nearly full"),
+        **category_form(categories["clothing"]),
+        **category_form(categories["water"], "open", ""),
+        **category_form(categories["pet"], "follow", ""),  # as it was: not changed
+    }
 
-    response = login(client, admin_user).post(
-        control_url(hub), category_form(clothing), headers=HTMX
-    )
+    response = login(client, admin_user).post(control_url(hub), data, headers=HTMX)
 
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<tr id="category-{clothing.pk}"')
-    assert len(re.findall(r"<tr ", html)) == 1
-    assert '<span class="badge badge-closed">Not accepted</span>' in html
-    assert '<option value="closed" selected>Closed</option>' in html
-    assert "Clothing: closed: Too much clothing" in html  # the message, out of band
-    assert category_rows(hub) == [("clothing", "closed", "Too much clothing", None)]
+    assert html.lstrip().startswith('<div id="control">')
+    assert intake_of(hub)[:2] == ("limited", "Storage nearly full")
+    assert category_rows(hub) == [
+        ("water", "open", "", None),
+        ("clothing", "closed", "Too much clothing", None),
+    ]
+    assert (
+        "West Adams Hub takes only categories marked open or only if needed: Storage nearly "
+        "full Water: open. Clothing: closed: Too much clothing"
+    ) in html
+    clothing_row = html.split(f'<tr id="category-{categories["clothing"].pk}"', 1)[1]
+    assert '<span class="badge badge-closed">Not accepted</span>' in clothing_row.split("</tr>")[0]
+
+
+def test_it_stores_no_row_when_one_row_is_refused(client, hub, admin_user, categories, clock):
+    data = {
+        **hub_form("limited", "Storage nearly full"),
+        **category_form(categories["water"], "open", ""),
+        **category_form(categories["clothing"], reason=""),
+    }
+
+    response = login(client, admin_user).post(control_url(hub), data)
+
+    html = response.content.decode()
+    clothing = categories["clothing"].pk
+    assert any("Say why" in t for t in error_beside(html, f"id_category-{clothing}-reason"))
+    assert intake_of(hub)[0] == "open"
+    assert category_rows(hub) == []
+    # What was typed is still there, to correct and save again.
+    assert 'name="reason" value="Storage nearly full"' in html
 
 
 def test_it_shows_what_a_following_category_takes_when_the_hub_is_closed(
@@ -403,7 +435,10 @@ BAD_HUB_INPUT = [
         hub_form(status="burn"), "id_status_2", "Choose open, limited or closed", id="tampered"
     ),
     pytest.param(
-        {"action": "hub", "reason": "x"}, "id_status_2", "Choose open", id="status-missing"
+        {"action": "intake", "status": "", "reason": "x"},
+        "id_status_2",
+        "Choose open",
+        id="status-missing",
     ),
 ]
 
@@ -474,41 +509,35 @@ def test_it_stores_nothing_on_bad_category_input(
     clothing = categories["clothing"]
 
     response = login(client, admin_user).post(
-        control_url(hub), {**category_form(clothing), **change}, headers=HTMX if htmx else {}
+        control_url(hub),
+        {
+            **category_form(clothing),
+            **{f"category-{clothing.pk}-{k}": v for k, v in change.items()},
+        },
+        headers=HTMX if htmx else {},
     )
 
     assert response.status_code == 200
     html = response.content.decode()
-    beside = error_beside(html, f"id_category_{clothing.pk}_{field}")
+    beside = error_beside(html, f"id_category-{clothing.pk}-{field}")
     assert any(message in text for text in beside), beside
     assert (intake_of(hub), category_rows(hub)) == before
     if htmx:
-        assert html.lstrip().startswith(f'<tr id="category-{clothing.pk}"')
+        assert html.lstrip().startswith('<div id="control">')
 
 
 @pytest.mark.parametrize("category", ["999999", "", "abc", "-1", "²"])
-def test_it_stores_nothing_for_an_unknown_category(client, hub, admin_user, categories, category):
+def test_it_ignores_rows_of_categories_not_in_the_catalog(
+    client, hub, admin_user, categories, category
+):
     before = intake_of(hub)
 
-    response = login(client, admin_user).post(control_url(hub), category_form(category))
-
-    assert response.status_code == 200
-    assert "That category is not in the catalog any more. Reload the page." in (
-        response.content.decode()
-    )
-    assert intake_of(hub) == before
-    assert category_rows(hub) == []
-
-
-def test_it_shows_an_unknown_category_above_the_table_with_htmx(
-    client, hub, admin_user, categories
-):
     response = login(client, admin_user).post(
-        control_url(hub), category_form("999999"), headers=HTMX
+        control_url(hub), category_form(category), follow=True
     )
 
-    assert response["HX-Retarget"] == "#control"
-    assert 'id="category-error"' in response.content.decode()
+    assert messages_of(response) == ["Nothing changed."]
+    assert intake_of(hub) == before
     assert category_rows(hub) == []
 
 

@@ -142,20 +142,13 @@ def test_it_reopens_what_an_admin_closed_on_the_page(client, hub, admin_user, vo
     client.post(
         control,
         {
-            "action": "hub",
+            "action": "intake",
             "status": "closed",
             "reason": "Sorting",
             "reopens_at": "2025-01-09T11:00",
-        },
-    )
-    client.post(
-        control,
-        {
-            "action": "category",
-            "category": str(socks.category_id),
-            "status": "closed",
-            "reason": "Too much clothing",
-            "reopens_at": "2025-01-09T11:00",
+            f"category-{socks.category_id}-status": "closed",
+            f"category-{socks.category_id}-reason": "Too much clothing",
+            f"category-{socks.category_id}-reopens_at": "2025-01-09T11:00",
         },
     )
     assert "is not taking donations now" in login(client, volunteer).get(intake_url(hub)).text

@@ -128,14 +128,14 @@ def add_needs(hubs, count):
             receive(location, item, 3)
 
 
-def test_it_runs_two_queries_however_many_hubs_and_needs(db, django_assert_num_queries):
+def test_it_runs_three_queries_however_many_hubs_and_needs(db, django_assert_num_queries):
     small = [HubFactory()]
     add_needs(small, 2)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         assert len(most_needed_list(hub=small[0])) == 4
     large = [HubFactory() for _ in range(5)]
     add_needs(large, 20)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         result = most_needed_map(hubs=large, limit=100)
     assert {len(rows) for rows in result.values()} == {40}
 
@@ -166,3 +166,18 @@ def test_it_edits_needs_in_the_destination_admin(client, hub, shelter):
     assert list(shelter.needs.values_list("item__name", "quantity", "priority")) == [
         ("Water", 40, NeedPriority.HIGH)
     ]
+
+
+def test_it_keeps_names_with_commas_apart_and_counts_readable_on_the_status_pages(
+    client, hub, shelter
+):
+    diapers = ItemFactory(name="Diapers, pack")
+    masks = ItemFactory(name="N95 masks, box of 20")
+    need(shelter, 1500, item=diapers, priority=NeedPriority.HIGH)
+    need(shelter, 40, item=masks)
+
+    network = client.get(reverse("public_status")).text
+    hub_page = client.get(reverse("public_hub_status", args=[hub.slug])).text
+
+    assert "Diapers, pack; N95 masks, box of 20" in network
+    assert ">1,500 <small>" in hub_page

@@ -173,3 +173,19 @@ def test_a_run_not_yet_out_shows_no_forms(client, hub, net, volunteer, coordinat
 
     assert "not out for delivery yet" in page
     assert 'name="received_by"' not in page
+
+
+def test_it_links_each_address_to_the_maps_app_and_each_phone_to_a_call(
+    client, hub, volunteer, run, net
+):
+    net.shelter.address = "300 E Green St, Pasadena, CA 91101"
+    net.shelter.contact_phone = "(626) 555 0100"
+    net.shelter.save()
+
+    page = login(client, volunteer).get(url("run_drive", hub, run.pk)).text
+
+    assert (
+        'href="https://www.google.com/maps/search/?api=1&amp;query='
+        '300%20E%20Green%20St%2C%20Pasadena%2C%20CA%2091101"' in page
+    )
+    assert 'href="tel:(626)5550100"' in page

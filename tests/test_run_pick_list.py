@@ -86,7 +86,7 @@ def test_it_takes_the_same_queries_whatever_the_size(
         user=coordinator,
         stops=[(shelter, [(item, 7) for item in items]) for shelter in shelters],
     )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         picks = pick_list(run=run)
     assert sum(r.quantity for g in picks.groups for r in g.rows) == 14 * size
 

@@ -91,6 +91,7 @@ def test_it_counts_once_however_often_the_form_is_sent(
 ):
     client.force_login(coordinator)
     data = count_form(hall, water, beans, water_count="3")
+    data[balance_field(hall, water).replace("counted", "confirm")] = "on"  # 3 against 10
     client.post(count_url(hub, hall), data)
     receive(hall, water, 5)
     client.post(count_url(hub, hall), data)
@@ -311,5 +312,8 @@ def test_it_refuses_bad_input_storing_nothing(
     response = client.post(change_url(hub, water, action), data)
 
     assert response.status_code == 200
-    assert 'class="errorlist' in response.text
+    # The reason is shown beside the field, or above the form when it is about the whole.
+    assert 'class="error" role="alert"' in response.text or (
+        'class="message message-error" role="alert"' in response.text
+    )
     assert StockMovement.objects.count() == before

@@ -5,8 +5,10 @@ edits to demo rows stay), passwords are only set for new users, and stock goes i
 `stock_receive` with fixed idempotency keys, so a second run receives nothing.
 """
 
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
@@ -393,39 +395,87 @@ def seed_users(*, hubs: dict[str, Hub]) -> tuple[dict[str, User], set[str]]:
     return users, created_now
 
 
+# Days ago that each location's goods came in, oldest first: the demo's hub has been open for
+# two weeks, busiest in its first days, and still takes a little every day.
+ARRIVAL_DAYS = (13, 12, 11, 10, 9, 8, 6, 5, 3, 2, 1, 0)
+ARRIVAL_WEIGHTS = (5, 4, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1)
+
+
 def seed_stock(
     *,
     locations: dict[tuple[str, str], StorageLocation],
     items: dict[str, Item],
     users: dict[str, User],
 ) -> int:
-    """Receive the demo stock; returns how many receipts were new (0 on a second run)."""
+    """Receive the demo stock, spread over the last two weeks so that the dashboard's chart
+    and forecast read like a real hub's; returns how many locations' receipts were new (0 on
+    a second run)."""
     # Dated from today so the demo never opens on a shelf of expired goods.
     today = timezone.localdate()
+    now = timezone.now()
     received = 0
-    for key, slug, location_name, username, lines in STOCK:
+    for number, (key, slug, location_name, username, lines) in enumerate(STOCK):
         # stock_receive answers a repeated key with the first receipt; skipping it here only
-        # keeps the count of new receipts for the summary.
+        # keeps the count of new receipts for the summary. (A demo loaded before the history
+        # was spread holds the whole receipt under the bare key.)
         location = locations[(slug, location_name)]
-        stored_key = stock_key_scoped(key=key, hub_ids=[location.hub_id])
-        if StockMovement.objects.filter(idempotency_key=stored_key).exists():
+        keys = [
+            stock_key_scoped(key=stored, hub_ids=[location.hub_id]) for stored in (key, f"{key}-1")
+        ]
+        if StockMovement.objects.filter(idempotency_key__in=keys).exists():
             continue
-        stock_receive(
-            lines=[
-                StockLine(
-                    item=items[item_name],
-                    location=location,
-                    quantity=quantity,
-                    expiry_date=today + timedelta(days=days) if days is not None else None,
+        for part, (days_ago, quantities) in enumerate(_spread(lines), start=1):
+            when = _arrival(now=now, days_ago=days_ago, number=number + part)
+            with _clock_at(when):
+                stock_receive(
+                    lines=[
+                        StockLine(
+                            item=items[item_name],
+                            location=location,
+                            quantity=quantity,
+                            expiry_date=today + timedelta(days=days) if days is not None else None,
+                        )
+                        for item_name, quantity, days in quantities
+                    ],
+                    user=users[username],
+                    reason="Demo data",
+                    idempotency_key=f"{key}-{part}",
                 )
-                for item_name, quantity, days in lines
-            ],
-            user=users[username],
-            reason="Demo data",
-            idempotency_key=key,
-        )
         received += 1
     return received
+
+
+def _spread(lines) -> list[tuple[int, list[tuple[str, int, int | None]]]]:
+    """Each line's quantity shared out over ARRIVAL_DAYS by ARRIVAL_WEIGHTS (what does not
+    divide evenly arrives first): [(days ago, [(item, quantity, days to expiry), ...]), ...]
+    with no empty day and no zero quantity."""
+    total = sum(ARRIVAL_WEIGHTS)
+    days: list[tuple[int, list]] = [(days_ago, []) for days_ago in ARRIVAL_DAYS]
+    for item_name, quantity, expiry in lines:
+        shares = [quantity * weight // total for weight in ARRIVAL_WEIGHTS]
+        shares[0] += quantity - sum(shares)
+        for (_, day_lines), share in zip(days, shares, strict=True):
+            if share:
+                day_lines.append((item_name, share, expiry))
+    return [(days_ago, day_lines) for days_ago, day_lines in days if day_lines]
+
+
+def _arrival(*, now, days_ago: int, number: int):
+    """A time in the opening hours of that day (9:00 to 17:00); today, some hours ago."""
+    if days_ago == 0:
+        return now - timedelta(hours=1 + number % 5, minutes=7 * number % 60)
+    day = timezone.localdate(now) - timedelta(days=days_ago)
+    return timezone.make_aware(
+        timezone.datetime.combine(day, time(9 + (number * 3) % 9, (number * 13) % 60))
+    )
+
+
+@contextmanager
+def _clock_at(when):
+    """The ledger stamps each row with the clock (auto_now_add): the demo's history is
+    written with the clock set to when the goods came in."""
+    with mock.patch.object(timezone, "now", return_value=when):
+        yield
 
 
 def seed_run(*, hub: Hub, users: dict[str, User]) -> None:
