@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Outcome
 from inventory.models import Category, Item, StockBalance, StorageLocation
+from inventory.search import query_terms
 from inventory.selectors import LocationFill
 
 TILE_COUNT = 12
@@ -104,14 +105,23 @@ def intake_tile_list(*, hub: Hub) -> list[Item]:
     return tiles
 
 
+SEARCH_RESULTS = 24
+
+
 def item_search(*, query: str) -> list[Item]:
-    query = query.strip()
-    if not query:
+    """Active items with a word beginning with each typed word, whatever the case, accents
+    or plural ending, in their name, aliases or category ("manta", "blankets", "canned
+    food"): one query on the stored search text (inventory.search), whatever the catalog."""
+    terms = query_terms(query)
+    if not terms:
         return []
+    matches = Q()
+    for term in terms[:8]:
+        matches &= Q(search_text__contains=term)
     return list(
-        Item.objects.filter(is_active=True, name__icontains=query)
+        Item.objects.filter(matches, is_active=True)
         .select_related("category")
-        .order_by("name")[:TILE_COUNT]
+        .order_by("name")[:SEARCH_RESULTS]
     )
 
 
