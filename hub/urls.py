@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, languages, report_views, views
+from hub import catalog_views, intake_views, languages, report_views, views
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
@@ -15,6 +15,8 @@ hub_patterns = [
     path("intake/line/", intake_views.intake_line, name="intake_line"),
     path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
+    path("intake/tiles/", catalog_views.intake_tiles, name="intake_tiles"),
+    path("intake/new-items/", catalog_views.item_review, name="item_review"),
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),

@@ -94,7 +94,7 @@ def idempotency_key(html: str) -> str:
 def location_options(html: str) -> list[tuple[int | None, bool]]:
     """(location pk, or None for the blank choice; selected) for each option of the location
     select, in order."""
-    select = re.search(r'<select id="id_location" name="location">(.*?)</select>', html, re.S)
+    select = re.search(r'<select id="id_location" name="location"[^>]*>(.*?)</select>', html, re.S)
     return [
         (int(pk) if pk else None, bool(selected))
         for pk, selected in re.findall(r'<option value="(\d*)"( selected)?>', select.group(1))
