@@ -3,8 +3,10 @@ three-line dropoff of the README's demo in at most eight taps or field entries, 
 here one by one; quantities that select on focus; the search that clears; an unusual
 quantity confirmed on its line; the location kept per device; an item not in the list."""
 
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -19,6 +21,13 @@ from tests.ledger import assert_ledger_matches_balances, qty
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TABLET = {"width": 820, "height": 1180}
+# Where to keep screenshots to look at (SCREENSHOTS=/some/dir); none are taken without it.
+SCREENSHOTS = os.environ.get("SCREENSHOTS")
+
+
+def shot(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 class Taps:
@@ -88,7 +97,7 @@ def test_it_logs_the_demo_dropoff_in_eight_taps_or_field_entries_on_a_tablet(
     page, soup, blanket, kit = tablet, table["soup"], table["blanket"], table["kit"]
     open_table(page, live_server, hub)
     expect(tile(page, kit)).to_have_count(0)  # not among the tiles: found by search
-    page.screenshot(path="/tmp/intake-tablet-start.png", full_page=True)
+    shot(page, "intake-tablet-start")
     taps = Taps(page)
 
     taps.tap(tile(page, soup), "Canned soup tile")
@@ -104,7 +113,7 @@ def test_it_logs_the_demo_dropoff_in_eight_taps_or_field_entries_on_a_tablet(
     expect(quantity(page, kit)).to_have_value("1")
     expect(page.locator("#item-search")).to_have_value("")  # ready for the next word
     taps.enter(quantity(page, kit), "5", "its quantity")
-    page.screenshot(path="/tmp/intake-tablet-lines.png", full_page=True)
+    shot(page, "intake-tablet-lines")
     taps.tap(page.locator("#intake-form button.submit"), "Log dropoff")
 
     confirmation = page.locator(".confirmation")
@@ -116,7 +125,7 @@ def test_it_logs_the_demo_dropoff_in_eight_taps_or_field_entries_on_a_tablet(
             re.compile(r"5 each Toothbrush and toothpaste kit: accepted"),
         ]
     )
-    page.screenshot(path="/tmp/intake-tablet-logged.png", full_page=True)
+    shot(page, "intake-tablet-logged")
     print(f"{taps.count} taps or field entries: " + "; ".join(taps.log))
     assert taps.count <= 8
 
@@ -152,7 +161,7 @@ def test_it_confirms_an_unusual_quantity_on_its_line_before_logging(
 
     line = page.locator(f'#lines .line[data-item="{soup.pk}"]')
     expect(line).to_contain_text("112 Canned soup on one line is a lot")
-    page.screenshot(path="/tmp/intake-tablet-unusual.png", full_page=True)
+    shot(page, "intake-tablet-unusual")
     assert Dropoff.objects.count() == 0
     line.locator("button.confirm-quantity").tap()
 
@@ -175,7 +184,7 @@ def test_it_keeps_the_location_chosen_on_the_tablet_and_adds_an_unlisted_item(
     page.locator("#unlisted input[value=box]").check()
     page.locator("#unlisted button.add-unlisted").tap()
     expect(page.locator("#lines .line")).to_contain_text("Camping stove")
-    page.screenshot(path="/tmp/intake-tablet-unlisted.png", full_page=True)
+    shot(page, "intake-tablet-unlisted")
     page.locator("#intake-form button.submit").tap()
 
     expect(page.locator(".confirmation")).to_contain_text("1 box Camping stove: accepted")
