@@ -18,7 +18,7 @@ from django.utils import timezone
 from deliveries.models import Destination, DestinationKind, DestinationNeed, NeedPriority, Run
 from deliveries.selectors import stop_line_suggestions
 from deliveries.services import run_create, stop_add
-from hub.models import Hub, Membership
+from hub.models import Hub, Membership, PinnedTile
 from hub.roles import Role
 from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
 from inventory.selectors import hub_fill
@@ -333,6 +333,7 @@ class Command(BaseCommand):
             users, new_usernames = seed_users(hubs=hubs)
             received = seed_stock(locations=locations, items=items, users=users)
             seed_run(hub=hubs[WEST_ADAMS], users=users)
+            seed_pinned_tiles(hub=hubs[WEST_ADAMS], items=items)
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
 
     def print_summary(
@@ -352,6 +353,23 @@ class Command(BaseCommand):
         for username, password, role, _hub_slugs in USERS:
             note = "" if username in new_usernames else " (existing user: password left as it was)"
             write(f"  {username:<12} password {password:<20} {role.label}{note}")
+
+
+# What West Adams' coordinator pinned first on the dropoff table (the README's demo adds a
+# kit that is not among them by search).
+PINNED_TILES = (
+    "Bottled water, case of 24 x 500 ml",
+    "Canned soup",
+    "Blanket",
+    "Diapers, pack",
+    "Sleeping bag",
+    "N95 masks, box of 20",
+)
+
+
+def seed_pinned_tiles(*, hub: Hub, items: dict[str, Item]) -> None:
+    for position, name in enumerate(PINNED_TILES, start=1):
+        PinnedTile.objects.get_or_create(hub=hub, item=items[name], defaults={"position": position})
 
 
 def seed_hubs() -> dict[str, Hub]:
