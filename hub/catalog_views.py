@@ -5,16 +5,18 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.decorators import hub_role_required
+from hub.forms import parse_id
 from hub.models import Hub, PinnedTile
 from hub.roles import Role
 from hub.services import TILE_ACTIONS, IntakeError, tile_pin_change
 from inventory.models import Category, Item, Unit
-from inventory.services import StockError, item_keep, item_merge
+from inventory.services import StockError, item_aliases_set, item_keep, item_merge
 
 
 class TileForm(forms.Form):
@@ -43,18 +45,58 @@ def intake_tiles(request: HttpRequest, hub: Hub) -> HttpResponse:
             else:
                 return redirect("intake_tiles", hub_slug=hub.slug)
         status = 400
+    return _tiles_page(request, hub, form=form, status=status)
+
+
+def _tiles_page(request: HttpRequest, hub: Hub, *, status: int = 200, **forms) -> HttpResponse:
     pins = PinnedTile.objects.filter(hub=hub).select_related("item__category")
     items = (
         Item.objects.filter(is_active=True)
         .select_related("category")
         .order_by("category__sort_order", "name")
     )
+    named, item = forms.get("aliases_form"), forms.get("aliases_item")
+    asked = parse_id(request.GET.get("aliases_item")) if named is None else None
+    if asked is not None and (item := Item.objects.filter(pk=asked, is_active=True).first()):
+        named = AliasesForm(initial={"item": item.pk, "aliases": item.aliases})
     return render(
         request,
         "hub/intake_tiles.html",
-        {"hub": hub, "pins": pins, "form": form, "items": items},
+        {
+            "hub": hub,
+            "pins": pins,
+            "form": forms.get("form") or TileForm(initial={"action": "pin"}),
+            "aliases_form": named,
+            "aliases_item": item,
+            "items": items,
+        },
         status=status,
     )
+
+
+class AliasesForm(forms.Form):
+    item = forms.ModelChoiceField(
+        queryset=Item.objects.filter(is_active=True), widget=forms.HiddenInput
+    )
+    aliases = forms.CharField(label=gettext_lazy("Other names"), max_length=1000, required=False)
+
+
+@require_POST
+@hub_role_required(Role.COORDINATOR)
+def item_aliases(request: HttpRequest, hub: Hub) -> HttpResponse:
+    """The other names an item is found by at the dropoff table, in any language."""
+    form = AliasesForm(request.POST)
+    if form.is_valid():
+        item = form.cleaned_data["item"]
+        try:
+            item_aliases_set(item=item, aliases=form.cleaned_data["aliases"])
+        except StockError as error:
+            form.add_error("aliases", str(error))
+        else:
+            messages.success(request, _("Other names of %(item)s saved.") % {"item": item.name})
+            return redirect(f"{reverse('intake_tiles', args=[hub.slug])}?aliases_item={item.pk}")
+    item = form.cleaned_data.get("item")
+    return _tiles_page(request, hub, aliases_form=form, aliases_item=item, status=400)
 
 
 class ReviewForm(forms.Form):

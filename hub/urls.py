@@ -17,6 +17,7 @@ hub_patterns = [
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
     path("intake/tiles/", catalog_views.intake_tiles, name="intake_tiles"),
     path("intake/new-items/", catalog_views.item_review, name="item_review"),
+    path("intake/other-names/", catalog_views.item_aliases, name="item_aliases"),
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),

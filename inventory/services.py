@@ -838,3 +838,24 @@ def item_merge(
         )
     item.refresh_from_db()
     return movements
+
+
+ALIASES_MAX = 500
+
+
+def item_aliases_set(*, item: Item, aliases: str) -> Item:
+    """The other names an item is found by at the dropoff table (any language), kept as a
+    comma-separated list without repeats; its search text follows on save."""
+    names: list[str] = []
+    for name in aliases.split(","):
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    joined = ", ".join(names)
+    if len(joined) > ALIASES_MAX:
+        raise StockError(
+            _("Keep the other names under %(max)d characters in all.") % {"max": ALIASES_MAX}
+        )
+    item.aliases = joined
+    item.save(update_fields=["aliases"])
+    return item

@@ -115,3 +115,43 @@ def test_it_searches_in_one_item_query_whatever_the_catalog_size(client, hub, vo
     large = search_queries(client, hub, "canned food")
     assert len(large) == len(small)
     assert len([sql for sql in large if 'FROM "inventory_item"' in sql]) == 1
+
+
+def test_it_lets_a_coordinator_keep_an_item_s_other_names(
+    client, hub, volunteer, coordinator, catalog
+):
+    blanket = catalog["blanket"]
+    login(client, coordinator)
+    page = client.get(reverse("intake_tiles", args=[hub.slug]), {"aliases_item": blanket.pk})
+    assert 'value="manta, cobija"' in page.content.decode()
+
+    response = client.post(
+        reverse("item_aliases", args=[hub.slug]),
+        {"item": blanket.pk, "aliases": " manta, cobija,  Frazada , MANTA,, couverture"},
+    )
+
+    assert response.status_code == 302
+    blanket.refresh_from_db()
+    assert blanket.aliases == "manta, cobija, Frazada, couverture"
+    login(client, volunteer)
+    assert found(client, hub, "frazadas") == ["Blanket"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"item": "x", "aliases": "a"}, "Choose an item of the catalog."),
+        ({"item": "", "aliases": "a"}, "Choose an item of the catalog."),
+        ({"aliases": ", ".join(f"name{n}" for n in range(100))}, "under 500 characters"),
+    ],
+)
+def test_it_refuses_bad_other_names_with_a_message(
+    client, hub, coordinator, catalog, data, message
+):
+    data = {"item": catalog["blanket"].pk, **data}
+    response = login(client, coordinator).post(reverse("item_aliases", args=[hub.slug]), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    catalog["blanket"].refresh_from_db()
+    assert catalog["blanket"].aliases == "manta, cobija"
