@@ -2,7 +2,8 @@
 `manage.py hub_restore`).
 
 A hub's data is everything that is about it:
-- the hub itself, its storage locations, its intake settings per category, its webhooks;
+- the hub itself, its storage locations, its intake settings per category, its pinned
+  tiles, its webhooks;
 - its people: the users who are its members or appear in its records (who logged a
   dropoff, who moved stock, who acknowledged an alert), with their roles and password
   hashes, so that they can log in after a restore;
@@ -34,7 +35,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
 from deliveries.models import Destination, DestinationNeed, Run, Stop, StopLine
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
+from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership, PinnedTile
 from inventory.models import (
     AlertDelivery,
     CapacityAlert,
@@ -80,6 +81,7 @@ def hub_dump(*, hub: Hub) -> dict:
         Q(pk=hub.pk)
         | Q(pk__in=lines.values("redirected_to"))
         | Q(pk__in=destinations.values("receiving_hub"))
+        | Q(pk__in=Item.objects.values("created_at_hub"))
     )
     # In the order a restore must insert them: what is referred to before what refers.
     querysets = [
@@ -90,6 +92,7 @@ def hub_dump(*, hub: Hub) -> dict:
         StorageLocation.objects.filter(hub=hub),
         Membership.objects.filter(hub=hub),
         CategoryIntake.objects.filter(hub=hub),
+        PinnedTile.objects.filter(hub=hub),
         Webhook.objects.filter(hub=hub),
         dropoffs,
         lines,

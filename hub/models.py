@@ -298,3 +298,22 @@ class LoginUnlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} unlocked by {self.unlocked_by}"
+
+
+class PinnedTile(models.Model):
+    """An item a coordinator keeps among the dropoff table's tiles, at a fixed place."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="pinned_tiles")
+    item = models.ForeignKey("inventory.Item", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        ordering = ["hub", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "item"], name="pinned_tile_once_per_hub")
+        ]
+        verbose_name = _("pinned tile")
+        verbose_name_plural = _("pinned tiles")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.item} @ {self.hub}"

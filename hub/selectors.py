@@ -2,19 +2,24 @@
 ledger size."""
 
 import math
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from statistics import median
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from hub.models import (
     CategoryIntake,
@@ -24,13 +29,16 @@ from hub.models import (
     IntakeStatus,
     LoginUnlock,
     Outcome,
+    PinnedTile,
 )
 from hub.roles import RANK, Role
 from inventory.models import Category, Item, StorageLocation
+from inventory.search import query_terms
 from inventory.selectors import LocationFill
 
 TILE_COUNT = 12
 TILE_DAYS = 7
+TILE_CACHE_SECONDS = 26 * 3600
 
 
 def hub_list_for_user(*, user) -> QuerySet[Hub]:
@@ -91,42 +99,138 @@ def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
 
 
 def intake_tile_list(*, hub: Hub) -> list[Item]:
-    """The items most received at this hub in the last week, topped up from the catalog's
-    order so that a new hub has tiles too."""
-    since = timezone.now() - timedelta(days=TILE_DAYS)
-    popular = list(
-        DropoffLine.objects.filter(
-            dropoff__hub=hub,
-            dropoff__logged_at__gte=since,
-            outcome=Outcome.ACCEPTED,
-            item__is_active=True,
-        )
-        .values("item")
-        .annotate(times=Count("id"))
-        .order_by("-times", "item")
-        .values_list("item", flat=True)[:TILE_COUNT]
+    """The table's tiles, which stay put through a shift: the items a coordinator pinned,
+    in their order, then the items the hub received most in the TILE_DAYS before today
+    (accepted lines of dropoffs not undone), then the catalog's order so that a new hub
+    has tiles too. The ranking counts whole days only, so it changes at midnight, never
+    mid-shift; it is cached for the day."""
+    pinned = list(
+        PinnedTile.objects.filter(hub=hub, item__is_active=True).values_list("item", flat=True)
     )
-    items = Item.objects.filter(is_active=True).select_related("category")
-    chosen = {item.pk: item for item in items.filter(pk__in=popular)}
-    tiles = [chosen[pk] for pk in popular if pk in chosen]
+    ranked = [pk for pk in tile_ranking(hub=hub) if pk not in pinned]
+    chosen = (pinned + ranked)[:TILE_COUNT]
+    items = Item.objects.filter(is_active=True, needs_review=False).select_related("category")
+    by_pk = {item.pk: item for item in items.filter(pk__in=chosen)}
+    if hub_items := [pk for pk in pinned if pk not in by_pk]:
+        # A pinned item still waiting for review is pinned on purpose.
+        by_pk |= Item.objects.select_related("category").in_bulk(hub_items)
+    tiles = [by_pk[pk] for pk in chosen if pk in by_pk]
     if len(tiles) < TILE_COUNT:
         tiles += list(
-            items.exclude(pk__in=popular).order_by("category__sort_order", "name")[
+            items.exclude(pk__in=chosen).order_by("category__sort_order", "name")[
                 : TILE_COUNT - len(tiles)
             ]
         )
     return tiles
 
 
+def tile_ranking(*, hub: Hub) -> list[int]:
+    """Item ids the hub received most often in the TILE_DAYS before today, most first:
+    computed once a day per hub (the cache key holds the date)."""
+    today = timezone.localdate()
+    key = f"intake-tiles:{hub.pk}:{today.isoformat()}"
+    try:
+        ranking = cache.get(key)
+    except RedisError:  # the same ranking, computed afresh: it depends on the date only
+        ranking = None
+    if ranking is None:
+        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+        ranking = list(
+            DropoffLine.objects.filter(
+                dropoff__hub=hub,
+                dropoff__logged_at__gte=start_of_today - timedelta(days=TILE_DAYS),
+                dropoff__logged_at__lt=start_of_today,
+                dropoff__undone_at__isnull=True,
+                outcome=Outcome.ACCEPTED,
+                item__is_active=True,
+            )
+            .values("item")
+            .annotate(times=Count("id"))
+            .order_by("-times", "item")
+            .values_list("item", flat=True)[: TILE_COUNT * 2]
+        )
+        with suppress(RedisError):
+            cache.set(key, ranking, TILE_CACHE_SECONDS)
+    return ranking
+
+
+SEARCH_RESULTS = 24
+
+
 def item_search(*, query: str) -> list[Item]:
-    query = query.strip()
-    if not query:
+    """Active items with a word beginning with each typed word, whatever the case, accents
+    or plural ending, in their name, aliases or category ("manta", "blankets", "canned
+    food"): one query on the stored search text (inventory.search), whatever the catalog."""
+    terms = query_terms(query)
+    if not terms:
         return []
+    matches = Q()
+    for term in terms[:8]:
+        matches &= Q(search_text__contains=term)
     return list(
-        Item.objects.filter(is_active=True, name__icontains=query)
+        Item.objects.filter(matches, is_active=True)
         .select_related("category")
-        .order_by("name")[:TILE_COUNT]
+        .order_by("name")[:SEARCH_RESULTS]
     )
+
+
+# A line asks for a confirmation when its quantity is more than UNUSUAL_FACTOR times the
+# hub's usual line of that item: the median of its last USUAL_LINES accepted lines at the
+# hub in USUAL_DAYS (undone dropoffs left out), and never at UNUSUAL_FLOOR or under. With
+# fewer than USUAL_MIN_LINES such lines, above UNUSUAL_WITHOUT_HISTORY.
+UNUSUAL_FACTOR = 5
+UNUSUAL_FLOOR = 24
+UNUSUAL_WITHOUT_HISTORY = 100
+USUAL_LINES = 20
+USUAL_MIN_LINES = 3
+USUAL_DAYS = 60
+
+
+@dataclass(frozen=True)
+class UsualLine:
+    """What a hub usually receives of an item on one line, and from what count on a line
+    of it is unusual enough to ask."""
+
+    usual: int | None
+
+    @property
+    def limit(self) -> int:
+        if self.usual is None:
+            return UNUSUAL_WITHOUT_HISTORY
+        return max(UNUSUAL_FLOOR, UNUSUAL_FACTOR * self.usual)
+
+
+def usual_line_map(*, hub: Hub, item_ids: set[int]) -> dict[int, UsualLine]:
+    """item id -> UsualLine for each of `item_ids`, in one query (a window function keeps
+    each item's last USUAL_LINES lines), however long the hub's history."""
+    if not item_ids:
+        return {}
+    since = timezone.now() - timedelta(days=USUAL_DAYS)
+    recent = (
+        DropoffLine.objects.filter(
+            dropoff__hub=hub,
+            dropoff__undone_at__isnull=True,
+            dropoff__logged_at__gte=since,
+            item_id__in=item_ids,
+            outcome=Outcome.ACCEPTED,
+        )
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=F("item_id"),
+                order_by=[F("dropoff__logged_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(recency__lte=USUAL_LINES)
+        .values_list("item_id", "quantity")
+    )
+    quantities: dict[int, list[int]] = {pk: [] for pk in item_ids}
+    for item_id, quantity in recent:
+        quantities[item_id].append(quantity)
+    return {
+        pk: UsualLine(round(median(found)) if len(found) >= USUAL_MIN_LINES else None)
+        for pk, found in quantities.items()
+    }
 
 
 def location_default(*, locations: list[LocationFill]) -> StorageLocation | None:

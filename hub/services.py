@@ -1,6 +1,6 @@
 """Intake: logging a donor's dropoff at the table, and undoing a mistake right after."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -21,6 +21,7 @@ from hub.models import (
     LoginUnlock,
     Membership,
     Outcome,
+    PinnedTile,
 )
 from hub.roles import Role, role_at_least, user_role
 from hub.selectors import acceptance_map, locked_out_usernames
@@ -84,6 +85,7 @@ def dropoff_log(
     try:
         with transaction.atomic():
             _check_room(hub=hub, lines=lines)
+            lines = _unlisted_save(lines=lines)
             _intake_lock(hub=hub, lines=lines)
             # Read again under the lock: a closure committed since the page was loaded (by
             # the fill of another dropoff, or an admin) refuses this one, and none can
@@ -137,6 +139,41 @@ def dropoff_log(
             return earlier
         raise
     return dropoff
+
+
+def _unlisted_save(*, lines: list[DropoffLineInput]) -> list[DropoffLineInput]:
+    """The lines, each item that is not in the catalog yet (unsaved, flagged for review)
+    saved first. A name the catalog has already (any case) is that item: the volunteer
+    typed what someone else added before, or a coordinator kept or merged it since."""
+    saved: dict[str, Item] = {}
+    result = []
+    for n, line in enumerate(lines):
+        item = line.item
+        if item.pk is None:
+            key = item.name.casefold()
+            if key not in saved:
+                saved[key] = _unlisted_item_get_or_create(item=item, n=n)
+            line = replace(line, item=saved[key])
+        result.append(line)
+    return result
+
+
+def _unlisted_item_get_or_create(*, item: Item, n: int) -> Item:
+    found = Item.objects.filter(name__iexact=item.name).select_related("merged_into").first()
+    while found is not None and found.merged_into_id is not None:
+        found = Item.objects.select_related("merged_into").get(pk=found.merged_into_id)
+    if found is None:
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            # Another table added the same name a moment ago.
+            found = Item.objects.get(name__iexact=item.name)
+        else:
+            return item
+    if not found.is_active:
+        raise IntakeError(_("%(item)s is no longer in the catalog.") % {"item": found}, line=n)
+    return found
 
 
 def dropoff_undo(*, dropoff: Dropoff, user: User) -> Dropoff:
@@ -509,3 +546,37 @@ def member_unlock(*, hub: Hub, member_id: int | None, user: AbstractBaseUser) ->
     with transaction.atomic():
         axes_reset(username=member.get_username())
         return LoginUnlock.objects.create(hub=hub, member=member, unlocked_by=user)
+
+
+# --- the table's pinned tiles (coordinators) -------------------------------------------------
+
+TILE_ACTIONS = ("pin", "unpin", "up", "down")
+
+
+def tile_pin_change(*, hub: Hub, item: Item, action: str) -> list[PinnedTile]:
+    """Pin an item to the end of the hub's tiles, unpin it, or move it one place up or
+    down. Positions stay 1, 2, 3...; the hub's pins are locked while they change, so two
+    coordinators at once queue. Returns the pins in their order."""
+    if action not in TILE_ACTIONS:
+        raise ValueError(f"{action!r} is not a tile action")
+    with transaction.atomic():
+        Hub.objects.select_for_update(no_key=True).filter(pk=hub.pk).first()
+        pins = list(PinnedTile.objects.filter(hub=hub).order_by("position", "pk"))
+        mine = next((pin for pin in pins if pin.item_id == item.pk), None)
+        if action == "pin" and mine is None:
+            if not item.is_active:
+                raise IntakeError(_("%(item)s is no longer in the catalog.") % {"item": item})
+            pins.append(PinnedTile(hub=hub, item=item, position=len(pins) + 1))
+        elif action == "unpin" and mine is not None:
+            pins.remove(mine)
+            mine.delete()
+        elif action in ("up", "down") and mine is not None:
+            n = pins.index(mine)
+            other = n - 1 if action == "up" else n + 1
+            if 0 <= other < len(pins):
+                pins[n], pins[other] = pins[other], pins[n]
+        for position, pin in enumerate(pins, start=1):
+            pin.position = position
+        PinnedTile.objects.bulk_create([pin for pin in pins if pin.pk is None], batch_size=100)
+        PinnedTile.objects.bulk_update([pin for pin in pins if pin.pk], ["position"])
+    return pins

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hub import (
+    catalog_views,
     intake_views,
     join_views,
     languages,
@@ -24,6 +25,9 @@ hub_patterns = [
     path("intake/line/", intake_views.intake_line, name="intake_line"),
     path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
+    path("intake/tiles/", catalog_views.intake_tiles, name="intake_tiles"),
+    path("intake/new-items/", catalog_views.item_review, name="item_review"),
+    path("intake/other-names/", catalog_views.item_aliases, name="item_aliases"),
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("people/", people_views.people, name="people"),

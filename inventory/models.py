@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
 from hub.validators import single_line
+from inventory.search import search_text
 from inventory.webhooks import webhook_url_check
 
 
@@ -70,6 +71,12 @@ class Category(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80, validators=[single_line])
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    aliases = models.CharField(
+        _("other names"),
+        max_length=500,
+        blank=True,
+        help_text=_("Words it is also searched by, in any language, separated by commas."),
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -78,6 +85,15 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its items are found by its name and aliases too.
+        items = list(self.items.all())
+        for item in items:
+            item.category = self
+            item.search_text = item.search_text_now()
+        Item.objects.bulk_update(items, ["search_text"])
 
 
 class Unit(models.TextChoices):
@@ -102,6 +118,33 @@ class Item(models.Model):
     )
     tracks_expiry = models.BooleanField(_("tracks expiry date"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    aliases = models.CharField(
+        _("other names"),
+        max_length=500,
+        blank=True,
+        help_text=_("Names it is also searched by, in any language, separated by commas."),
+    )
+    # Name, aliases and category, folded (inventory.search); kept by save().
+    search_text = models.TextField(blank=True, editable=False)
+    # An item a volunteer added at the table ("Other"), until a coordinator keeps or merges it.
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    created_at_hub = models.ForeignKey(
+        Hub,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added at hub"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_items",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -110,11 +153,22 @@ class Item(models.Model):
                 condition=Q(unit_volume_litres__gt=0), name="item_unit_volume_positive"
             ),
         ]
+        indexes = [models.Index(fields=["created_at_hub", "needs_review"])]
         verbose_name = _("item")
         verbose_name_plural = _("items")
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.search_text_now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_text_now(self) -> str:
+        category = self.category
+        return search_text(self.name, self.aliases, category.name, category.aliases)
 
 
 class MovementKind(models.TextChoices):
@@ -126,6 +180,7 @@ class MovementKind(models.TextChoices):
     DISCARDED = "discarded", _("discarded")
     VOIDED = "voided", _("voided")
     RETURNED = "returned", _("returned")  # brought back undelivered from a delivery run
+    MERGED = "merged", _("merged")  # moved from an item merged into another (Item.merged_into)
 
 
 class StockMovement(models.Model):

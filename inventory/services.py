@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Subquery, Value, When
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hub.models import Hub
@@ -869,3 +869,106 @@ def _allocate(line: StockLine, left: dict) -> list[tuple[date | None, int]]:
     for key, quantity in taken:
         left[key] -= quantity
     return [(key[2], quantity) for key, quantity in taken]
+
+
+# --- items added at the table, reviewed by a coordinator -----------------------------------
+
+
+def item_keep(*, item: Item, name: str, category, unit: str, unit_volume_litres: Decimal) -> Item:
+    """Keep an item a volunteer added at the table, under a proper name and unit volume: it
+    is an item of the catalog like any other from now on. Its stock stays where it is."""
+    name = " ".join(name.split())
+    if not item.needs_review or item.merged_into_id:
+        raise StockError(_("%(item)s is not waiting for review.") % {"item": item.name})
+    if not name:
+        raise StockError(_("Give the item a name."))
+    if Item.objects.filter(name__iexact=name).exclude(pk=item.pk).exists():
+        raise StockError(
+            _("%(name)s is in the catalog already: merge into it instead.") % {"name": name}
+        )
+    if not isinstance(unit_volume_litres, Decimal) or not Decimal("0.001") <= unit_volume_litres:
+        raise StockError(_("The volume of one unit must be more than zero."))
+    item.name, item.category, item.unit = name, category, unit
+    item.unit_volume_litres, item.needs_review = unit_volume_litres, False
+    item.save()
+    return item
+
+
+def item_merge(
+    *, item: Item, into: Item, user: User | None, idempotency_key: str | None = None
+) -> list[StockMovement]:
+    """Merge an item a volunteer added at the table into an item of the catalog: all its
+    stock, wherever it is, moves to `into` by `merged` movements (out of one, into the
+    other, same location and expiry) whose source is the merged item, in one transaction
+    with the item marked merged (inactive, `merged_into`), so its own history stays on
+    record and leads to where its stock went. The ledger is never rewritten."""
+    if item.pk == into.pk:
+        raise StockError(_("Choose another item to merge into."))
+    if not into.is_active or into.merged_into_id:
+        raise StockError(_("%(item)s is no longer in the catalog.") % {"item": into.name})
+    reason = _("%(item)s merged into %(into)s") % {"item": item.name, "into": into.name}
+    with transaction.atomic():
+        # NO KEY: dropoffs insert rows that point at the item meanwhile (inventory.locks).
+        locked = Item.objects.select_for_update(no_key=True).get(pk=item.pk)
+        if not locked.needs_review or locked.merged_into_id:
+            raise StockError(_("%(item)s is not waiting for review.") % {"item": item.name})
+        location_ids = set(
+            StockBalance.objects.filter(item=item, quantity__gt=0).values_list(
+                "location", flat=True
+            )
+        )
+        pairs = {(pk, i.pk) for pk in location_ids for i in (item, into)}
+
+        def build(rows: dict) -> list[_Change]:
+            changes = []
+            for (item_id, _location_id, expiry), row in sorted(
+                rows.items(), key=lambda kv: (kv[0][1], str(kv[0][2]))
+            ):
+                if item_id != item.pk or row.quantity == 0:
+                    continue
+                # An item without expiry dates takes the goods undated.
+                kept = expiry if into.tracks_expiry else None
+                changes.append(
+                    _Change(item, row.location, expiry, -row.quantity, MovementKind.MERGED)
+                )
+                changes.append(_Change(into, row.location, kept, row.quantity, MovementKind.MERGED))
+            return changes
+
+        movements = (
+            _write(
+                build=build,
+                pairs=pairs,
+                user=user,
+                reason=reason,
+                source=item,
+                idempotency_key=idempotency_key,
+            )
+            if pairs
+            else []
+        )
+        Item.objects.filter(pk=item.pk).update(
+            is_active=False, needs_review=False, merged_into=into, merged_at=timezone.now()
+        )
+    item.refresh_from_db()
+    return movements
+
+
+ALIASES_MAX = 500
+
+
+def item_aliases_set(*, item: Item, aliases: str) -> Item:
+    """The other names an item is found by at the dropoff table (any language), kept as a
+    comma-separated list without repeats; its search text follows on save."""
+    names: list[str] = []
+    for name in aliases.split(","):
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    joined = ", ".join(names)
+    if len(joined) > ALIASES_MAX:
+        raise StockError(
+            _("Keep the other names under %(max)d characters in all.") % {"max": ALIASES_MAX}
+        )
+    item.aliases = joined
+    item.save(update_fields=["aliases"])
+    return item

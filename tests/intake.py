@@ -96,7 +96,7 @@ def idempotency_key(html: str) -> str:
 def location_options(html: str) -> list[tuple[int | None, bool]]:
     """(location pk, or None for the blank choice; selected) for each option of the location
     select, in order."""
-    select = re.search(r'<select id="id_location" name="location">(.*?)</select>', html, re.S)
+    select = re.search(r'<select id="id_location" name="location"[^>]*>(.*?)</select>', html, re.S)
     assert select, "no location select"
     return [
         (int(pk) if pk else None, bool(selected))

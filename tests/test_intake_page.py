@@ -87,20 +87,21 @@ def test_it_does_not_preselect_a_full_location_when_every_location_is_full(clien
     assert "Every location is full" in html
 
 
-def test_it_shows_as_tiles_the_12_items_most_received_here_in_the_last_week(
+def test_it_shows_as_tiles_the_12_items_most_received_here_in_the_week_before_today(
     client, hub, other_hub, volunteer, hall
 ):
     other_hall = StorageLocationFactory(hub=other_hub, name="Other hall")
     food = CategoryFactory(code="food", name="Food", sort_order=1)
     catalog = [ItemFactory(name=f"Item {n:02}", category=food) for n in range(20)]
     popular = catalog[5:19]  # 14 items received this week, the most received first
+    yesterday = timedelta(days=1)
     for times, item in zip(range(20, 6, -1), popular, strict=True):
-        receipts(hub, volunteer, item, times, location=hall)
+        receipts(hub, volunteer, item, times, location=hall, age=yesterday)
     gone = ItemFactory(name="Item gone", category=food, is_active=False)
-    receipts(hub, volunteer, gone, 30, location=hall)
-    receipts(hub, volunteer, catalog[0], 30, location=hall, age=timedelta(days=7, minutes=1))
-    receipts(other_hub, volunteer, catalog[1], 30, location=other_hall)
-    receipts(hub, volunteer, catalog[2], 30, outcome=Outcome.DECLINED)
+    receipts(hub, volunteer, gone, 30, location=hall, age=yesterday)
+    receipts(hub, volunteer, catalog[0], 30, location=hall, age=timedelta(days=8))
+    receipts(other_hub, volunteer, catalog[1], 30, location=other_hall, age=yesterday)
+    receipts(hub, volunteer, catalog[2], 30, outcome=Outcome.DECLINED, age=yesterday)
 
     html = login(client, volunteer).get(intake_url(hub)).content.decode()
 
@@ -114,7 +115,7 @@ def test_it_tops_the_tiles_up_from_the_catalog(client, hub, volunteer, hall):
     earlier = [ItemFactory(name=f"Water {n:02}", category=first) for n in range(3)]
     ItemFactory(name="Water old", category=first, is_active=False)
     received = later[9]
-    logged(hub, volunteer, DropoffLineInput(received, 1, location=hall))
+    receipts(hub, volunteer, received, 1, location=hall, age=timedelta(days=1))
 
     html = login(client, volunteer).get(intake_url(hub)).content.decode()
 

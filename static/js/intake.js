@@ -12,9 +12,44 @@
 
   function bump(input, by) {
     var next = (parseInt(input.value, 10) || 0) + by;
-    var max = parseInt(input.max, 10) || Infinity;
+    var max = parseInt(input.dataset.max, 10) || Infinity;
     input.value = Math.min(Math.max(next, 1), max);
   }
+
+  function clearSearch() {
+    var search = document.getElementById("item-search");
+    var results = document.getElementById("search-results");
+    if (search) {
+      search.value = "";
+    }
+    if (results) {
+      results.replaceChildren();
+    }
+  }
+
+  // The location last chosen on this device, kept until the volunteer changes it; the
+  // server reads it to preselect it (or to ask, when it is full).
+  function rememberLocation(select) {
+    if (select.value) {
+      document.cookie =
+        "intake_location=" + encodeURIComponent(select.value) +
+        "; path=" + select.dataset.locationMemory + "; max-age=31536000; samesite=lax";
+    }
+  }
+
+  // Tapping a quantity selects it, so that typing "12" replaces the 1 instead of making 112.
+  // Selected again right after: a touch's mouseup would otherwise put the caret back.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches(".line input[name=quantity]")) {
+      var input = event.target;
+      input.select();
+      window.setTimeout(function () {
+        if (document.activeElement === input) {
+          input.select();
+        }
+      }, 0);
+    }
+  });
 
   function failureNotice(visible) {
     var notice = document.getElementById("request-failed");
@@ -70,21 +105,28 @@
     }
   });
 
-  // Once a dropoff is logged, the next donor starts from an empty search too.
+  // After an item is added the search starts afresh (the next word is not appended to
+  // the last), and so does the next donor's, once a dropoff is logged.
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target.id === "intake" && event.detail.target.querySelector(".confirmation")) {
-      var search = document.getElementById("item-search");
-      var results = document.getElementById("search-results");
-      if (search) {
-        search.value = "";
+    var target = event.detail.target;
+    if (target.id === "lines") {
+      clearSearch();
+      var unlisted = document.getElementById("unlisted");
+      if (unlisted && unlisted.contains(event.detail.elt)) {
+        document.getElementById("unlisted-name").value = "";
+        document.getElementById("unlisted-error").textContent = "";
+        unlisted.open = false;
       }
-      if (results) {
-        results.replaceChildren();
-      }
+    }
+    if (target.id === "intake" && target.querySelector(".confirmation")) {
+      clearSearch();
     }
   });
 
   document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-location-memory]")) {
+      rememberLocation(event.target);
+    }
     if (event.target.matches(".line select[name=outcome]")) {
       var redirect = event.target.closest(".line").querySelector("select[name=redirected_to]");
       redirect.hidden = event.target.value !== "redirected";

@@ -43,6 +43,7 @@ from hub.management.commands.seed_demo import CATEGORIES
 from hub.models import Dropoff, Hub, Membership, Outcome
 from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StorageLocation, Unit
+from inventory.search import search_text
 from inventory.services import stock_key_scoped
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - generated benchmark data only
@@ -169,6 +170,7 @@ class Generator:
                 unit=units[n % len(units)],
                 unit_volume_litres=Decimal(VOLUMES[n % len(VOLUMES)]),
                 tracks_expiry=category.code in EXPIRING,
+                search_text=search_text(f"Bench {category.name} {n:04d}", category.name),
             )
             for n in range(self.size.items)
             for category in [categories[n % len(categories)]]

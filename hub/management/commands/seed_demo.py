@@ -19,7 +19,7 @@ from django.utils import timezone
 from deliveries.models import Destination, DestinationKind, DestinationNeed, NeedPriority, Run
 from deliveries.selectors import stop_line_suggestions
 from deliveries.services import run_create, stop_add
-from hub.models import Hub, Membership
+from hub.models import Hub, Membership, PinnedTile
 from hub.roles import Role
 from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
 from inventory.selectors import hub_fill
@@ -120,6 +120,69 @@ ITEMS = (
     ("Tarp, 10 x 12 ft", "other", Unit.EACH, "4", False),
     ("Phone charging cable", "other", Unit.EACH, "0.1", False),
 )
+
+# Other names to search by, English and Spanish (search ignores case, accents, plurals).
+CATEGORY_ALIASES = {
+    "water": "agua, drinks, bebidas",
+    "food": "comida, alimentos, groceries, canned food, comida enlatada",
+    "hygiene": "higiene, toiletries, aseo personal",
+    "ppe": "EPP, protección, cubrebocas, mascarillas",
+    "bedding": "ropa de cama, cama",
+    "clothing": "ropa, clothes",
+    "baby": "bebé, infant",
+    "pet": "mascotas, animals, animales",
+    "medical": "médico, medicina, botiquín",
+    "other": "otros, misc",
+}
+ITEM_ALIASES = {
+    "Bottled water, case of 24 x 500 ml": "agua embotellada, botellas de agua, water bottles",
+    "Water, 1 gallon jug": "garrafa de agua, galón de agua",
+    "Water, 5 gallon jug": "garrafón de agua, bidón",
+    "Electrolyte drink, case of 24": "suero, bebida electrolítica, sports drink",
+    "Canned soup": "sopa enlatada, lata de sopa",
+    "Canned beans": "frijoles enlatados, lata de frijoles",
+    "Canned tuna": "atún enlatado, lata de atún",
+    "Peanut butter, jar": "crema de cacahuate, mantequilla de maní",
+    "Granola bars, box of 12": "barras de granola, snacks",
+    "Instant noodles, case of 24": "sopa instantánea, ramen, fideos",
+    "Rice, 5 lb bag": "arroz",
+    "Shelf-stable meal (MRE)": "comida lista, ración",
+    "Toothbrush and toothpaste kit": "cepillo de dientes, pasta de dientes, kit dental",
+    "Bar soap": "jabón",
+    "Shampoo, travel size": "champú",
+    "Deodorant": "desodorante",
+    "Hand sanitizer, 8 oz": "gel antibacterial, desinfectante de manos",
+    "Toilet paper, pack of 12": "papel higiénico, papel de baño",
+    "Menstrual pads, pack": "toallas sanitarias, toallas femeninas",
+    "Wet wipes, pack": "toallitas húmedas",
+    "N95 masks, box of 20": "mascarillas N95, cubrebocas N95, respirator",
+    "Surgical masks, box of 50": "cubrebocas, mascarillas quirúrgicas",
+    "Nitrile gloves, box of 100": "guantes de nitrilo",
+    "Safety goggles": "gafas de seguridad, lentes de protección",
+    "Sleeping bag": "bolsa de dormir, saco de dormir",
+    "Blanket": "manta, cobija, frazada",
+    "Pillow": "almohada",
+    "Folding cot": "catre, cama plegable",
+    "Socks, pack of 6": "calcetines",
+    "Underwear, pack of 3": "ropa interior",
+    "Sweatshirt": "sudadera, hoodie",
+    "Work gloves, pair": "guantes de trabajo",
+    "Diapers, pack": "pañales",
+    "Baby wipes, pack": "toallitas para bebé",
+    "Infant formula, powder can": "fórmula infantil, leche en polvo",
+    "Baby food pouches, box of 12": "papillas, comida para bebé",
+    "Dog food, 15 lb bag": "comida para perro, croquetas",
+    "Cat food, case of 24 cans": "comida para gato",
+    "Cat litter, bag": "arena para gato",
+    "First aid kit": "botiquín, primeros auxilios",
+    "Pain reliever, bottle": "analgésico, ibuprofen, acetaminophen",
+    "Adhesive bandages, box": "curitas, band-aids, vendas",
+    "Saline eye wash": "solución salina, lavado de ojos",
+    "Flashlight": "linterna, lámpara",
+    "Batteries AA, pack of 24": "pilas, baterías",
+    "Tarp, 10 x 12 ft": "lona",
+    "Phone charging cable": "cargador, cable de teléfono",
+}
 
 # hub slug, name, kind, address, contact name, contact phone, receiving hub slug
 DESTINATIONS = (
@@ -271,6 +334,7 @@ class Command(BaseCommand):
             users, new_usernames = seed_users(hubs=hubs)
             received = seed_stock(locations=locations, items=items, users=users)
             seed_run(hub=hubs[WEST_ADAMS], users=users)
+            seed_pinned_tiles(hub=hubs[WEST_ADAMS], items=items)
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
 
     def print_summary(
@@ -290,6 +354,23 @@ class Command(BaseCommand):
         for username, password, role, _hub_slugs in USERS:
             note = "" if username in new_usernames else " (existing user: password left as it was)"
             write(f"  {username:<12} password {password:<20} {role.label}{note}")
+
+
+# What West Adams' coordinator pinned first on the dropoff table (the README's demo adds a
+# kit that is not among them by search).
+PINNED_TILES = (
+    "Bottled water, case of 24 x 500 ml",
+    "Canned soup",
+    "Blanket",
+    "Diapers, pack",
+    "Sleeping bag",
+    "N95 masks, box of 20",
+)
+
+
+def seed_pinned_tiles(*, hub: Hub, items: dict[str, Item]) -> None:
+    for position, name in enumerate(PINNED_TILES, start=1):
+        PinnedTile.objects.get_or_create(hub=hub, item=items[name], defaults={"position": position})
 
 
 def seed_hubs() -> dict[str, Hub]:
@@ -324,7 +405,9 @@ def seed_catalog() -> dict[str, Item]:
         )[0]
         for code, name, order in CATEGORIES
     }
-    return {
+    for code, category in categories.items():
+        _aliases_add(category, CATEGORY_ALIASES.get(code, ""))
+    items = {
         name: Item.objects.get_or_create(
             name=name,
             defaults={
@@ -336,6 +419,16 @@ def seed_catalog() -> dict[str, Item]:
         )[0]
         for name, code, unit, litres, tracks_expiry in ITEMS
     }
+    for name, item in items.items():
+        _aliases_add(item, ITEM_ALIASES.get(name, ""))
+    return items
+
+
+def _aliases_add(row: Category | Item, aliases: str) -> None:
+    """Demo aliases for a row that has none yet (an admin's own are kept)."""
+    if aliases and not row.aliases:
+        row.aliases = aliases
+        row.save()
 
 
 # destination, item, quantity, priority: what the shelters keep asking for, some of it
