@@ -38,8 +38,8 @@ def drop_trigram_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0008_pinned_tiles'),
-        ('inventory', '0006_movement_returned'),
+        ("inventory", "0006_movement_returned"),
+        ("hub", "0012_pinned_tiles"),
     ]
 
     operations = [

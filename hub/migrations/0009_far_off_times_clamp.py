@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     made every page that loaded the row fail): see hub/stored_times.py."""
 
     dependencies = [
-        ("hub", "0007_user_language_preference"),
+        ("hub", "0008_dropoff_key_unique_per_hub"),
         ("deliveries", "0003_runs"),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0007_user_language_preference'),
+        ("hub", "0010_hub_count_confirm_percent"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

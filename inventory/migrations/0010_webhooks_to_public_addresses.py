@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0007_names_on_one_line'),
+        ("inventory", "0009_names_on_one_line"),
     ]
 
     operations = [

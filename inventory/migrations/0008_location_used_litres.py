@@ -27,7 +27,7 @@ def fill_used_litres(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0006_movement_returned"),
+        ("inventory", "0007_item_aliases_search_review_merge"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0007_user_language_preference'),
+        ("hub", "0009_far_off_times_clamp"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0009_names_on_one_line'),
+        ("hub", "0013_names_on_one_line"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0008_dropoff_key_unique_per_hub'),
+        ("hub", "0012_pinned_tiles"),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0007_user_language_preference'),
-        ('inventory', '0006_movement_returned'),
+        ("hub", "0011_join_codes_and_hub_locale"),
+        ("inventory", "0006_movement_returned"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0006_movement_returned'),
+        ("inventory", "0008_location_used_litres"),
     ]
 
     operations = [
