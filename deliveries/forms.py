@@ -18,9 +18,9 @@ from deliveries.models import (
     Run,
     RunStatus,
 )
-from hub.forms import parse_id
+from hub.intake.forms import parse_id
+from hub.intake.selectors import other_hub_list
 from hub.models import Hub
-from hub.selectors import other_hub_list
 from inventory.models import Category, Item
 
 

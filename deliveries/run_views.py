@@ -26,7 +26,7 @@ from deliveries.forms import (
 from deliveries.models import Destination, Run, Stop, StopStatus
 from hub.decorators import hub_role_required
 from hub.exports import csv_response
-from hub.forms import ReportPeriodForm, parse_id
+from hub.intake.forms import ReportPeriodForm, parse_id
 from hub.models import Hub
 from hub.roles import Role
 from inventory.services import StockError

@@ -29,9 +29,9 @@ from deliveries.models import (
     StopStatus,
 )
 from deliveries.selectors import dispatch_picks, run_drive_allowed
+from hub.intake.selectors import location_default
 from hub.models import Hub, Membership
 from hub.roles import Role, role_at_least
-from hub.selectors import location_default
 from inventory.locks import run_lock
 from inventory.models import Category, Item, MovementKind, StockMovement
 from inventory.picking import fefo_order

@@ -4,8 +4,8 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from hub.intake.selectors import hub_get_for_user
 from hub.roles import Role, role_at_least
-from hub.selectors import hub_get_for_user
 
 
 def hub_role_required(role: Role) -> Callable:

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from hub.intake.services import DropoffLineInput, IntakeError, dropoff_log, dropoff_undo
 from hub.models import Dropoff, DropoffLine, Outcome
-from hub.services import DropoffLineInput, IntakeError, dropoff_log, dropoff_undo
 from inventory.models import StockMovement
 from tests.factories import StorageLocationFactory, UserFactory
 from tests.ledger import assert_ledger_matches_balances, qty

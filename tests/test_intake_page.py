@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.intake.services import DropoffLineInput
 from hub.models import CategoryIntake, Dropoff, DropoffLine, IntakeStatus, Outcome
-from hub.services import DropoffLineInput
 from inventory.models import Unit
 from tests.factories import (
     CategoryFactory,

@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.intake.selectors import acceptance_map
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Membership, Outcome
 from hub.roles import Role, role_at_least
-from hub.selectors import acceptance_map
 from inventory.capacity import capacity_recheck
 from inventory.models import Category, Item, StockMovement, StorageLocation
 from inventory.services import (

@@ -33,8 +33,8 @@ from django.views.decorators.http import require_safe
 from redis.exceptions import RedisError
 
 from deliveries.selectors import MostNeeded, most_needed_map
+from hub.intake.selectors import acceptance_map
 from hub.models import Hub, IntakeStatus
-from hub.selectors import acceptance_map
 from inventory.models import Category
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
                 status=str(hub.intake_status),
                 reason=hub.intake_reason,
                 reopens_at=hub.intake_reopens_at,
-                # Category rows keep no time of their own; intake control (hub.services)
+                # Category rows keep no time of their own; intake control (hub.intake.services)
                 # moves the hub's time when it changes one.
                 last_updated=hub.intake_changed_at,
                 categories=category_statuses,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hub import control_views
+from hub.intake import control_views
 
 urlpatterns: list = [
     path("intake-control/", control_views.intake_control, name="intake_control"),

@@ -1,13 +1,13 @@
 """`manage.py hub_dump <slug> <file>`: write everything about one hub to a JSON file (see
-hub/backup.py for what that is). `-` writes to standard output."""
+operations/backup.py for what that is). `-` writes to standard output."""
 
 import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hub.backup import hub_dump
 from hub.models import Hub
+from operations.backup import hub_dump
 
 
 class Command(BaseCommand):

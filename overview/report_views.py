@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET
 from deliveries.selectors import delivered_by_destination_list
 from hub.decorators import hub_role_required
 from hub.exports import CHUNK_SIZE, csv_response
-from hub.forms import ReportPeriodForm
+from hub.intake.forms import ReportPeriodForm
+from hub.intake.selectors import dropoff_report
 from hub.models import DropoffLine, Hub, Outcome
 from hub.roles import Role
-from hub.selectors import dropoff_report
 from inventory.models import MovementKind, StockMovement, Unit
 from inventory.selectors import received_by_category_list, stock_level_list
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hub",
     "inventory",
     "deliveries",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -66,8 +67,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "hub.urls"
-WSGI_APPLICATION = "hub.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -81,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "hub.context_processors.roles",
+                "overview.context_processors.roles",
             ],
         },
     },

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET
 
 from deliveries.models import RunStatus
 from deliveries.selectors import driver_run_list, most_needed_list, run_list_for_day
-from hub.charts import flow_chart
 from hub.decorators import hub_role_required
+from hub.intake.selectors import hub_list_for_user
 from hub.models import CategoryIntake, Hub
 from hub.roles import Role, role_at_least
-from hub.selectors import hub_list_for_user
 from inventory.models import CapacityAlert
 from inventory.selectors import flow_by_hour_list, hours_to_full, hub_fill, location_fill_list
+from overview.charts import flow_chart
 
 OPEN_ALERTS_SHOWN = 10
 MOST_NEEDED_SHOWN = 8

@@ -39,10 +39,10 @@ from deliveries.models import (
     StopLine,
     StopStatus,
 )
-from hub.management.commands.seed_demo import CATEGORIES
 from hub.models import Dropoff, Hub, Membership, Outcome
 from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StorageLocation, Unit
+from operations.management.commands.seed_demo import CATEGORIES
 
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - generated benchmark data only
 

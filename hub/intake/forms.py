@@ -10,9 +10,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.intake.selectors import other_hub_list
+from hub.intake.services import DropoffLineInput
 from hub.models import Hub, Outcome
-from hub.selectors import other_hub_list
-from hub.services import DropoffLineInput
 from inventory.models import Item, StorageLocation
 
 LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")

@@ -11,10 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.decorators import hub_role_required
-from hub.forms import DropoffForm, LineForm, line_forms_from_post, parse_id
-from hub.models import Dropoff, Hub, IntakeStatus, Outcome
-from hub.roles import Role, role_at_least
-from hub.selectors import (
+from hub.intake.forms import DropoffForm, LineForm, line_forms_from_post, parse_id
+from hub.intake.selectors import (
     Acceptance,
     acceptance_map,
     dropoff_for_key,
@@ -25,7 +23,9 @@ from hub.selectors import (
     recent_dropoff_list,
     redirect_suggestions,
 )
-from hub.services import IntakeError, dropoff_can_undo, dropoff_log, dropoff_undo
+from hub.intake.services import IntakeError, dropoff_can_undo, dropoff_log, dropoff_undo
+from hub.models import Dropoff, Hub, IntakeStatus, Outcome
+from hub.roles import Role, role_at_least
 from inventory.models import Item
 from inventory.selectors import location_fill_list
 

@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hub.backup import BackupError, hub_restore
+from operations.backup import BackupError, hub_restore
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hub import public_views
+from overview import public_views
 
 urlpatterns = [
     path("", public_views.network_status, name="public_status"),

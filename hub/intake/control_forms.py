@@ -6,8 +6,8 @@ IntakeControlError with the field it is about, and the view puts it beside that 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.intake.services import FOLLOW_HUB, REASON_MAX_LENGTH
 from hub.models import IntakeStatus
-from hub.services import FOLLOW_HUB, REASON_MAX_LENGTH
 from inventory.models import Category
 
 HUB_STATUS_CHOICES = [

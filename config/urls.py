@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import intake_views, languages, report_views, views
+from hub import languages
+from hub.intake import views as intake_views
+from overview import report_views, views
 
 hub_patterns = [
     path("", views.hub_detail, name="hub_detail"),
@@ -18,14 +20,14 @@ hub_patterns = [
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),
-    path("", include("hub.control_urls")),
+    path("", include("hub.intake.urls")),
     path("", include("deliveries.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
-    path("status/", include("hub.public_urls")),
+    path("status/", include("overview.public_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", languages.language_set, name="set_language"),

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from hub import services
+from hub.intake import services
 
 
 @shared_task(name="hub.tasks.intake_reopen_due", ignore_result=True)

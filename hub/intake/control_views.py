@@ -14,13 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import retarget
 
-from hub.control_forms import CategoryIntakeForm, HubIntakeForm, ThresholdsForm
 from hub.decorators import hub_role_required
-from hub.forms import parse_id
-from hub.models import CategoryIntake, Hub, IntakeStatus
-from hub.roles import Role
-from hub.selectors import Acceptance, acceptance_map
-from hub.services import (
+from hub.intake.control_forms import CategoryIntakeForm, HubIntakeForm, ThresholdsForm
+from hub.intake.forms import parse_id
+from hub.intake.selectors import Acceptance, acceptance_map
+from hub.intake.services import (
     FOLLOW_HUB,
     IntakeControlDenied,
     IntakeControlError,
@@ -28,6 +26,8 @@ from hub.services import (
     hub_intake_set,
     hub_thresholds_set,
 )
+from hub.models import CategoryIntake, Hub, IntakeStatus
+from hub.roles import Role
 from inventory.models import Category
 
 PAGE = "hub/intake_control.html"
