@@ -25,11 +25,11 @@ from deliveries.forms import (
 )
 from deliveries.models import Destination, Run, Stop, StopStatus
 from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
 from hub.exports import csv_response
 from hub.intake.forms import ReportPeriodForm, parse_id
 from hub.models import Hub
 from hub.roles import Role
-from inventory.services import StockError
 
 RUN_PAGE = "deliveries/run_detail.html"
 STOP_FORM = "deliveries/stop_form.html"
@@ -61,8 +61,8 @@ def run_create(request: HttpRequest, hub: Hub) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             run = services.run_create(hub=hub, user=request.user, **form.cleaned_data)
-        except StockError as error:
-            form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(
                 request, _("Run %(number)d planned: add its stops.") % {"number": run.pk}
@@ -83,8 +83,8 @@ def run_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.run_update(run=run, user=request.user, **form.cleaned_data)
-        except StockError as error:
-            form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _("Run %(number)d saved.") % {"number": run.pk})
             return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
@@ -153,9 +153,9 @@ def _run_action(request: HttpRequest, hub: Hub, pk: int, service, done: str) -> 
     run = selectors.run_get(hub=hub, pk=pk)
     try:
         service(run=run, user=request.user)
-    except StockError as error:
+    except UserError as error:
         # A shortfall, a run already dispatched or cancelled: nothing changed; say why.
-        messages.error(request, str(error))
+        user_error_show(error=error, request=request)
     else:
         messages.success(request, done % {"number": run.pk})
     return _run_changed(request, hub, run)
@@ -187,8 +187,10 @@ def stop_create(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
         return _stop_form(request, hub, run, destination, rows=rows, error=_lines_error(lines))
     try:
         services.stop_add(run=run, destination=destination, lines=lines, user=request.user)
-    except StockError as error:
-        return _stop_form(request, hub, run, destination, rows=rows, error=str(error))
+    except UserError as error:
+        return _stop_form(
+            request, hub, run, destination, rows=rows, error=user_error_show(error=error)
+        )
     messages.success(request, _("Stop added: %(destination)s.") % {"destination": destination})
     return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
 
@@ -208,9 +210,15 @@ def stop_edit(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResp
         )
     try:
         services.stop_lines_set(stop=stop, lines=lines, user=request.user)
-    except StockError as error:
+    except UserError as error:
         return _stop_form(
-            request, hub, run, stop.destination, rows=rows, stop=stop, error=str(error)
+            request,
+            hub,
+            run,
+            stop.destination,
+            rows=rows,
+            stop=stop,
+            error=user_error_show(error=error),
         )
     messages.success(request, _("Stop saved: %(destination)s.") % {"destination": stop.destination})
     return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
@@ -234,8 +242,8 @@ def stop_remove(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRe
     stop = _stop_of(run, stop_pk)
     try:
         services.stop_remove(stop=stop, user=request.user)
-    except StockError as error:
-        messages.error(request, str(error))
+    except UserError as error:
+        user_error_show(error=error, request=request)
     else:
         messages.success(
             request, _("Stop removed: %(destination)s.") % {"destination": stop.destination}
@@ -254,8 +262,8 @@ def stop_move(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpResp
         return _run_changed(request, hub, run)
     try:
         services.stop_move(stop=stop, offset=offset, user=request.user)
-    except StockError as error:
-        messages.error(request, str(error))
+    except UserError as error:
+        user_error_show(error=error, request=request)
     return _run_changed(request, hub, run)
 
 
@@ -363,8 +371,8 @@ def stop_deliver(request: HttpRequest, hub: Hub, pk: int, stop_pk: int) -> HttpR
                 note=card.note,
                 returned=returned,
             )
-        except StockError as error:
-            card.error = str(error)
+        except UserError as error:
+            card.error = user_error_show(error=error)
     if card.error:
         if request.htmx:
             return render(request, f"{DRIVE_PAGE}#stop", {"hub": hub, "run": run, "card": card})

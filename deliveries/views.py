@@ -2,7 +2,6 @@
 delivers to and their standing needs."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliveries import selectors, services
 from deliveries.forms import DestinationForm, DestinationNeedForm
 from deliveries.models import Destination, DestinationNeed
-from deliveries.services import DestinationDenied, DestinationError
 from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
 from hub.models import Hub
 from hub.roles import Role
 
@@ -40,10 +39,8 @@ def destination_create(request: HttpRequest, hub: Hub) -> HttpResponse:
             destination = services.destination_create(
                 hub=hub, user=request.user, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _("%(name)s added.") % {"name": destination.name})
             return redirect("destination_detail", hub_slug=hub.slug, pk=destination.pk)
@@ -71,10 +68,8 @@ def destination_edit(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
             services.destination_update(
                 destination=destination, user=request.user, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": destination.name})
             return redirect("destination_detail", hub_slug=hub.slug, pk=destination.pk)
@@ -95,10 +90,8 @@ def destination_need_add(request: HttpRequest, hub: Hub, pk: int) -> HttpRespons
             need = services.destination_need_save(
                 destination=destination, user=request.user, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _need_message(_("Need added: %(need)s."), need))
             return _needs_saved(request, destination)
@@ -118,10 +111,8 @@ def destination_need_edit(request: HttpRequest, hub: Hub, pk: int, need_pk: int)
             services.destination_need_save(
                 destination=destination, user=request.user, need=need, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _need_message(_("Need saved: %(need)s."), need))
             return redirect("destination_detail", hub_slug=hub.slug, pk=destination.pk)
@@ -139,8 +130,8 @@ def destination_need_delete(request: HttpRequest, hub: Hub, pk: int, need_pk: in
     need = selectors.destination_need_get(destination=destination, pk=need_pk)
     try:
         services.destination_need_delete(need=need, user=request.user)
-    except DestinationDenied as error:
-        raise PermissionDenied(str(error)) from error
+    except UserError as error:
+        user_error_show(error=error)
     messages.success(request, _need_message(_("Need removed: %(need)s."), need))
     return _needs_saved(request, destination)
 

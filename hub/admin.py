@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hub.intake.selectors import hub_list_for_user
+from hub.access import hub_list_for_user
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role
 

@@ -4,7 +4,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from hub.intake.selectors import hub_get_for_user
+from hub.access import hub_get_for_user
 from hub.roles import Role, role_at_least
 
 

@@ -1,9 +1,11 @@
 """Every lock on stock is taken here, always in one order, so that transactions touching
 the same stock queue behind each other instead of deadlocking:
 
-0. a delivery run's row, when the run is dispatched, delivered or changed (one run per
-   transaction), so that two hands on one run queue and the second sees the first's status;
-   or storage locations, in pk order, when a dropoff checks their room;
+0. a delivery run's row (`deliveries.locks.run_lock`: the run belongs to deliveries, which
+   sits above inventory, so its lock lives there, taken before anything of this module), when
+   the run is dispatched, delivered or changed (one run per transaction), so that two hands on
+   one run queue and the second sees the first's status; or storage locations, in pk order,
+   when a dropoff checks their room;
 1. one transaction-scoped advisory lock per (location, item), in ascending order. It covers
    the balance rows of that pair that do not exist yet, so a new expiry date is never
    inserted behind the back of a transaction that is picking from the pair;
@@ -22,7 +24,6 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q
 
-from deliveries.models import Run
 from inventory.models import StockBalance, StorageLocation
 
 StockPair = tuple[int, int]  # (location_id, item_id)
@@ -68,12 +69,6 @@ def locations_lock(*, ids: Iterable[int]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def run_lock(*, pk: int) -> Run:
-    """Lock a delivery run's row and return it fresh. Taken before any stock lock."""
-    # NO KEY: stops and lines being added reference the run (a KEY SHARE lock on it).
-    return Run.objects.select_for_update(no_key=True, of=("self",)).select_related("hub").get(pk=pk)
 
 
 # --- alert deliveries (the channels of a capacity alert, not delivery runs) -------------

@@ -1,12 +1,15 @@
 """Celery tasks of the stock side: sending capacity alerts, the minute's sweep that sends
 whatever could not be queued or sent before, and the nightly ledger check."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
 from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered, ledger_mismatch_report
-from inventory.capacity import alerts_enqueue
 from inventory.selectors import ledger_mismatch_list
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True)
@@ -35,3 +38,20 @@ def stock_ledger_check() -> int:
     mismatches = ledger_mismatch_list()
     ledger_mismatch_report(mismatches=mismatches)
     return len(mismatches)
+
+
+def alerts_enqueue(*, alert_ids: list[int]) -> int:
+    """Hand alerts to the workers; returns how many were queued. Never lets a dead or hung
+    broker fail the request, nor hold it up more than once (about a second, the broker
+    timeouts): after the first failure the rest is left to the minute's sweep too."""
+    for queued, alert_id in enumerate(alert_ids):
+        try:
+            alert_deliver.apply_async(args=[alert_id], retry=False)
+        except Exception:
+            logger.warning(
+                "Alerts %s not queued now; the sweep will send them.",
+                alert_ids[queued:],
+                exc_info=True,
+            )
+            return queued
+    return len(alert_ids)

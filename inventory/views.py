@@ -3,29 +3,34 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hub.access import membership_get
 from hub.decorators import hub_role_required
-from hub.models import Hub, Membership
+from hub.errors import UserError, user_error_show
+from hub.models import Hub
 from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
-from inventory.models import CapacityAlert, Item, MovementKind, StorageLocation
+from inventory.models import Item, MovementKind
 from inventory.selectors import (
     EXPIRING_DAYS,
+    alert_get,
     expiring_soon_list,
+    item_get,
     item_history_list,
     item_stock_list,
+    location_active_get,
     location_stock_list,
     stock_search_list,
 )
+from inventory.selectors import alert_list as alert_list_query
 from inventory.services import (
     CountLine,
-    StockError,
     StockLine,
     location_count,
     stock_adjust,
@@ -38,14 +43,9 @@ from inventory.services import (
 @hub_role_required(Role.COORDINATOR)
 def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
     """The hub's capacity alerts, newest first, with how each was delivered."""
-    alerts = (
-        CapacityAlert.objects.filter(hub=hub)
-        .select_related("location", "acknowledged_by")
-        .prefetch_related("deliveries")
-    )
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    page = Paginator(alert_list_query(hub=hub), 50).get_page(request.GET.get("page"))
     deliveries = [d for alert in page for d in alert.deliveries.all()]
-    membership = Membership.objects.get(user=request.user, hub=hub)
+    membership = membership_get(user=request.user, hub=hub)
     return render(
         request,
         "inventory/alert_list.html",
@@ -61,7 +61,7 @@ def alert_list(request: HttpRequest, hub: Hub) -> HttpResponse:
 @require_POST
 @hub_role_required(Role.COORDINATOR)
 def alert_acknowledge(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
-    alert = get_object_or_404(CapacityAlert, hub=hub, pk=pk)
+    alert = alert_get(hub=hub, pk=pk)
     if alert_services.alert_acknowledge(alert=alert, user=request.user):
         messages.success(request, _("Alert acknowledged."))
     return redirect("alert_list", hub_slug=hub.slug)
@@ -72,7 +72,7 @@ def alert_acknowledge(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 def alert_emails_toggle(request: HttpRequest, hub: Hub) -> HttpResponse:
     """Opt in or out of this hub's alert e-mails (for oneself only)."""
     wanted = request.POST.get("alert_emails") == "on"
-    Membership.objects.filter(user=request.user, hub=hub).update(alert_emails=wanted)
+    alert_services.alert_emails_set(hub=hub, user=request.user, wanted=wanted)
     if wanted:
         messages.success(request, _("You will get this hub's storage alerts by e-mail."))
     else:
@@ -137,7 +137,7 @@ ITEM_FORMS = {"adjust": AdjustForm, "discard": DiscardForm, "transfer": Transfer
 @hub_role_required(Role.COORDINATOR)
 def item_detail(request: HttpRequest, hub: Hub, item_pk: int) -> HttpResponse:
     """One item at the hub: where it is, its ledger (who, when, why) and the corrections."""
-    item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
+    item = item_get(pk=item_pk)
     return _item_page(request, hub, item)
 
 
@@ -167,7 +167,7 @@ def _item_page(request: HttpRequest, hub: Hub, item: Item, **bound) -> HttpRespo
 def item_change(request: HttpRequest, hub: Hub, item_pk: int, action: str) -> HttpResponse:
     """Adjust, discard or transfer the item; bad input comes back on the item page, with
     nothing stored."""
-    item = get_object_or_404(Item.objects.select_related("category"), pk=item_pk)
+    item = item_get(pk=item_pk)
     if action not in ITEM_FORMS:
         raise Http404("No such change")
     form = ITEM_FORMS[action](request.POST, hub=hub)
@@ -175,8 +175,8 @@ def item_change(request: HttpRequest, hub: Hub, item_pk: int, action: str) -> Ht
         data = form.cleaned_data
         try:
             _item_change_make(action, hub=hub, item=item, data=data, form=form, user=request.user)
-        except StockError as error:
-            form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, str(_ITEM_DONE[action]) % {"item": item.name})
             return redirect("item_detail", hub_slug=hub.slug, item_pk=item.pk)
@@ -229,7 +229,7 @@ def _item_change_make(action: str, *, hub: Hub, item: Item, data: dict, form, us
 def location_count_view(request: HttpRequest, hub: Hub, location_pk: int) -> HttpResponse:
     """Count a location: one box per balance the ledger has there; what is counted
     replaces the balance, the differences recorded as `counted` movements."""
-    location = get_object_or_404(StorageLocation, hub=hub, is_active=True, pk=location_pk)
+    location = location_active_get(hub=hub, pk=location_pk)
     balances = location_stock_list(location=location)
     form = CountForm(request.POST or None, balances=balances)
     if request.method == "POST" and form.is_valid():
@@ -242,8 +242,8 @@ def location_count_view(request: HttpRequest, hub: Hub, location_pk: int) -> Htt
                 reason=form.cleaned_data["reason"],
                 idempotency_key=f"count:{form.cleaned_data['idempotency_key']}",
             )
-        except StockError as error:
-            form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             changed = sum(1 for m in movements if m.quantity)
             messages.success(

@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from hub.roles import Role, role_at_least, user_role
-from inventory.models import CapacityAlert
+from inventory.selectors import alert_open_list
 
 
 def roles(request) -> dict:
@@ -17,11 +17,5 @@ def roles(request) -> dict:
     hub = getattr(request, "hub", None)
     if hub is not None and can_coordinate:
         # Lazy: the query runs once, and only on pages that show the banner.
-        context["open_alerts"] = SimpleLazyObject(
-            lambda: list(
-                CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True).select_related(
-                    "location"
-                )[:3]
-            )
-        )
+        context["open_alerts"] = SimpleLazyObject(lambda: alert_open_list(hub=hub, limit=3))
     return context

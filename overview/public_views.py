@@ -15,165 +15,27 @@ If the cache (Redis) is down, both are built for each request instead of failing
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from redis.exceptions import RedisError
 
-from deliveries.selectors import MostNeeded, most_needed_map
-from hub.intake.selectors import acceptance_map
-from hub.models import Hub, IntakeStatus
-from inventory.models import Category
+from overview.selectors import HubStatus, network_status_list, public_hub_status
 
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 30
-MOST_NEEDED_LIMIT = 10
-NETWORK_MOST_NEEDED_SHOWN = 5
 VARY = ("Accept-Language", "Cookie")
-
-
-@dataclass(frozen=True)
-class CategoryStatus:
-    code: str
-    name: str
-    status: str
-    reason: str
-    reopens_at: datetime | None
-
-    @property
-    def accepts(self) -> bool:
-        return self.status != IntakeStatus.CLOSED
-
-    @property
-    def status_label(self) -> str:
-        return str(IntakeStatus(self.status).label)
-
-
-@dataclass(frozen=True)
-class NeedStatus:
-    need: MostNeeded
-    category_status: str  # whether the hub takes the need's category now
-
-    @property
-    def accepts(self) -> bool:
-        return self.category_status != IntakeStatus.CLOSED
-
-
-@dataclass(frozen=True)
-class HubStatus:
-    name: str
-    slug: str
-    address: str
-    opening_hours: str
-    latitude: str | None
-    longitude: str | None
-    status: str
-    reason: str
-    reopens_at: datetime | None
-    last_updated: datetime
-    categories: tuple[CategoryStatus, ...]
-    most_needed: tuple[NeedStatus, ...]
-
-    @property
-    def status_label(self) -> str:
-        return str(IntakeStatus(self.status).label)
-
-    @property
-    def headline(self) -> str:
-        return {
-            IntakeStatus.OPEN: _("Taking donations"),
-            IntakeStatus.LIMITED: _("Taking some donations only"),
-            IntakeStatus.CLOSED: _("Not taking donations now"),
-        }[IntakeStatus(self.status)]
-
-    @property
-    def accepted(self) -> list[CategoryStatus]:
-        """Taken, the limited ones ("only if needed") among them."""
-        return [c for c in self.categories if c.accepts]
-
-    @property
-    def not_accepted(self) -> list[CategoryStatus]:
-        return [c for c in self.categories if not c.accepts]
-
-    @property
-    def most_needed_shown_on_network(self) -> tuple[NeedStatus, ...]:
-        return self.most_needed[:NETWORK_MOST_NEEDED_SHOWN]
-
-
-def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
-    """The public status of each hub, in the hubs' order, in five queries however many."""
-    if not hubs:
-        return []
-    accepts = acceptance_map(hubs=hubs)
-    categories = list(Category.objects.order_by("sort_order", "name"))
-    needs = most_needed_map(hubs=hubs, limit=MOST_NEEDED_LIMIT)
-    statuses = []
-    for hub in hubs:
-        category_statuses = tuple(
-            CategoryStatus(
-                code=category.code,
-                name=category.name,
-                status=str(accepts[hub.pk, category.pk].status),
-                reason=accepts[hub.pk, category.pk].reason,
-                reopens_at=accepts[hub.pk, category.pk].reopens_at,
-            )
-            for category in categories
-            if (hub.pk, category.pk) in accepts
-        )
-        status_of = {c.code: c.status for c in category_statuses}
-        statuses.append(
-            HubStatus(
-                name=hub.name,
-                slug=hub.slug,
-                address=hub.address,
-                opening_hours=hub.opening_hours,
-                latitude=None if hub.latitude is None else str(hub.latitude),
-                longitude=None if hub.longitude is None else str(hub.longitude),
-                status=str(hub.intake_status),
-                reason=hub.intake_reason,
-                reopens_at=hub.intake_reopens_at,
-                # Category rows keep no time of their own; intake control (hub.intake.services)
-                # moves the hub's time when it changes one.
-                last_updated=hub.intake_changed_at,
-                categories=category_statuses,
-                most_needed=tuple(
-                    NeedStatus(
-                        need=need,
-                        category_status=status_of.get(need.category_code, IntakeStatus.OPEN),
-                    )
-                    for need in needs.get(hub.pk, [])
-                ),
-            )
-        )
-    return statuses
-
-
-def _active_hub(slug: str) -> Hub:
-    hub = Hub.objects.filter(slug=slug, is_active=True).first()
-    if hub is None:
-        raise Http404("No such hub")
-    return hub
-
-
-def _network_statuses() -> list[HubStatus]:
-    return hub_status_list(hubs=list(Hub.objects.filter(is_active=True).order_by("name")))
-
-
-def _hub_status(slug: str) -> HubStatus:
-    return hub_status_list(hubs=[_active_hub(slug)])[0]
 
 
 def _cached(key: str, build):
@@ -232,7 +94,7 @@ def _cache_page_unless_down(timeout: int):
 @require_safe
 @_vary_on_language
 def network_status(request: HttpRequest) -> HttpResponse:
-    statuses = _cached("network", _network_statuses)
+    statuses = _cached("network", network_status_list)
     return render(request, "public/network.html", {"statuses": statuses})
 
 
@@ -240,7 +102,7 @@ def network_status(request: HttpRequest) -> HttpResponse:
 @require_safe
 @_vary_on_language
 def hub_status(request: HttpRequest, hub_slug: str) -> HttpResponse:
-    status = _cached(f"hub:{hub_slug}", lambda: _hub_status(hub_slug))
+    status = _cached(f"hub:{hub_slug}", lambda: public_hub_status(slug=hub_slug))
     return render(request, "public/hub.html", {"status": status})
 
 
@@ -310,7 +172,7 @@ def _feed(data: dict) -> JsonResponse:
 @_cache_page_unless_down(CACHE_SECONDS)
 @require_safe
 def network_feed(request: HttpRequest) -> HttpResponse:
-    return _feed({"hubs": [_hub_json(request, s) for s in _network_statuses()]})
+    return _feed({"hubs": [_hub_json(request, s) for s in network_status_list()]})
 
 
 @login_not_required
@@ -318,4 +180,4 @@ def network_feed(request: HttpRequest) -> HttpResponse:
 @_cache_page_unless_down(CACHE_SECONDS)
 @require_safe
 def hub_feed(request: HttpRequest, hub_slug: str) -> HttpResponse:
-    return _feed({"hub": _hub_json(request, _hub_status(hub_slug))})
+    return _feed({"hub": _hub_json(request, public_hub_status(slug=hub_slug))})

@@ -13,11 +13,11 @@ from deliveries.selectors import delivered_by_destination_list
 from hub.decorators import hub_role_required
 from hub.exports import CHUNK_SIZE, csv_response
 from hub.intake.forms import ReportPeriodForm
-from hub.intake.selectors import dropoff_report
-from hub.models import DropoffLine, Hub, Outcome
+from hub.intake.selectors import dropoff_line_rows, dropoff_report
+from hub.models import Hub, Outcome
 from hub.roles import Role
-from inventory.models import MovementKind, StockMovement, Unit
-from inventory.selectors import received_by_category_list, stock_level_list
+from inventory.models import MovementKind, Unit
+from inventory.selectors import ledger_rows, received_by_category_list, stock_level_list
 
 
 @require_GET
@@ -64,27 +64,7 @@ def export_dropoffs(request: HttpRequest, hub: Hub) -> HttpResponse:
     # Read now, in the request's language and zone: the rows are written after the view.
     tz, units = timezone.get_current_timezone(), _units()
     outcomes = {value: str(label) for value, label in Outcome.choices}
-    rows = (
-        DropoffLine.objects.filter(
-            dropoff__hub=hub, dropoff__logged_at__gte=since, dropoff__logged_at__lt=until
-        )
-        .order_by("dropoff__logged_at", "dropoff_id", "pk")
-        .values_list(
-            "dropoff_id",
-            "dropoff__logged_at",
-            "dropoff__logged_by__username",
-            "dropoff__undone_at",
-            "item__name",
-            "item__category__name",
-            "quantity",
-            "item__unit",
-            "outcome",
-            "location__name",
-            "redirected_to__name",
-            "expiry_date",
-        )
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
+    rows = dropoff_line_rows(hub=hub, since=since, until=until, chunk_size=CHUNK_SIZE)
 
     def lines(rows: Iterable[tuple]) -> Iterator[tuple]:
         for pk, at, by, undone, item, category, qty, unit, outcome, where, to, expiry in rows:
@@ -171,25 +151,7 @@ def export_ledger(request: HttpRequest, hub: Hub) -> HttpResponse:
     since, until = form.period()
     tz = timezone.get_current_timezone()
     kinds = {value: str(label) for value, label in MovementKind.choices}
-    rows = (
-        StockMovement.objects.filter(location__hub=hub, created_at__gte=since, created_at__lt=until)
-        .order_by("created_at", "pk")
-        .values_list(
-            "pk",
-            "created_at",
-            "kind",
-            "item__name",
-            "item__category__name",
-            "location__name",
-            "expiry_date",
-            "quantity",
-            "created_by__username",
-            "reason",
-            "operation",
-            "reverses_id",
-        )
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
+    rows = ledger_rows(hub=hub, since=since, until=until, chunk_size=CHUNK_SIZE)
 
     def lines(rows: Iterable[tuple]) -> Iterator[tuple]:
         for pk, at, kind, item, category, where, expiry, qty, by, why, op, rev in rows:

@@ -9,12 +9,18 @@ from django.views.decorators.http import require_GET
 
 from deliveries.models import RunStatus
 from deliveries.selectors import driver_run_list, most_needed_list, run_list_for_day
+from hub.access import hub_list_for_user
 from hub.decorators import hub_role_required
-from hub.intake.selectors import hub_list_for_user
-from hub.models import CategoryIntake, Hub
+from hub.intake.selectors import category_intake_list
+from hub.models import Hub
 from hub.roles import Role, role_at_least
-from inventory.models import CapacityAlert
-from inventory.selectors import flow_by_hour_list, hours_to_full, hub_fill, location_fill_list
+from inventory.selectors import (
+    alert_open_list,
+    flow_by_hour_list,
+    hours_to_full,
+    hub_fill,
+    location_fill_list,
+)
 from overview.charts import flow_chart
 
 OPEN_ALERTS_SHOWN = 10
@@ -69,16 +75,8 @@ def dashboard(request: HttpRequest, hub: Hub) -> HttpResponse:
         "locations": locations,
         "fill": fill,
         "hours_to_full": hours_to_full(fill=fill, location_ids=[f.location.pk for f in locations]),
-        "category_intakes": list(
-            CategoryIntake.objects.filter(hub=hub)
-            .select_related("category")
-            .order_by("category__sort_order", "category__name")
-        ),
-        "alerts": list(
-            CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True).select_related(
-                "location"
-            )[:OPEN_ALERTS_SHOWN]
-        ),
+        "category_intakes": category_intake_list(hub=hub),
+        "alerts": alert_open_list(hub=hub, limit=OPEN_ALERTS_SHOWN),
         "chart": flow_chart(flows=flow_by_hour_list(hub=hub)),
         "most_needed": most_needed_list(hub=hub, limit=MOST_NEEDED_SHOWN),
         "runs": run_list_for_day(hub=hub, day=timezone.localdate()),

@@ -6,7 +6,6 @@ part that changed, without JavaScript the page reloads."""
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -15,13 +14,18 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import retarget
 
 from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
 from hub.intake.control_forms import CategoryIntakeForm, HubIntakeForm, ThresholdsForm
 from hub.intake.forms import parse_id
-from hub.intake.selectors import Acceptance, acceptance_map
+from hub.intake.selectors import (
+    Acceptance,
+    acceptance_map,
+    category_find,
+    category_intake_find,
+    category_intake_list,
+)
 from hub.intake.services import (
     FOLLOW_HUB,
-    IntakeControlDenied,
-    IntakeControlError,
     category_intake_set,
     hub_intake_set,
     hub_thresholds_set,
@@ -29,6 +33,7 @@ from hub.intake.services import (
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
 from inventory.models import Category
+from inventory.selectors import category_list
 
 PAGE = "hub/intake_control.html"
 
@@ -71,10 +76,8 @@ def _hub_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     if form.is_valid():
         try:
             hub_intake_set(hub=hub, user=request.user, **form.cleaned_data)
-        except IntakeControlDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntakeControlError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _hub_message(hub))
             return _saved(request, hub)
@@ -83,7 +86,7 @@ def _hub_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     pk = parse_id(request.POST.get("category"))
-    category = Category.objects.filter(pk=pk).first() if pk is not None else None
+    category = category_find(pk=pk)
     if category is None:
         error = _("That category is not in the catalog any more. Reload the page.")
         response = _again(request, hub, category_error=error)
@@ -94,10 +97,8 @@ def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
             row = category_intake_set(
                 hub=hub, user=request.user, category=category, **form.cleaned_data
             )
-        except IntakeControlDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntakeControlError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _category_message(category, row))
             if not request.htmx:
@@ -106,7 +107,7 @@ def _category_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     if not request.htmx:
         return render(request, PAGE, _context(hub, category_forms={category.pk: form}))
     acceptance = acceptance_map(hubs=[hub])
-    intake = CategoryIntake.objects.filter(hub=hub, category=category).first()
+    intake = category_intake_find(hub=hub, category=category)
     row = _category_row(hub, category, intake, acceptance, form=form)
     return render(request, f"{PAGE}#category-row", {"hub": hub, "row": row})
 
@@ -116,10 +117,8 @@ def _thresholds_submit(request: HttpRequest, hub: Hub) -> HttpResponse:
     if form.is_valid():
         try:
             hub_thresholds_set(hub=hub, user=request.user, **form.cleaned_data)
-        except IntakeControlDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except IntakeControlError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _thresholds_message(hub))
             return _saved(request, hub)
@@ -147,7 +146,7 @@ def _context(
     category_error: str = "",
 ) -> dict:
     category_forms = category_forms or {}
-    intakes = {row.category_id: row for row in CategoryIntake.objects.filter(hub=hub)}
+    intakes = {row.category_id: row for row in category_intake_list(hub=hub)}
     acceptance = acceptance_map(hubs=[hub])
     categories = [
         _category_row(
@@ -157,7 +156,7 @@ def _context(
             acceptance,
             form=category_forms.get(category.pk),
         )
-        for category in Category.objects.order_by("sort_order", "name")
+        for category in category_list()
     ]
     if hub_form is None:
         hub_form = HubIntakeForm(

@@ -2,12 +2,13 @@
 ledger size."""
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, prefetch_related_objects
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,19 +18,6 @@ from inventory.selectors import LocationFill
 
 TILE_COUNT = 12
 TILE_DAYS = 7
-
-
-def hub_list_for_user(*, user) -> QuerySet[Hub]:
-    """The active hubs the user is a member of."""
-    return Hub.objects.filter(memberships__user=user, is_active=True).order_by("name")
-
-
-def hub_get_for_user(*, user, slug: str) -> Hub:
-    """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed."""
-    hub = hub_list_for_user(user=user).filter(slug=slug).first()
-    if hub is None:
-        raise Http404("No such hub")
-    return hub
 
 
 def other_hub_list(*, hub: Hub) -> QuerySet[Hub]:
@@ -252,3 +240,78 @@ def dropoff_report(*, hub: Hub, since: datetime, until: datetime) -> DropoffRepo
         outcomes=outcomes,
         redirected_to=redirected_to,
     )
+
+
+def dropoff_line_rows(
+    *, hub: Hub, since: datetime, until: datetime, chunk_size: int
+) -> Iterator[tuple]:
+    """Each dropoff line of the period, oldest first, as the export's columns, read in
+    chunks so that a long period streams."""
+    return (
+        DropoffLine.objects.filter(
+            dropoff__hub=hub, dropoff__logged_at__gte=since, dropoff__logged_at__lt=until
+        )
+        .order_by("dropoff__logged_at", "dropoff_id", "pk")
+        .values_list(
+            "dropoff_id",
+            "dropoff__logged_at",
+            "dropoff__logged_by__username",
+            "dropoff__undone_at",
+            "item__name",
+            "item__category__name",
+            "quantity",
+            "item__unit",
+            "outcome",
+            "location__name",
+            "redirected_to__name",
+            "expiry_date",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def category_intake_list(*, hub: Hub) -> list[CategoryIntake]:
+    """What the hub says about single categories, in the catalog's order."""
+    return list(
+        CategoryIntake.objects.filter(hub=hub)
+        .select_related("category")
+        .order_by("category__sort_order", "category__name")
+    )
+
+
+def category_find(*, pk: int | None) -> Category | None:
+    return Category.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def category_intake_find(*, hub: Hub, category: Category) -> CategoryIntake | None:
+    return CategoryIntake.objects.filter(hub=hub, category=category).first()
+
+
+def item_active_find(*, pk: int | None) -> Item | None:
+    """An item still in the catalog, with its category; None for anything else."""
+    return Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+
+
+def dropoff_find(*, hub: Hub, pk: int) -> Dropoff | None:
+    return Dropoff.objects.filter(hub=hub, pk=pk).first()
+
+
+def dropoff_get(*, hub: Hub, pk: int) -> Dropoff:
+    """One of the hub's dropoffs, or 404."""
+    return get_object_or_404(Dropoff, hub=hub, pk=pk)
+
+
+def dropoff_detail_get(*, hub: Hub, pk: int) -> Dropoff:
+    """One of the hub's dropoffs with its lines and who logged and undid it, or 404."""
+    return get_object_or_404(
+        Dropoff.objects.select_related("logged_by", "undone_by").prefetch_related(
+            "lines__item", "lines__location", "lines__redirected_to"
+        ),
+        hub=hub,
+        pk=pk,
+    )
+
+
+def dropoff_lines_prefetch(*, dropoff: Dropoff) -> None:
+    """Read the dropoff's lines, with their items and where they were sent, for its receipt."""
+    prefetch_related_objects([dropoff], "lines__item", "lines__redirected_to")

@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.access import hub_role_check
+from hub.errors import Denied, UserError
 from hub.intake.selectors import acceptance_map
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Membership, Outcome
+from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, IntakeStatus, Outcome
 from hub.roles import Role, role_at_least
 from inventory.capacity import capacity_recheck
 from inventory.models import Category, Item, StockMovement, StorageLocation
@@ -26,13 +28,9 @@ from inventory.services import (
 UNDO_WINDOW = timedelta(minutes=10)
 
 
-class IntakeError(Exception):
+class IntakeError(UserError):
     """A dropoff that cannot be logged or undone; the message is for the volunteer. `line`
     is the index of the line it is about, so the page can show it beside that line."""
-
-    def __init__(self, message: str, *, line: int | None = None):
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -225,16 +223,12 @@ FOLLOW_HUB = "follow"
 REASON_MAX_LENGTH = 255
 
 
-class IntakeControlError(Exception):
+class IntakeControlError(UserError):
     """A change to a hub's intake or thresholds that is refused, storing nothing. The message
     is for the admin; `field` names the form field it is about (None: the change as a whole)."""
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
-
-class IntakeControlDenied(IntakeControlError):
+class IntakeControlDenied(IntakeControlError, Denied):
     """The user is not an admin of that hub."""
 
 
@@ -386,13 +380,13 @@ def _hub_update(*, hub: Hub, values: dict) -> Hub:
 
 
 def _intake_admin_check(*, hub: Hub, user: AbstractBaseUser) -> None:
-    if not (
-        role_at_least(user, Role.ADMIN)
-        and Membership.objects.filter(user_id=user.pk, hub_id=hub.pk).exists()
-    ):
-        raise IntakeControlDenied(
-            _("Only an admin of %(hub)s can change its intake.") % {"hub": hub.name}
-        )
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.ADMIN,
+        message=_("Only an admin of %(hub)s can change its intake.") % {"hub": hub.name},
+        denied=IntakeControlDenied,
+    )
 
 
 def _intake_reason_check(

@@ -3,27 +3,32 @@
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
 from hub.intake.forms import DropoffForm, LineForm, line_forms_from_post, parse_id
 from hub.intake.selectors import (
     Acceptance,
     acceptance_map,
+    dropoff_detail_get,
+    dropoff_find,
     dropoff_for_key,
+    dropoff_get,
+    dropoff_lines_prefetch,
     intake_tile_list,
+    item_active_find,
     item_search,
     location_default,
     other_hub_list,
     recent_dropoff_list,
     redirect_suggestions,
 )
-from hub.intake.services import IntakeError, dropoff_can_undo, dropoff_log, dropoff_undo
+from hub.intake.services import dropoff_can_undo, dropoff_log, dropoff_undo
 from hub.models import Dropoff, Hub, IntakeStatus, Outcome
 from hub.roles import Role, role_at_least
 from inventory.models import Item
@@ -55,7 +60,7 @@ def intake(request: HttpRequest, hub: Hub) -> HttpResponse:
         return _submit(request, hub)
     logged = None
     if (pk := parse_id(request.GET.get("logged"))) is not None:
-        logged = Dropoff.objects.filter(hub=hub, pk=pk).first()
+        logged = dropoff_find(hub=hub, pk=pk)
     return render(request, PAGE, _page_context(request, hub, logged=logged))
 
 
@@ -85,11 +90,8 @@ def _submit(request: HttpRequest, hub: Hub) -> HttpResponse:
                 donor_contact=form.cleaned_data["donor_contact"],
                 donor_consent=form.cleaned_data["donor_consent"],
             )
-        except IntakeError as error:
-            if error.line is not None and error.line < len(line_forms):
-                line_forms[error.line].add_error(None, str(error))
-            else:
-                form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form, line_forms=line_forms)
         else:
             return _logged(request, hub, dropoff)
     if "idempotency_key" in form.errors:
@@ -114,7 +116,7 @@ def _edit_without_script(request: HttpRequest, hub: Hub, fills) -> HttpResponse:
         request, hub, form=form, line_forms=line_forms, fills=fills, show_errors=False
     )
     added = parse_id(request.POST.get("add_item"))
-    item = Item.objects.select_related("category").filter(pk=added, is_active=True).first()
+    item = item_active_find(pk=added)
     same = [row for row in context["rows"] if item is not None and row.item == item]
     if same:  # a second tap on a tile adds one, as it does with htmx
         same[0].quantity = (parse_id(str(same[0].quantity)) or 0) + 1
@@ -166,7 +168,7 @@ def _context(
     acceptance = acceptance_map(hubs=[hub])
     suggestions = redirect_suggestions(hub=hub)
     if logged is not None:
-        prefetch_related_objects([logged], "lines__item", "lines__redirected_to")
+        dropoff_lines_prefetch(dropoff=logged)
     return {
         "hub": hub,
         "form": form,
@@ -225,7 +227,7 @@ def _new_row(hub: Hub, item: Item, acceptance: dict, suggestions: dict) -> LineR
 def intake_line(request: HttpRequest, hub: Hub) -> HttpResponse:
     """A new line row for the item tapped (a tile or a search result)."""
     pk = parse_id(request.GET.get("item"))
-    item = Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+    item = item_active_find(pk=pk)
     if item is None:
         raise Http404("No such item")
     row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
@@ -259,13 +261,7 @@ def intake_recent(request: HttpRequest, hub: Hub) -> HttpResponse:
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
 def dropoff_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
-    dropoff = get_object_or_404(
-        Dropoff.objects.select_related("logged_by", "undone_by").prefetch_related(
-            "lines__item", "lines__location", "lines__redirected_to"
-        ),
-        hub=hub,
-        pk=pk,
-    )
+    dropoff = dropoff_detail_get(hub=hub, pk=pk)
     return render(
         request,
         "hub/dropoff_detail.html",
@@ -281,11 +277,11 @@ def dropoff_detail(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
 @require_POST
 @hub_role_required(Role.VOLUNTEER)
 def dropoff_undo_view(request: HttpRequest, hub: Hub, pk: int) -> HttpResponse:
-    dropoff = get_object_or_404(Dropoff, hub=hub, pk=pk)
+    dropoff = dropoff_get(hub=hub, pk=pk)
     try:
         dropoff_undo(dropoff=dropoff, user=request.user)
-    except IntakeError as error:
-        messages.error(request, str(error))
+    except UserError as error:
+        user_error_show(error=error, request=request)
     else:
         messages.success(request, _("Dropoff #%(number)d undone.") % {"number": dropoff.pk})
     if request.htmx:
