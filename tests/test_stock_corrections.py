@@ -311,5 +311,5 @@ def test_it_refuses_bad_input_storing_nothing(
     response = client.post(change_url(hub, water, action), data)
 
     assert response.status_code == 200
-    assert 'class="errorlist' in response.text
+    assert 'class="error" role="alert"' in response.text
     assert StockMovement.objects.count() == before
