@@ -2,6 +2,7 @@
 Views reach it through `hub.decorators.hub_role_required`; services that take a user call
 `hub_role_check` themselves, so a call from the shell or a task is held to the same rule."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -23,8 +24,17 @@ def hub_get_for_user(*, user, slug: str) -> Hub:
     return hub
 
 
+def hub_get_for_role(*, user, slug: str, role: Role) -> Hub:
+    """The hub of a page for `role`: 404 unless the user is a member (so other hubs are
+    not even confirmed), 403 unless they hold the role."""
+    hub = hub_get_for_user(user=user, slug=slug)
+    if not role_at_least(user, role):
+        raise PermissionDenied
+    return hub
+
+
 def hub_role_allowed(*, user, hub: Hub | int, role: Role | None) -> bool:
-    """Whether the user is an active member of the hub holding at least `role` (None: any
+    """Whether the user is a member of the hub holding at least `role` (None: any
     role or none, membership alone: a run's driver)."""
     if not user.is_authenticated:
         return False

@@ -6,7 +6,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from hub.intake.services import DropoffLineInput, IntakeError, dropoff_log, dropoff_undo
+from hub.intake.services import (
+    DropoffLineInput,
+    IntakeDenied,
+    IntakeError,
+    dropoff_log,
+    dropoff_undo,
+)
 from hub.models import Dropoff, DropoffLine, Outcome
 from inventory.models import StockMovement
 from tests.factories import StorageLocationFactory, UserFactory
@@ -113,6 +119,18 @@ def test_it_refuses_a_form_of_another_hub(hub, other_hub, volunteer, outsider, h
     log(hub, volunteer, [DropoffLineInput(water, 2, location=hall)], key="shared")
     with pytest.raises(IntakeError, match="another hub"):
         log(other_hub, outsider, [], key="shared")
+
+
+def test_it_refuses_someone_who_is_not_a_member_of_the_hub(hub, volunteer, outsider, hall, water):
+    with pytest.raises(IntakeDenied, match="Only a member of West Adams Hub"):
+        log(hub, outsider, [DropoffLineInput(water, 2, location=hall)])
+    assert (Dropoff.objects.count(), StockMovement.objects.count()) == (0, 0)
+
+    dropoff = log(hub, volunteer, [DropoffLineInput(water, 2, location=hall)])
+    with pytest.raises(IntakeDenied):
+        dropoff_undo(dropoff=dropoff, user=outsider)
+    dropoff.refresh_from_db()
+    assert dropoff.undone_at is None and qty(water, hall) == 2
 
 
 def test_it_undoes_a_dropoff_by_reversing_its_stock(hub, volunteer, hall, water):

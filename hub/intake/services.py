@@ -33,6 +33,10 @@ class IntakeError(UserError):
     is the index of the line it is about, so the page can show it beside that line."""
 
 
+class IntakeDenied(IntakeError, Denied):
+    """The user is not a member of the dropoff's hub."""
+
+
 @dataclass(frozen=True)
 class DropoffLineInput:
     item: Item
@@ -59,6 +63,7 @@ def dropoff_log(
 
     Refused, storing nothing: a closed hub; accepting an item of a category the hub does
     not take; a quantity over the hub's maximum; a line that would overfill its location."""
+    _member_check(hub=hub, user=user)
     if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
         return earlier
     if hub.intake_status == IntakeStatus.CLOSED:
@@ -115,6 +120,7 @@ def dropoff_log(
 def dropoff_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> Dropoff:
     """Undo a dropoff logged in the last 10 minutes, by who logged it or a coordinator:
     its stock is voided by reversing movements; the dropoff itself is kept, marked undone."""
+    _member_check(hub=dropoff.hub, user=user)
     if dropoff.logged_by_id != user.pk and not role_at_least(user, Role.COORDINATOR):
         raise IntakeError(_("Only who logged this dropoff, or a coordinator, can undo it."))
     if timezone.now() - dropoff.logged_at > UNDO_WINDOW:
@@ -146,6 +152,16 @@ def dropoff_can_undo(*, dropoff: Dropoff, user: AbstractBaseUser) -> bool:
         dropoff.undone_at is None
         and timezone.now() - dropoff.logged_at <= UNDO_WINDOW
         and (dropoff.logged_by_id == user.pk or role_at_least(user, Role.COORDINATOR))
+    )
+
+
+def _member_check(*, hub: Hub, user: AbstractBaseUser) -> None:
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.VOLUNTEER,
+        message=_("Only a member of %(hub)s can log or undo its dropoffs.") % {"hub": hub.name},
+        denied=IntakeDenied,
     )
 
 
