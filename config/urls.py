@@ -1,16 +1,26 @@
-"""The project's URLs: each app's pages under /hubs/<hub_slug>/, the public status, login."""
-
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hub import languages
-from overview import views
+from hub.intake import views as intake_views
+from overview import report_views, views
 
 hub_patterns = [
-    path("", include("overview.urls")),
-    path("", include("hub.intake.urls")),
+    path("", views.hub_detail, name="hub_detail"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("reports/", report_views.reports, name="reports"),
+    path("exports/dropoffs.csv", report_views.export_dropoffs, name="export_dropoffs"),
+    path("exports/stock.csv", report_views.export_stock, name="export_stock"),
+    path("exports/ledger.csv", report_views.export_ledger, name="export_ledger"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/line/", intake_views.intake_line, name="intake_line"),
+    path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),
+    path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
+    path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
+    path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("", include("inventory.urls")),
+    path("", include("hub.intake.urls")),
     path("", include("deliveries.urls")),
 ]
 
