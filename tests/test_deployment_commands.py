@@ -93,7 +93,7 @@ def test_it_runs_the_web_command_of_compose(tmp_path):
     healthcheck = replace_once(healthcheck_command("web"), "8000", str(port))
     assert command[:2] == ["sh", "-c"]
     assert re.match(
-        r"python manage\.py migrate --noinput && exec gunicorn hub\.wsgi:app", command[2]
+        r"python manage\.py migrate --noinput && exec gunicorn config\.wsgi:app", command[2]
     )
     # What the TLS proxy in front of the hub sends.
     proxy_headers = {"Host": env["ALLOWED_HOSTS"].split(",")[0], "X-Forwarded-Proto": "https"}
