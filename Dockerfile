@@ -14,14 +14,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Dependencies first, from pyproject.toml alone, so that a code change does not reinstall them:
-# empty stand-ins for the three packages let `pip install .` resolve and install every
+# empty stand-ins for the packages let `pip install .` resolve and install every
 # dependency; the stand-ins and the build leftovers are then removed.
 COPY pyproject.toml ./
-RUN mkdir hub inventory deliveries \
-    && touch hub/__init__.py inventory/__init__.py deliveries/__init__.py \
+RUN mkdir config hub inventory deliveries overview operations \
+    && touch config/__init__.py hub/__init__.py inventory/__init__.py deliveries/__init__.py \
+        overview/__init__.py operations/__init__.py \
     && pip install . \
     && pip uninstall --yes donation-hub \
-    && rm -rf hub inventory deliveries build ./*.egg-info
+    && rm -rf config hub inventory deliveries overview operations build ./*.egg-info
 
 COPY . .
 RUN pip install --no-deps . && rm -rf build ./*.egg-info
@@ -44,4 +45,4 @@ EXPOSE 8000
 
 # docker-compose.yml overrides this (migrate first, worker count, timeout); this default lets
 # `docker run` serve the app on its own. gunicorn reads WEB_CONCURRENCY itself.
-CMD ["gunicorn", "hub.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

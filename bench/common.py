@@ -136,7 +136,7 @@ def worker_start(*, env: dict, logs: Path) -> Process:
     """A Celery worker as docker-compose.yml runs it (prefork, concurrency 2)."""
     command = [
         str(BIN / "celery"),
-        *("-A", "hub", "worker", "--loglevel", "INFO", "--concurrency", "2"),
+        *("-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"),
         *("--hostname", "celery@bench", "--without-mingle", "--without-gossip"),
     ]
     process = spawn("worker", command, env, logs)

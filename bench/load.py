@@ -98,7 +98,7 @@ def main() -> None:
         run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env)
         print(run([str(BIN / "python"), "manage.py", "bench_data", "--size", "small"], env))
         os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings"
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
         import django
 
         django.setup()
@@ -114,9 +114,9 @@ def load(*, args, env: dict, logs: Path) -> bool:
     from django.urls import NoReverseMatch, reverse
 
     from bench.measure import HTMX, LOGGED, intake_post
-    from hub.management.commands.bench_data import BENCH_PASSWORD
     from hub.models import Hub
     from inventory.models import Item, StorageLocation
+    from operations.management.commands.bench_data import BENCH_PASSWORD
 
     hubs = list(Hub.objects.order_by("slug"))
     StorageLocation.objects.update(capacity_litres=10_000_000)  # room for every dropoff
@@ -137,7 +137,7 @@ def load(*, args, env: dict, logs: Path) -> bool:
     with contextlib.ExitStack() as running:
         worker = worker_start(env=env, logs=logs)
         running.callback(worker.stop)
-        server, base = gunicorn_start(app="hub.wsgi:application", env=env, logs=logs, name="web")
+        server, base = gunicorn_start(app="config.wsgi:application", env=env, logs=logs, name="web")
         running.callback(server.stop)
         clients = []
         for n in range(args.clients):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -47,10 +47,10 @@ from bench.common import (  # noqa: E402
     worker_start,
 )
 from deliveries.models import Run  # noqa: E402
-from hub.management.commands.bench_data import BENCH_PASSWORD  # noqa: E402
 from hub.models import Dropoff, Hub, Membership  # noqa: E402
 from inventory.models import Category, Item, MovementKind, StorageLocation, Webhook  # noqa: E402
 from inventory.services import StockLine, stock_receive, stock_remove  # noqa: E402
+from operations.management.commands.bench_data import BENCH_PASSWORD  # noqa: E402
 
 User = get_user_model()
 HUB = "bench-01"
@@ -341,7 +341,7 @@ def main() -> None:
         worker = worker_start(env=env, logs=args.logs)
         running.callback(worker.stop)
         server, base = gunicorn_start(
-            app="hub.wsgi:application", env=env, logs=args.logs, name="web"
+            app="config.wsgi:application", env=env, logs=args.logs, name="web"
         )
         running.callback(server.stop)
         figures["intake"] = intake_throughput(

@@ -111,7 +111,7 @@ def page_figures(*, envs: dict, pages: dict, logs: Path) -> dict:
         bases = {}
         for size, env in envs.items():
             server, bases[size] = gunicorn_start(
-                app="hub.wsgi:application", env=env, logs=logs / size, name="web-pages"
+                app="config.wsgi:application", env=env, logs=logs / size, name="web-pages"
             )
             running.callback(server.stop)
         return page_latencies(bases=bases, pages=pages, requests=PAGE_REQUESTS, budget=PAGE_BUDGET)

@@ -20,9 +20,9 @@ from deliveries.models import (
     RunStatus,
 )
 from hub import fields
-from hub.forms import parse_id
+from hub.fields import parse_id
+from hub.intake.selectors import other_hub_list
 from hub.models import Hub
-from hub.selectors import other_hub_list
 from hub.validators import single_line
 from inventory.models import Category, Item
 

@@ -27,12 +27,13 @@ from deliveries.forms import (
 from deliveries.models import Destination, Run, Stop, StopStatus
 from deliveries.reservations import run_uncovered_map
 from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
 from hub.exports import csv_response
-from hub.forms import ReportPeriodForm, parse_id
+from hub.fields import parse_id
 from hub.http import HubRequest
+from hub.intake.forms import ReportPeriodForm
 from hub.models import Hub
 from hub.roles import Role
-from inventory.services import StockError
 
 RUN_PAGE = "deliveries/run_detail.html"
 STOP_FORM = "deliveries/stop_form.html"
@@ -67,8 +68,8 @@ def run_create(request: HubRequest, hub: Hub) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             run = services.run_create(hub=hub, user=request.user, **form.cleaned_data)
-        except StockError as error:
-            form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(
                 request, _("Run %(number)d planned: add its stops.") % {"number": run.pk}
@@ -89,8 +90,8 @@ def run_edit(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.run_update(run=run, user=request.user, **form.cleaned_data)
-        except StockError as error:
-            form.add_error(None, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _("Run %(number)d saved.") % {"number": run.pk})
             return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
@@ -174,9 +175,9 @@ def _run_action(request: HubRequest, hub: Hub, pk: int, service, done: str) -> H
     run = selectors.run_get(hub=hub, pk=pk)
     try:
         service(run=run, user=request.user)
-    except StockError as error:
+    except UserError as error:
         # A shortfall, a run already dispatched or cancelled: nothing changed; say why.
-        messages.error(request, str(error))
+        user_error_show(error=error, request=request)
     else:
         messages.success(request, done % {"number": run.pk})
     return _run_changed(request, hub, run)
@@ -208,8 +209,10 @@ def stop_create(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
         return _stop_form(request, hub, run, destination, rows=rows, error=_lines_error(lines))
     try:
         services.stop_add(run=run, destination=destination, lines=lines, user=request.user)
-    except StockError as error:
-        return _stop_form(request, hub, run, destination, rows=rows, error=str(error))
+    except UserError as error:
+        return _stop_form(
+            request, hub, run, destination, rows=rows, error=user_error_show(error=error)
+        )
     messages.success(request, _("Stop added: %(destination)s.") % {"destination": destination})
     return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
 
@@ -229,9 +232,15 @@ def stop_edit(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRespo
         )
     try:
         services.stop_lines_set(stop=stop, lines=lines, user=request.user)
-    except StockError as error:
+    except UserError as error:
         return _stop_form(
-            request, hub, run, stop.destination, rows=rows, stop=stop, error=str(error)
+            request,
+            hub,
+            run,
+            stop.destination,
+            rows=rows,
+            stop=stop,
+            error=user_error_show(error=error),
         )
     messages.success(request, _("Stop saved: %(destination)s.") % {"destination": stop.destination})
     return redirect("run_detail", hub_slug=hub.slug, pk=run.pk)
@@ -255,8 +264,8 @@ def stop_remove(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRes
     stop = _stop_of(run, stop_pk)
     try:
         services.stop_remove(stop=stop, user=request.user)
-    except StockError as error:
-        messages.error(request, str(error))
+    except UserError as error:
+        user_error_show(error=error, request=request)
     else:
         messages.success(
             request, _("Stop removed: %(destination)s.") % {"destination": stop.destination}
@@ -275,8 +284,8 @@ def stop_move(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRespo
         return _run_changed(request, hub, run)
     try:
         services.stop_move(stop=stop, offset=offset, user=request.user)
-    except StockError as error:
-        messages.error(request, str(error))
+    except UserError as error:
+        user_error_show(error=error, request=request)
     return _run_changed(request, hub, run)
 
 
@@ -385,8 +394,8 @@ def stop_deliver(request: HubRequest, hub: Hub, pk: int, stop_pk: int) -> HttpRe
                 note=card.note,
                 returned=returned,
             )
-        except StockError as error:
-            card.error = str(error)
+        except UserError as error:
+            card.error = user_error_show(error=error)
     if card.error:
         if request.htmx:
             return render(request, f"{DRIVE_PAGE}#stop", {"hub": hub, "run": run, "card": card})

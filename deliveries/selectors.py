@@ -28,8 +28,9 @@ from deliveries.models import (
     StopStatus,
 )
 from deliveries.reservations import held_before_map, open_run_lines, reserved_map
-from hub.models import Hub, Membership
-from hub.roles import Role, role_at_least
+from hub.access import hub_role_allowed
+from hub.models import Hub
+from hub.roles import Role
 from inventory.models import Item, StockBalance, StockMovement, StorageLocation, Unit
 from inventory.picking import Missing, fefo_take, missing_list
 
@@ -219,13 +220,8 @@ def driver_run_list(*, hub: Hub, user) -> list[Run]:
 
 def run_drive_allowed(*, run: Run, user) -> bool:
     """The run's driver and the hub's coordinators may see the driver view and mark stops."""
-    if not user.is_authenticated:
-        return False
-    if user.pk == run.driver_id:
-        return Membership.objects.filter(user=user, hub_id=run.hub_id).exists()
-    return role_at_least(user, Role.COORDINATOR) and (
-        Membership.objects.filter(user=user, hub_id=run.hub_id).exists()
-    )
+    role = None if user.pk == run.driver_id else Role.COORDINATOR
+    return hub_role_allowed(user=user, hub=run.hub_id, role=role)
 
 
 def dispatch_picks(*, lines: Iterable[StopLine]) -> QuerySet[StockMovement]:

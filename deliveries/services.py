@@ -17,6 +17,7 @@ from django.db.models import CharField, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliveries.locks import run_lock
 from deliveries.models import (
     RUN_OPEN_STATUSES,
     Destination,
@@ -31,17 +32,17 @@ from deliveries.models import (
 )
 from deliveries.reservations import held_before_map
 from deliveries.selectors import dispatch_picks, run_drive_allowed
+from hub.access import hub_role_check
+from hub.errors import Denied, UserError
+from hub.intake.selectors import location_default
 from hub.models import Hub, Membership
-from hub.roles import Role, role_at_least
-from hub.selectors import location_default
-from inventory.locks import run_lock
+from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StockMovement
 from inventory.picking import fefo_order
 from inventory.selectors import location_fill_list
 from inventory.services import (
     MAX_QUANTITY,
     PickLine,
-    StockError,
     StockLine,
     quantity_check,
     stock_pick,
@@ -51,9 +52,14 @@ from inventory.services import (
 MAX_TEXT = 120
 
 
-class RunError(StockError):
+class RunError(UserError):
     """A change to a run that its state or the input does not allow; the message is for
     the user."""
+
+
+class RunDenied(RunError, Denied):
+    """The user is not a coordinator (or admin) of the run's hub, nor its driver where the
+    driver may act."""
 
 
 def run_create(
@@ -65,6 +71,7 @@ def run_create(
     notes: str = "",
     user: User,
 ) -> Run:
+    _run_coordinator_check(hub=hub, user=user)
     _check_driver(hub=hub, driver=driver)
     return Run.objects.create(
         hub=hub,
@@ -86,7 +93,7 @@ def run_update(
     user: User,
 ) -> Run:
     with transaction.atomic():
-        run = _open_run(run)
+        run = _open_run(run, user=user)
         _check_driver(hub=run.hub, driver=driver)
         run.driver = driver
         run.vehicle = _short_text(vehicle, what=_("vehicle"))
@@ -105,7 +112,7 @@ def stop_add(
 ) -> Stop:
     """Add a stop at the end of the run, with its lines."""
     with transaction.atomic():
-        run = _open_run(run)
+        run = _open_run(run, user=user)
         if destination.hub_id != run.hub_id or not destination.is_active:
             raise RunError(_("Choose one of this hub's active destinations."))
         if run.stops.filter(destination=destination).exists():
@@ -125,7 +132,7 @@ def stop_add(
 def stop_lines_set(*, stop: Stop, lines: Sequence[tuple[Item, int]], user: User) -> Stop:
     """Replace the stop's lines (a quantity of 0 drops a line)."""
     with transaction.atomic():
-        _open_run(stop.run)
+        _open_run(stop.run, user=user)
         wanted = _checked_lines(lines)
         stop.lines.all().delete()
         StopLine.objects.bulk_create(
@@ -136,14 +143,14 @@ def stop_lines_set(*, stop: Stop, lines: Sequence[tuple[Item, int]], user: User)
 
 def stop_remove(*, stop: Stop, user: User) -> None:
     with transaction.atomic():
-        _open_run(stop.run)
+        _open_run(stop.run, user=user)
         stop.delete()
 
 
 def stop_move(*, stop: Stop, offset: int, user: User) -> None:
     """Swap the stop with the one before it (offset -1) or after it (+1)."""
     with transaction.atomic():
-        run = _open_run(stop.run)
+        run = _open_run(stop.run, user=user)
         stops = list(run.stops.order_by("position"))
         index = next(n for n, s in enumerate(stops) if s.pk == stop.pk)
         other_index = index + offset
@@ -159,7 +166,7 @@ def stop_move(*, stop: Stop, offset: int, user: User) -> None:
 
 def run_picking_start(*, run: Run, user: User) -> Run:
     with transaction.atomic():
-        run = _open_run(run)
+        run = _open_run(run, user=user)
         _check_has_lines(run)
         if run.status == RunStatus.DRAFT:
             run.status = RunStatus.PICKING
@@ -172,7 +179,7 @@ def run_dispatch(*, run: Run, user: User) -> Run:
     out across the hub's locations, or nothing does and the Shortfall names what is missing.
     Goods for another hub of the network leave as a transfer, the rest as delivered."""
     with transaction.atomic():
-        run = _open_run(run, already_out=_("This run was already dispatched."))
+        run = _open_run(run, user=user, already_out=_("This run was already dispatched."))
         lines = _check_has_lines(run)
         stock_pick(
             hub=run.hub,
@@ -207,6 +214,7 @@ def run_cancel(*, run: Run, user: User) -> Run:
     with transaction.atomic():
         run = _open_run(
             run,
+            user=user,
             already_out=_(
                 "This run is already out for delivery: it can no longer be cancelled. "
                 "Mark its stops with what was brought back instead."
@@ -268,14 +276,26 @@ def stop_deliver(
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _open_run(run: Run, *, already_out: str | None = None) -> Run:
-    """Lock the run and check it can still change (draft or picking)."""
+def _open_run(run: Run, *, user: User, already_out: str | None = None) -> Run:
+    """Lock the run and check the user may change it and it can still change (draft or
+    picking)."""
     run = run_lock(pk=run.pk)
+    _run_coordinator_check(hub=run.hub, user=user)
     if run.status in RUN_OPEN_STATUSES:
         return run
     if run.status == RunStatus.CANCELLED:
         raise RunError(_("This run was cancelled."))
     raise RunError(already_out or _("This run is already out for delivery; it can't change."))
+
+
+def _run_coordinator_check(*, hub: Hub, user: User) -> None:
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.COORDINATOR,
+        message=_("Only a coordinator of %(hub)s can change its runs.") % {"hub": hub.name},
+        denied=RunDenied,
+    )
 
 
 def _check_driver(*, hub: Hub, driver: User) -> None:
@@ -397,17 +417,13 @@ def _finish_if_done(run: Run) -> None:
 # --- destinations (coordinators) ---------------------------------------------------------------
 
 
-class DestinationError(Exception):
+class DestinationError(UserError):
     """A change to a destination or its needs that is refused, storing nothing. The message is
     for the coordinator; `field` names the form field it is about (None: the change as a
     whole)."""
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
-
-class DestinationDenied(DestinationError):
+class DestinationDenied(DestinationError, Denied):
     """The user is not a coordinator (or admin) of the destination's hub."""
 
 
@@ -555,13 +571,13 @@ def destination_need_delete(*, need: DestinationNeed, user: User) -> None:
 
 
 def _coordinator_check(*, hub: Hub, user: User) -> None:
-    if not (
-        role_at_least(user, Role.COORDINATOR)
-        and Membership.objects.filter(user_id=user.pk, hub_id=hub.pk).exists()
-    ):
-        raise DestinationDenied(
-            _("Only a coordinator of %(hub)s can change its destinations.") % {"hub": hub.name}
-        )
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.COORDINATOR,
+        message=_("Only a coordinator of %(hub)s can change its destinations.") % {"hub": hub.name},
+        denied=DestinationDenied,
+    )
 
 
 def _destination_values(

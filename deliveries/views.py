@@ -2,7 +2,6 @@
 delivers to and their standing needs."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliveries import selectors, services
 from deliveries.forms import DestinationForm, DestinationNeedForm
 from deliveries.models import Destination, DestinationNeed
-from deliveries.services import DestinationDenied, DestinationError
 from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
 from hub.http import HubRequest
 from hub.models import Hub
 from hub.roles import Role
@@ -41,10 +40,8 @@ def destination_create(request: HubRequest, hub: Hub) -> HttpResponse:
             destination = services.destination_create(
                 hub=hub, user=request.user, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _("%(name)s added.") % {"name": destination.name})
             return redirect("destination_detail", hub_slug=hub.slug, pk=destination.pk)
@@ -72,10 +69,8 @@ def destination_edit(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
             services.destination_update(
                 destination=destination, user=request.user, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": destination.name})
             return redirect("destination_detail", hub_slug=hub.slug, pk=destination.pk)
@@ -96,10 +91,8 @@ def destination_need_add(request: HubRequest, hub: Hub, pk: int) -> HttpResponse
             need = services.destination_need_save(
                 destination=destination, user=request.user, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _need_message(_("Need added: %(need)s."), need))
             return _needs_saved(request, destination)
@@ -119,10 +112,8 @@ def destination_need_edit(request: HubRequest, hub: Hub, pk: int, need_pk: int) 
             services.destination_need_save(
                 destination=destination, user=request.user, need=need, **form.cleaned_data
             )
-        except DestinationDenied as error:
-            raise PermissionDenied(str(error)) from error
-        except DestinationError as error:
-            form.add_error(error.field, str(error))
+        except UserError as error:
+            user_error_show(error=error, form=form)
         else:
             messages.success(request, _need_message(_("Need saved: %(need)s."), need))
             return redirect("destination_detail", hub_slug=hub.slug, pk=destination.pk)
@@ -140,8 +131,8 @@ def destination_need_delete(request: HubRequest, hub: Hub, pk: int, need_pk: int
     need = selectors.destination_need_get(destination=destination, pk=need_pk)
     try:
         services.destination_need_delete(need=need, user=request.user)
-    except DestinationDenied as error:
-        raise PermissionDenied(str(error)) from error
+    except UserError as error:
+        user_error_show(error=error)
     messages.success(request, _need_message(_("Need removed: %(need)s."), need))
     return _needs_saved(request, destination)
 

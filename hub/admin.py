@@ -11,10 +11,10 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hub.access import hub_list_for_user
 from hub.fields import BoundedInputAdmin
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role
-from hub.selectors import hub_list_for_user
 
 User = get_user_model()
 

@@ -3,13 +3,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import cast
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from hub.access import hub_get_for_role
 from hub.http import HubRequest
-from hub.roles import Role, role_at_least
-from hub.selectors import hub_get_for_user
+from hub.roles import Role
 
 
 def hub_role_required(role: Role) -> Callable:
@@ -20,9 +19,7 @@ def hub_role_required(role: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, hub_slug: str, *args, **kwargs) -> HttpResponse:
-            hub = hub_get_for_user(user=request.user, slug=hub_slug)
-            if not role_at_least(request.user, role):
-                raise PermissionDenied
+            hub = hub_get_for_role(user=request.user, slug=hub_slug, role=role)
             hub_request = cast(HubRequest, request)
             hub_request.hub = hub  # for the layout's alert banner
             with timezone.override(zoneinfo.ZoneInfo(hub.time_zone)):

@@ -1,54 +1,45 @@
-"""What a request answers when the database fails: 503 and "nothing was saved", for every
-request, whichever layer met the failure.
+"""What a user is told when the hub refuses a request, and how a page shows it.
 
-Django turns an exception raised anywhere in the middleware stack (a session read, the
-logged-in user looked up, the session saved after the view) into a response at that layer,
-before any outer middleware sees it, and only the view's own exceptions reach a
-middleware's `process_exception`. The one place every uncaught exception passes is the 500
-handler, so the 503 is answered there. Every write is one transaction, rolled back with the
-connection, so "nothing was saved" is true. Django drops the broken connection at the end of
-the request, and the next request opens a new one: pages work again, without a restart, as
-soon as the database is back."""
+Every service raises a `UserError` (or a subclass named for its app) when it stores nothing
+because of the input or the state: the message is for the person at the screen, in their
+language; `field` names the form field it is about, `line` the form line (by index). A
+`Denied` is a refusal by role or hub: the page answers 403. Views hand either to
+`user_error_show`, the one place that turns them into what the page shows."""
 
-import sys
-
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import get_template
-from django.utils.translation import gettext
-from django.views import defaults
-
-RETRY_AFTER_SECONDS = 5
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 
-def database_failed(exception: BaseException | None) -> bool:
-    return isinstance(exception, OperationalError | InterfaceError)
+class UserError(Exception):
+    def __init__(self, message: str = "", *, field: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.field, self.line = field, line
 
 
-def database_unavailable_response(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After: JSON for the feeds, else a page that needs no database (htmx
-    shows its own "not saved" notice on a 503: static/js/intake.js)."""
-    if request.path.endswith(".json"):
-        response = JsonResponse(
-            {
-                "error": "database_unavailable",
-                "message": gettext("The connection to the database was lost."),
-                "retry_after_seconds": RETRY_AFTER_SECONDS,
-            },
-            status=503,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    else:
-        # Rendered without the request's context processors, which would query the database.
-        page = get_template("503.html").render({"path": request.get_full_path()})
-        response = HttpResponse(page, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
+class Denied(UserError):
+    """The user may not do this in this hub, whatever the input."""
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: called while the uncaught exception is being handled."""
-    if database_failed(sys.exception()):
-        return database_unavailable_response(request)
-    return defaults.server_error(request)
+def user_error_show(
+    *,
+    error: UserError,
+    form: forms.Form | None = None,
+    line_forms: list[forms.Form] | None = None,
+    request: HttpRequest | None = None,
+) -> str:
+    """Show the error where the user looks: beside its line (`line_forms`) or field of
+    `form`, else at the top of `form`; without a form, as a message on the next page
+    (`request`). Returns the message, for a page that places it itself. A denial is a 403:
+    raises PermissionDenied with the message."""
+    message = str(error)
+    if isinstance(error, Denied):
+        raise PermissionDenied(message) from error
+    if error.line is not None and line_forms is not None and error.line < len(line_forms):
+        line_forms[error.line].add_error(None, message)
+    elif form is not None:
+        form.add_error(error.field, message)
+    elif request is not None:
+        messages.error(request, message)
+    return message

@@ -140,3 +140,24 @@ ADMIN_FORM_FIELDS = {
     models.IntegerField: {"form_class": IntegerField},
     models.DecimalField: {"form_class": DecimalField},
 }
+
+
+class LocalDateTimeField(DateTimeField):
+    """A date and time picker; read in the current time zone, which hub pages set to the
+    hub's (hub.decorators)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {
+        "invalid": _("Enter a date and a time, e.g. 2025-01-10 09:00."),
+        "overflow": _("Enter a date and a time, e.g. 2025-01-10 09:00."),
+    }
+
+
+def parse_id(value: str | None) -> int | None:
+    """A primary key from a URL or a form, or None. Digits of other scripts read as the
+    ASCII ones, as in every form field; isascii() then refuses what str.isdigit() also
+    accepts, such as "²", that int() and the database refuse."""
+    value = ascii_digits(value or "")
+    if value and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from hub.control_forms import ReopenTimeField
+from hub import fields
 from hub.join_services import DISPLAY_NAME_MAX_LENGTH, SHIFT_HOURS
 
 VALIDITY_CHOICES = [
@@ -23,7 +23,7 @@ class JoinCodeForm(forms.Form):
     validity = forms.ChoiceField(
         label=_("Valid"), choices=VALIDITY_CHOICES, widget=forms.RadioSelect, initial="shift"
     )
-    until = ReopenTimeField(label=_("Until"), required=False)
+    until = fields.LocalDateTimeField(label=_("Until"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -47,7 +46,7 @@ class JoinThrottled(Exception):
     """Too many tries from one address: answer 429 and store nothing."""
 
 
-def join_code_create(*, hub: Hub, user: AbstractBaseUser, expires_at: datetime) -> JoinCode:
+def join_code_create(*, hub: Hub, user: User, expires_at: datetime) -> JoinCode:
     """A new code for the hub, valid until `expires_at`; the hub's earlier codes stop."""
     _coordinator_check(hub=hub, user=user)
     now = timezone.now()
@@ -64,7 +63,7 @@ def join_code_create(*, hub: Hub, user: AbstractBaseUser, expires_at: datetime) 
         )
 
 
-def join_code_revoke(*, code: JoinCode, user: AbstractBaseUser) -> JoinCode:
+def join_code_revoke(*, code: JoinCode, user: User) -> JoinCode:
     _coordinator_check(hub=code.hub, user=user)
     JoinCode.objects.filter(pk=code.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=user
@@ -105,7 +104,7 @@ class Newcomer:
     language: str
 
 
-def newcomer_join(*, code: JoinCode, newcomer: Newcomer, address: str) -> AbstractBaseUser:
+def newcomer_join(*, code: JoinCode, newcomer: Newcomer, address: str) -> User:
     """Make the newcomer a Volunteer of the code's hub: a user named after them (the
     username is theirs to log in with later), the Volunteer role, a membership and their
     language, all or nothing."""
@@ -145,7 +144,7 @@ def newcomer_join(*, code: JoinCode, newcomer: Newcomer, address: str) -> Abstra
     return user
 
 
-def _user_create(*, name: str, password: str) -> AbstractBaseUser:
+def _user_create(*, name: str, password: str) -> User:
     """A user whose username is the name in link form (maría-lópez), numbered when taken."""
     user_model = get_user_model()
     base = slugify(name, allow_unicode=True)[:40].strip("-") or "volunteer"
@@ -165,7 +164,7 @@ def _user_create(*, name: str, password: str) -> AbstractBaseUser:
     )
 
 
-def _coordinator_check(*, hub: Hub, user: AbstractBaseUser) -> None:
+def _coordinator_check(*, hub: Hub, user: User) -> None:
     if not role_at_least(user, Role.COORDINATOR) or not hub.memberships.filter(user=user).exists():
         raise JoinError(_("Only the hub's coordinators can manage its join codes."))
 

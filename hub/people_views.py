@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hub.decorators import hub_role_required
-from hub.forms import parse_id
+from hub.fields import parse_id
 from hub.models import Hub
+from hub.people import PeopleError, login_unlock_list, member_list, member_unlock
 from hub.roles import Role
-from hub.selectors import login_unlock_list, member_list
-from hub.services import PeopleError, member_unlock
 
 
 @require_http_methods(["GET", "POST"])

@@ -341,3 +341,8 @@ def alert_payload(*, alert: CapacityAlert) -> dict:
         "raised_at": alert.created_at.isoformat(),
         "link": alert_link(alert=alert),
     }
+
+
+def alert_emails_set(*, hub, user, wanted: bool) -> None:
+    """Opt the user in or out of the hub's alert e-mails (for oneself only)."""
+    Membership.objects.filter(user=user, hub=hub).update(alert_emails=wanted)

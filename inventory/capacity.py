@@ -6,21 +6,16 @@ each location and of the hub as a whole trips once and re-arms only when fill ha
 5 points below it, so a shelf that hovers around 80 % raises one alert, not a storm.
 """
 
-import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from hub.models import Hub, IntakeStatus
+from hub.intake_status import intake_close_when_full, intake_reopen_under_nearly_full
+from hub.models import Hub
 from inventory.locks import hub_state_lock
 from inventory.models import AlertLevel, CapacityAlert, CapacityState, StorageLocation
 from inventory.selectors import Fill, hours_to_full, hub_fill, location_fill_list
-
-logger = logging.getLogger(__name__)
+from inventory.tasks import alerts_enqueue
 
 REARM_POINTS = 5
 MAX_PERCENT = Decimal("99999.9")  # what the alert row stores; an overfull shelf says so
@@ -136,48 +131,8 @@ def _trips(*, state: CapacityState, level: str, percent: Decimal, threshold: int
 
 
 def _intake_by_fill(*, hub: Hub, total: Fill, full_tripped_now: bool) -> None:
-    """Close intake when the hub crosses full (if it is set to), keeping what the admin had
-    set; reopen such a closure, to that, once fill is back under nearly full. A closure by
-    hand stays as it is."""
-    hubs = Hub.objects.filter(pk=hub.pk)
-    if full_tripped_now and hub.close_when_full and hub.intake_status != IntakeStatus.CLOSED:
-        # Stored once for everyone who reads it, so in the site's language, not the tablet's.
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("automatic: storage %(percent)s %% full") % {
-                "percent": total.percent.quantize(Decimal(1))
-            }
-        hubs.exclude(intake_status=IntakeStatus.CLOSED).update(
-            intake_status=IntakeStatus.CLOSED,
-            intake_reason=reason,
-            intake_status_before_auto=F("intake_status"),
-            intake_reason_before_auto=F("intake_reason"),
-            intake_reopens_at=None,
-            intake_closed_automatically=True,
-            intake_changed_at=timezone.now(),
-        )
-    elif total.percent < hub.nearly_full_percent and hub.intake_closed_automatically:
-        hubs.filter(intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED).update(
-            intake_status=F("intake_status_before_auto"),
-            intake_reason=F("intake_reason_before_auto"),
-            intake_closed_automatically=False,
-            intake_changed_at=timezone.now(),
-        )
-
-
-def alerts_enqueue(*, alert_ids: list[int]) -> int:
-    """Hand alerts to the workers; returns how many were queued. Never lets a dead or hung
-    broker fail the request, nor hold it up more than once (about a second, the broker
-    timeouts): after the first failure the rest is left to the minute's sweep too."""
-    from inventory.tasks import alert_deliver
-
-    for queued, alert_id in enumerate(alert_ids):
-        try:
-            alert_deliver.apply_async(args=(alert_id,), retry=False)
-        except Exception:
-            logger.warning(
-                "Alerts %s not queued now; the sweep will send them.",
-                alert_ids[queued:],
-                exc_info=True,
-            )
-            return queued
-    return len(alert_ids)
+    """Storage crossing "full" closes intake, back under "nearly full" reopens such a
+    closure: both through the hub's own service, which knows what the admin had set."""
+    closed = full_tripped_now and intake_close_when_full(hub=hub, percent=total.percent)
+    if not closed and total.percent < hub.nearly_full_percent:
+        intake_reopen_under_nearly_full(hub=hub)

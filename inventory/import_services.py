@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -126,9 +126,7 @@ def stock_import_preview(*, hub: Hub, name: str, content: bytes) -> ImportPrevie
     return ImportPreview(digest=digest, rows=rows, already_imported=already.exists())
 
 
-def stock_import_confirm(
-    *, hub: Hub, user: AbstractBaseUser, name: str, content: bytes
-) -> ImportPreview:
+def stock_import_confirm(*, hub: Hub, user: User, name: str, content: bytes) -> ImportPreview:
     """Import the file's good rows: new items, then the quantities as counted opening stock,
     in one transaction. The same file again for the same hub counts nothing twice."""
     if not role_at_least(user, Role.COORDINATOR) or not hub.memberships.filter(user=user).exists():

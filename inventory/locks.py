@@ -1,8 +1,10 @@
 """Every lock on stock is taken here, always in one order, so that transactions touching
 the same stock queue behind each other instead of deadlocking:
 
-0. a delivery run's row, when the run is dispatched, delivered or changed (one run per
-   transaction), so that two hands on one run queue and the second sees the first's status;
+0. a delivery run's row (`deliveries.locks.run_lock`: the run belongs to deliveries, which
+   sits above inventory, so its lock lives there, taken before anything of this module), when
+   the run is dispatched, delivered or changed (one run per transaction), so that two hands on
+   one run queue and the second sees the first's status;
 0b. then storage locations, in pk order, all that the transaction will change at once: every
    stock write locks the locations of its pairs first (their rows carry the litres in use,
    updated with the balances), and a room check before it locks the same set; changing an
@@ -31,7 +33,6 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q
 
-from deliveries.models import Run
 from hub.models import Hub
 from inventory.models import CapacityState, StockBalance, StorageLocation
 
@@ -101,12 +102,6 @@ def all_locations_lock() -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def run_lock(*, pk: int) -> Run:
-    """Lock a delivery run's row and return it fresh. Taken before any stock lock."""
-    # NO KEY: stops and lines being added reference the run (a KEY SHARE lock on it).
-    return Run.objects.select_for_update(no_key=True, of=("self",)).select_related("hub").get(pk=pk)
 
 
 # --- alert deliveries (the channels of a capacity alert, not delivery runs) -------------

@@ -2,7 +2,7 @@
 they read the materialized balances, never the ledger (except the nightly consistency check,
 `ledger_mismatch_list`, whose point is to read it all)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -10,10 +10,19 @@ from typing import Any
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hub.models import Hub
-from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
+from inventory.models import (
+    CapacityAlert,
+    Category,
+    Item,
+    MovementKind,
+    StockBalance,
+    StockMovement,
+    StorageLocation,
+)
 
 LITRES = DecimalField(max_digits=18, decimal_places=3)
 
@@ -339,3 +348,65 @@ def fill_mismatch_list(*, hub: Hub | None = None) -> list[FillMismatch]:
 def _differs(balance: int | None, ledger: int | None) -> bool:
     # A missing balance row is a zero balance; a zero one may stay after stock left.
     return (balance or 0) != (ledger or 0) or (balance or 0) < 0
+
+
+def ledger_rows(*, hub: Hub, since: datetime, until: datetime, chunk_size: int) -> Iterator[tuple]:
+    """Each stock movement of the period at the hub, oldest first, as the export's columns,
+    read in chunks so that a long period streams."""
+    return (
+        StockMovement.objects.filter(location__hub=hub, created_at__gte=since, created_at__lt=until)
+        .order_by("created_at", "pk")
+        .values_list(
+            "pk",
+            "created_at",
+            "kind",
+            "item__name",
+            "item__category__name",
+            "location__name",
+            "expiry_date",
+            "quantity",
+            "created_by__username",
+            "reason",
+            "operation",
+            "reverses_id",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def alert_list(*, hub: Hub) -> QuerySet[CapacityAlert]:
+    """The hub's capacity alerts, newest first, with their deliveries."""
+    return (
+        CapacityAlert.objects.filter(hub=hub)
+        .select_related("location", "acknowledged_by")
+        .prefetch_related("deliveries")
+    )
+
+
+def alert_open_list(*, hub: Hub, limit: int) -> list[CapacityAlert]:
+    """The hub's alerts not yet acknowledged, newest first."""
+    return list(
+        CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True).select_related(
+            "location"
+        )[:limit]
+    )
+
+
+def alert_get(*, hub: Hub, pk: int) -> CapacityAlert:
+    """One of the hub's alerts, or 404."""
+    return get_object_or_404(CapacityAlert, hub=hub, pk=pk)
+
+
+def item_get(*, pk: int) -> Item:
+    """An item of the catalog, with its category, or 404."""
+    return get_object_or_404(Item.objects.select_related("category"), pk=pk)
+
+
+def location_active_get(*, hub: Hub, pk: int) -> StorageLocation:
+    """One of the hub's active storage locations, or 404."""
+    return get_object_or_404(StorageLocation, hub=hub, is_active=True, pk=pk)
+
+
+def category_list() -> list[Category]:
+    """The catalog's categories, in its order."""
+    return list(Category.objects.order_by("sort_order", "name"))

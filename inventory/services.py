@@ -21,6 +21,7 @@ from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from hub.errors import UserError
 from hub.models import Hub
 from inventory.capacity import capacity_check
 from inventory.locks import (
@@ -40,7 +41,7 @@ MAX_QUANTITY = 1_000_000
 REMOVAL_KINDS = (MovementKind.DELIVERED, MovementKind.DISCARDED, MovementKind.TRANSFERRED)
 
 
-class StockError(Exception):
+class StockError(UserError):
     """A stock change that cannot be made; the message is for the user."""
 
 

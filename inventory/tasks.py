@@ -1,6 +1,7 @@
 """Celery tasks of the stock side: sending capacity alerts, the minute's sweep that sends
 whatever could not be queued or sent before, and the nightly ledger check."""
 
+import logging
 from datetime import datetime
 from typing import cast
 
@@ -8,8 +9,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered, ledger_mismatch_report
-from inventory.capacity import alerts_enqueue
 from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True)
@@ -39,3 +41,20 @@ def stock_ledger_check() -> int:
     mismatches, fills = ledger_mismatch_list(), fill_mismatch_list()
     ledger_mismatch_report(mismatches=mismatches, fills=fills)
     return len(mismatches) + len(fills)
+
+
+def alerts_enqueue(*, alert_ids: list[int]) -> int:
+    """Hand alerts to the workers; returns how many were queued. Never lets a dead or hung
+    broker fail the request, nor hold it up more than once (about a second, the broker
+    timeouts): after the first failure the rest is left to the minute's sweep too."""
+    for queued, alert_id in enumerate(alert_ids):
+        try:
+            alert_deliver.apply_async(args=[alert_id], retry=False)
+        except Exception:
+            logger.warning(
+                "Alerts %s not queued now; the sweep will send them.",
+                alert_ids[queued:],
+                exc_info=True,
+            )
+            return queued
+    return len(alert_ids)

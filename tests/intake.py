@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.intake.services import dropoff_log
 from hub.models import Dropoff, DropoffLine
-from hub.services import dropoff_log
 from inventory.models import StockMovement
 from inventory.services import StockLine, stock_receive
 from tests.factories import ItemFactory

@@ -17,8 +17,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from deliveries import services as deliveries
+from hub.intake.services import DropoffLineInput, dropoff_log
 from hub.models import Hub
-from hub.services import DropoffLineInput, dropoff_log
 from inventory.models import AlertLevel, CapacityAlert
 from inventory.services import StockLine, stock_receive
 from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory

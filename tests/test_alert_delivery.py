@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from hub.models import Membership
 from inventory.alerts import alert_send, alerts_undelivered
-from inventory.capacity import alerts_enqueue
 from inventory.locks import ALERT_DELIVERY_LOCK_SPACE
 from inventory.models import AlertDelivery, CapacityAlert, Webhook
 from inventory.services import StockLine, stock_receive
+from inventory.tasks import alerts_enqueue
 from tests.factories import ItemFactory, StorageLocationFactory, UserFactory
 from tests.worker import broker
 

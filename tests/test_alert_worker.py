@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from hub.services import DropoffLineInput, dropoff_log
+from hub.intake.services import DropoffLineInput, dropoff_log
 from inventory.alerts import alerts_undelivered
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
 from inventory.tasks import alert_deliver, alerts_sweep

@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from deliveries.models import DestinationKind, DestinationNeed
 from deliveries.services import run_create, run_dispatch, stop_add, stop_deliver
-from hub.backup import hub_dump
+from hub.intake.services import DropoffLineInput, dropoff_log, dropoff_undo
 from hub.models import CategoryIntake, IntakeStatus, Outcome
-from hub.services import DropoffLineInput, dropoff_log, dropoff_undo
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
 from inventory.services import StockLine, stock_adjust, stock_remove, stock_transfer
+from operations.backup import hub_dump
 from tests.deployment import ROOT, TEST_SECRET_KEY, production_env
 from tests.factories import DestinationFactory, StorageLocationFactory
 

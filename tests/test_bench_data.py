@@ -9,11 +9,11 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from deliveries.models import Run, StopLine
-from hub.management.commands.bench_data import BENCH_PASSWORD, SIZES
 from hub.models import Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role, user_role
 from inventory.models import StockBalance, StockMovement
 from inventory.selectors import location_fill_list
+from operations.management.commands.bench_data import BENCH_PASSWORD, SIZES
 from tests.ledger import assert_ledger_matches_balances
 
 TINY = SIZES["tiny"]

@@ -10,8 +10,8 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hub.intake.services import hub_intake_set, hub_thresholds_set, intake_reopen_due
 from hub.models import IntakeStatus
-from hub.services import hub_intake_set, hub_thresholds_set, intake_reopen_due
 from inventory.alerts import alert_payload, alert_text
 from inventory.models import AlertLevel, CapacityAlert, MovementKind
 from inventory.selectors import hours_to_full, location_fill_list

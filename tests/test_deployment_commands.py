@@ -93,7 +93,7 @@ def test_it_runs_the_web_command_of_compose(tmp_path):
     healthcheck = replace_once(healthcheck_command("web"), "8000", str(port))
     assert command[:2] == ["sh", "-c"]
     assert re.match(
-        r"python manage\.py migrate --noinput && exec gunicorn hub\.wsgi:app", command[2]
+        r"python manage\.py migrate --noinput && exec gunicorn config\.wsgi:app", command[2]
     )
     # What the TLS proxy in front of the hub sends.
     proxy_headers = {"Host": env["ALLOWED_HOSTS"].split(",")[0], "X-Forwarded-Proto": "https"}
@@ -156,7 +156,7 @@ def test_it_starts_the_celery_worker_of_compose(tmp_path):
         *service_command("worker"),
         *("--hostname", f"celery@{hostname}", "--queues", f"deploytest-{hostname}"),
     ]
-    assert command[:4] == ["celery", "-A", "hub", "worker"]
+    assert command[:4] == ["celery", "-A", "config", "worker"]
     assert "--concurrency=2" in command
     # The worker never touches the database here: no task can reach its private queue.
     env = production_env(
@@ -194,7 +194,7 @@ def test_it_starts_celery_beat_of_compose_and_its_healthcheck_notices_a_stuck_be
     schedule = str(tmp_path / "celerybeat-schedule")
     command = replace_once(service_command("beat"), BEAT_SCHEDULE_IN_CONTAINER, schedule)
     healthcheck = replace_once(healthcheck_command("beat"), BEAT_SCHEDULE_IN_CONTAINER, schedule)
-    assert command[:4] == ["celery", "-A", "hub", "beat"]
+    assert command[:4] == ["celery", "-A", "config", "beat"]
     env = production_env(
         SECRET_KEY=TEST_SECRET_KEY,
         DATABASE_URL=os.environ["DATABASE_URL"],

@@ -1,6 +1,6 @@
 """The production deployment files: Dockerfile, docker-compose.yml and .env.example.
 
-Docker does not run in CI, so these tests read the files against hub/settings.py and against
+Docker does not run in CI, so these tests read the files against config/settings.py and against
 each other; test_deployment_commands.py runs the commands compose runs.
 """
 
@@ -30,7 +30,7 @@ from tests.deployment import (
 
 
 def env_variables_read_by_settings() -> set[str]:
-    """Every env("X") / env.kind("X") / os.environ lookup in hub/settings.py."""
+    """Every env("X") / env.kind("X") / os.environ lookup in config/settings.py."""
     names = set()
     for node in ast.walk(ast.parse(SETTINGS_FILE.read_text())):
         if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
@@ -51,7 +51,7 @@ def env_variables_read_by_settings() -> set[str]:
             name = node.args[0] if node.args else None
             # A computed name could not be checked against .env.example: refuse it.
             assert isinstance(name, ast.Constant) and isinstance(name.value, str), (
-                f"hub/settings.py line {node.lineno}: read the environment with a literal name"
+                f"config/settings.py line {node.lineno}: read the environment with a literal name"
             )
             names.add(name.value)
     return names

@@ -6,8 +6,14 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from hub.intake.services import (
+    DropoffLineInput,
+    IntakeDenied,
+    IntakeError,
+    dropoff_log,
+    dropoff_undo,
+)
 from hub.models import Dropoff, DropoffLine, Outcome
-from hub.services import DropoffLineInput, IntakeError, dropoff_log, dropoff_undo
 from inventory.models import StockMovement
 from tests.factories import StorageLocationFactory, UserFactory
 from tests.ledger import assert_ledger_matches_balances, qty
@@ -121,6 +127,18 @@ def test_it_logs_a_key_of_another_hub_as_its_own_dropoff(
     assert second != first and second.hub == other_hub
     assert (qty(water, hall), qty(water, garage)) == (2, 3)
     assert_ledger_matches_balances()
+
+
+def test_it_refuses_someone_who_is_not_a_member_of_the_hub(hub, volunteer, outsider, hall, water):
+    with pytest.raises(IntakeDenied, match="Only a member of West Adams Hub"):
+        log(hub, outsider, [DropoffLineInput(water, 2, location=hall)])
+    assert (Dropoff.objects.count(), StockMovement.objects.count()) == (0, 0)
+
+    dropoff = log(hub, volunteer, [DropoffLineInput(water, 2, location=hall)])
+    with pytest.raises(IntakeDenied):
+        dropoff_undo(dropoff=dropoff, user=outsider)
+    dropoff.refresh_from_db()
+    assert dropoff.undone_at is None and qty(water, hall) == 2
 
 
 def test_it_undoes_a_dropoff_by_reversing_its_stock(hub, volunteer, hall, water):

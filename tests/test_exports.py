@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from hub import exports
 from hub.exports import csv_cell
+from hub.intake.services import DropoffLineInput
 from hub.models import Outcome
-from hub.services import DropoffLineInput
 from inventory.services import StockLine, stock_adjust, stock_receive
 from tests.factories import ItemFactory, StorageLocationFactory
 from tests.intake import logged
@@ -107,7 +107,7 @@ def test_it_streams_the_ledger_in_chunks_without_reading_it_all(
     items = [ItemFactory() for _n in range(30)]
     for item in items:
         stock_receive(lines=[StockLine(item, hall, 1)], user=None, reason="in")
-    monkeypatch.setattr("hub.report_views.CHUNK_SIZE", 7)
+    monkeypatch.setattr("overview.report_views.CHUNK_SIZE", 7)
     pulled, chunk_sizes = [], []
     iterator = QuerySet.iterator
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import time_machine
 from django.urls import reverse
 
-from hub.services import DropoffLineInput
+from hub.intake.services import DropoffLineInput
 from tests.factories import StorageLocationFactory
 from tests.intake import logged
 

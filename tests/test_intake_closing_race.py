@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from hub.intake.services import DropoffLineInput, IntakeError, dropoff_log
 from hub.models import Dropoff, Hub, IntakeStatus
-from hub.services import DropoffLineInput, IntakeError, dropoff_log
 from inventory.services import StockLine, stock_receive
 from tests.factories import ItemFactory, StorageLocationFactory
 from tests.intake import HTMX, dropoff_form, intake_url, line, login

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from hub.management.commands.seed_demo import CATEGORIES  # the brief's ten
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
+from operations.management.commands.seed_demo import CATEGORIES  # the brief's ten
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory, UserFactory
 from tests.intake import (
     HTMX,

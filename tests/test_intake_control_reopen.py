@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from hub import tasks
+from hub.intake import tasks
+from hub.intake.services import ReopenCounts, intake_reopen_due
 from hub.models import CategoryIntake, Hub, IntakeStatus
-from hub.services import ReopenCounts, intake_reopen_due
 from tests.factories import CategoryFactory, HubFactory, ItemFactory
 from tests.intake import intake_url, login, tiles
 

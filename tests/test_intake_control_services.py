@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from hub.models import CategoryIntake, Hub, IntakeStatus
-from hub.roles import Role
-from hub.services import (
+from hub.intake.services import (
     FOLLOW_HUB,
     IntakeControlDenied,
     IntakeControlError,
@@ -16,6 +14,8 @@ from hub.services import (
     hub_intake_set,
     hub_thresholds_set,
 )
+from hub.models import CategoryIntake, Hub, IntakeStatus
+from hub.roles import Role
 from tests.factories import CategoryFactory, UserFactory
 
 NOW = datetime(2025, 1, 9, 18, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from hub.intake_views import LOCATION_COOKIE
+from hub.intake.views import LOCATION_COOKIE
 from hub.models import Dropoff
 from tests.factories import StorageLocationFactory
 from tests.intake import HTMX, dropoff_form, fill_to, intake_url, line, location_options, login

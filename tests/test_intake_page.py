@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.intake.services import DropoffLineInput
 from hub.models import CategoryIntake, Dropoff, DropoffLine, IntakeStatus, Outcome
-from hub.services import DropoffLineInput
 from inventory.models import Unit
 from tests.factories import (
     CategoryFactory,
@@ -270,7 +270,7 @@ def test_it_refuses_a_line_row_for_an_inactive_or_unknown_item(client, hub, volu
 
 
 def test_it_lists_the_last_20_dropoffs_here_newest_first(
-    client, hub, other_hub, volunteer, hall, water
+    client, hub, other_hub, volunteer, outsider, hall, water
 ):
     ours = [
         logged(hub, volunteer, DropoffLineInput(water, n + 1, location=hall)) for n in range(22)
@@ -278,7 +278,7 @@ def test_it_lists_the_last_20_dropoffs_here_newest_first(
     now = timezone.now()
     for age, dropoff in enumerate(reversed(ours)):
         Dropoff.objects.filter(pk=dropoff.pk).update(logged_at=now - timedelta(minutes=age))
-    theirs = logged(other_hub, volunteer, DropoffLineInput(water, 1, outcome=Outcome.DECLINED))
+    theirs = logged(other_hub, outsider, DropoffLineInput(water, 1, outcome=Outcome.DECLINED))
     login(client, volunteer)
 
     fragment = client.get(reverse("intake_recent", args=[hub.slug]), headers=HTMX)
@@ -315,9 +315,9 @@ def test_it_shows_a_dropoffs_lines_on_its_detail_page(
 
 
 def test_it_hides_another_hubs_dropoff_from_the_detail_page(
-    client, hub, other_hub, volunteer, water
+    client, hub, other_hub, volunteer, outsider, water
 ):
-    theirs = logged(other_hub, volunteer, DropoffLineInput(water, 1, outcome=Outcome.DECLINED))
+    theirs = logged(other_hub, outsider, DropoffLineInput(water, 1, outcome=Outcome.DECLINED))
     login(client, volunteer)
 
     assert client.get(reverse("dropoff_detail", args=[hub.slug, theirs.pk])).status_code == 404

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from hub.intake.selectors import UNUSUAL_WITHOUT_HISTORY
 from hub.models import Dropoff, DropoffLine
-from hub.selectors import UNUSUAL_WITHOUT_HISTORY
 from inventory.models import StockMovement
 from tests.factories import StorageLocationFactory
 from tests.intake import HTMX, dropoff_form, intake_url, line, login, receipts

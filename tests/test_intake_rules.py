@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
+from hub.intake.selectors import acceptance_map, location_default, redirect_suggestions
+from hub.intake.services import DropoffLineInput, IntakeError, dropoff_log
 from hub.models import CategoryIntake, Dropoff, IntakeStatus, Outcome
-from hub.selectors import acceptance_map, location_default, redirect_suggestions
-from hub.services import DropoffLineInput, IntakeError, dropoff_log
 from inventory.locks import locations_lock, stock_pairs_lock
 from inventory.selectors import location_fill_list
 from inventory.services import StockLine, stock_receive

@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.intake.services import DropoffLineInput
 from hub.models import Dropoff, PinnedTile
-from hub.services import DropoffLineInput
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
 from tests.intake import intake_url, logged, login, receipts, tiles
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from hub.forms import unlisted_item
-from hub.services import DropoffLineInput
+from hub.intake.forms import unlisted_item
+from hub.intake.services import DropoffLineInput
 from inventory.models import Item, MovementKind, StockMovement
 from tests.factories import CategoryFactory, StorageLocationFactory
 from tests.intake import logged, login

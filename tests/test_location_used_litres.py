@@ -11,7 +11,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from hub.selectors import redirect_suggestions
+from hub.intake.selectors import redirect_suggestions
 from inventory.models import Item, MovementKind, StorageLocation
 from inventory.selectors import FillMismatch, fill_mismatch_list, ledger_mismatch_list
 from inventory.services import (

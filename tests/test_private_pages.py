@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from hub.services import DropoffLineInput
+from hub.intake.services import DropoffLineInput
 from inventory.models import Item
 from tests.factories import StorageLocationFactory, UserFactory
 from tests.intake import logged

@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliveries.models import DestinationNeed, NeedPriority
+from hub.intake.selectors import acceptance_map
 from hub.models import CategoryIntake, Dropoff, IntakeStatus
-from hub.selectors import acceptance_map
 from inventory.models import Category, Webhook
 from inventory.services import StockLine, stock_receive
 from tests.factories import (
@@ -133,7 +133,7 @@ def accepted_names(html: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def expected(hub) -> dict[str, str]:
-    """category code -> status, by the intake rules of hub.selectors."""
+    """category code -> status, by the intake rules of hub.intake.selectors."""
     accepts = acceptance_map(hubs=[hub])
     return {
         category.code: str(accepts[hub.pk, category.pk].status)
@@ -176,7 +176,7 @@ def test_it_lists_categories_accepted_and_not_by_the_intake_rules(
         CategoryIntake.objects.create(
             hub=hub, category=catalog[code].category, status=status, reason=f"{code} says so"
         )
-    assert expected(hub) == statuses  # the rules of hub.selectors, which the pages follow
+    assert expected(hub) == statuses  # the rules of hub.intake.selectors, which the pages follow
 
     data = hub_feed(client, hub)
     assert {c["code"]: c["status"] for c in data["categories"]} == statuses

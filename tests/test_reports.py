@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.intake.services import DropoffLineInput, dropoff_undo
 from hub.models import Outcome
-from hub.services import DropoffLineInput, dropoff_undo
 from tests.coordinator import query_count
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
 from tests.intake import logged

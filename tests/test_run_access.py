@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from deliveries.models import RunStatus, StopStatus
-from deliveries.services import run_dispatch
+from deliveries.services import RunDenied, run_cancel, run_create, run_dispatch
 from tests.factories import RunFactory, UserFactory
 from tests.intake import login
 from tests.runs import make_run, stock
@@ -63,6 +63,22 @@ def test_the_driver_may_not_plan_or_dispatch(client, hub, net, volunteer, run):
         assert getattr(client, method)(address).status_code == 403, address
     run.refresh_from_db()
     assert (run.status, run.stops.count()) == (RunStatus.DRAFT, 1)
+
+
+def test_the_run_services_refuse_a_volunteer_or_another_hubs_coordinator(
+    hub, volunteer, outsider, run
+):
+    """Called from the shell or a task as well as from the pages, they check the user."""
+    for user in (volunteer, outsider):
+        with pytest.raises(RunDenied, match="Only a coordinator of West Adams Hub"):
+            run_dispatch(run=run, user=user)
+        with pytest.raises(RunDenied):
+            run_cancel(run=run, user=user)
+        with pytest.raises(RunDenied):
+            run_create(hub=hub, driver=volunteer, vehicle="", planned_at=run.planned_at, user=user)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DRAFT
+    assert hub.runs.count() == 1
 
 
 def test_the_driver_opens_the_driver_view(client, hub, volunteer, run):

@@ -14,8 +14,8 @@ from deliveries.services import (
     stop_move,
     stop_remove,
 )
+from hub.errors import UserError
 from hub.roles import Role
-from inventory.services import StockError
 from tests.factories import DestinationFactory, ItemFactory, UserFactory
 from tests.runs import make_run
 
@@ -56,9 +56,12 @@ def test_it_adds_stops_in_order_and_merges_repeated_items(
     run = make_run(hub=hub, driver=volunteer, user=coordinator, stops=[])
 
     first = stop_add(
-        run=run, destination=shelters[0], lines=[(water, 4), (beans, 0), (water, 2)], user=None
+        run=run,
+        destination=shelters[0],
+        lines=[(water, 4), (beans, 0), (water, 2)],
+        user=coordinator,
     )
-    second = stop_add(run=run, destination=shelters[1], lines=[(beans, 1)], user=None)
+    second = stop_add(run=run, destination=shelters[1], lines=[(beans, 1)], user=coordinator)
 
     assert (first.position, second.position) == (1, 2)
     assert [(line.item, line.quantity) for line in first.lines.all()] == [(water, 6)]
@@ -82,9 +85,12 @@ def test_it_refuses_bad_lines_and_stores_nothing(
     items = {"water": water, "retired": retired}
     run = make_run(hub=hub, driver=volunteer, user=coordinator, stops=[])
 
-    with pytest.raises(StockError, match=message):
+    with pytest.raises(UserError, match=message):
         stop_add(
-            run=run, destination=shelters[0], lines=[(items[i], q) for i, q in lines], user=None
+            run=run,
+            destination=shelters[0],
+            lines=[(items[i], q) for i, q in lines],
+            user=coordinator,
         )
     assert not run.stops.exists()
 
@@ -95,10 +101,10 @@ def test_it_refuses_a_destination_twice_or_of_another_hub(
     run = make_run(hub=hub, driver=volunteer, user=coordinator, stops=[(shelters[0], [(water, 1)])])
 
     with pytest.raises(RunError, match="already a stop"):
-        stop_add(run=run, destination=shelters[0], lines=[(water, 1)], user=None)
+        stop_add(run=run, destination=shelters[0], lines=[(water, 1)], user=coordinator)
     elsewhere = DestinationFactory(hub=other_hub)
     with pytest.raises(RunError, match="this hub's active destinations"):
-        stop_add(run=run, destination=elsewhere, lines=[(water, 1)], user=None)
+        stop_add(run=run, destination=elsewhere, lines=[(water, 1)], user=coordinator)
     assert run.stops.count() == 1
 
 

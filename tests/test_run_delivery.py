@@ -7,9 +7,9 @@ import pytest
 
 from deliveries.models import RunStatus, StopStatus
 from deliveries.services import RunError, run_dispatch, stop_deliver
+from hub.errors import UserError
 from hub.roles import Role
 from inventory.models import MovementKind, StockMovement
-from inventory.services import StockError
 from tests.factories import UserFactory
 from tests.ledger import assert_ledger_matches_balances, qty
 from tests.runs import make_run, stock
@@ -154,7 +154,7 @@ def test_it_refuses_bad_input_and_stores_nothing(run, volunteer, returned, recei
     keys = {"beans": lines(shelter)["Canned beans"].pk, "other": lines(other)["Canned beans"].pk}
     moved = StockMovement.objects.count()
 
-    with pytest.raises(StockError, match=message):
+    with pytest.raises(UserError, match=message):
         stop_deliver(
             stop=shelter,
             user=volunteer,

@@ -22,7 +22,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from hub.celery import app
+from config.celery import app
 from tests.deployment import (
     TEST_SECRET_KEY,
     VENV_BIN,
@@ -181,12 +181,12 @@ class Worker:
 
 
 def worker_spawn(*, redis_url: str, directory: Path) -> Worker:
-    """`celery -A hub worker` in its own process group, on the private Redis and the test
+    """`celery -A config worker` in its own process group, on the private Redis and the test
     database, with a unique node name. Call wait_ready() before giving it work."""
     name = f"alerttest-{uuid.uuid4().hex[:12]}"
     command = [
         str(VENV_BIN / "celery"),
-        *("-A", "hub", "worker", "--pool", "solo", "--concurrency", "1"),
+        *("-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
         *("--hostname", f"celery@{name}", "--loglevel", "INFO"),
         # Nothing else listens on this Redis: no other node to sync with or to gossip to.
         *("--without-mingle", "--without-gossip"),

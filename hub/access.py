@@ -1,0 +1,57 @@
+"""Who may act in which hub: the one place that checks a person's membership and role.
+Views reach it through `hub.decorators.hub_role_required`; services that take a user call
+`hub_role_check` themselves, so a call from the shell or a task is held to the same rule."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from hub.errors import Denied
+from hub.models import Hub, Membership
+from hub.roles import Role, role_at_least
+
+
+def hub_list_for_user(*, user) -> QuerySet[Hub]:
+    """The active hubs the user is a member of."""
+    return Hub.objects.filter(memberships__user=user, is_active=True).order_by("name")
+
+
+def hub_get_for_user(*, user, slug: str) -> Hub:
+    """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed."""
+    hub = hub_list_for_user(user=user).filter(slug=slug).first()
+    if hub is None:
+        raise Http404("No such hub")
+    return hub
+
+
+def hub_get_for_role(*, user, slug: str, role: Role) -> Hub:
+    """The hub of a page for `role`: 404 unless the user is a member (so other hubs are
+    not even confirmed), 403 unless they hold the role."""
+    hub = hub_get_for_user(user=user, slug=slug)
+    if not role_at_least(user, role):
+        raise PermissionDenied
+    return hub
+
+
+def hub_role_allowed(*, user, hub: Hub | int, role: Role | None) -> bool:
+    """Whether the user is a member of the hub holding at least `role` (None: any
+    role or none, membership alone: a run's driver)."""
+    if not user.is_authenticated:
+        return False
+    if role is not None and not role_at_least(user, role):
+        return False
+    hub_id = hub if isinstance(hub, int) else hub.pk
+    return Membership.objects.filter(user_id=user.pk, hub_id=hub_id).exists()
+
+
+def hub_role_check(
+    *, user, hub: Hub, role: Role | None, message: str, denied: type[Denied] = Denied
+) -> None:
+    """Raise `denied` with the message unless the user may act in the hub with `role`."""
+    if not hub_role_allowed(user=user, hub=hub, role=role):
+        raise denied(message)
+
+
+def membership_get(*, user, hub: Hub) -> Membership:
+    """The user's membership of the hub (the view's decorator has checked there is one)."""
+    return Membership.objects.get(user=user, hub=hub)

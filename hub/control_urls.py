@@ -1,9 +1,0 @@
-"""Intake control for admins, under /hubs/<hub_slug>/."""
-
-from django.urls import path
-
-from hub import control_views
-
-urlpatterns: list = [
-    path("intake-control/", control_views.intake_control, name="intake_control"),
-]

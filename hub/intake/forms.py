@@ -1,0 +1,330 @@
+"""The intake form: the dropoff's own fields, and its lines posted as parallel lists (one
+entry per line row for each of item, quantity, expiry_date, outcome, redirected_to)."""
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import cast
+from urllib.parse import urlencode
+
+from django import forms
+from django.db import models
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hub import fields
+from hub.fields import parse_id
+from hub.intake.selectors import UsualLine, other_hub_list, usual_line_map
+from hub.intake.services import DropoffLineInput
+from hub.models import Hub, Outcome
+from inventory.models import Category, Item, StorageLocation, Unit
+
+LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")
+# Later columns: a page loaded before they existed posts none of them, taken as empty.
+OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size")
+MAX_LINES = 50
+NEW_ITEM_NAME_MAX = 80
+
+
+class UnlistedSize(models.TextChoices):
+    """How big one unit of an item that is not in the catalog is, as the volunteer sees it."""
+
+    SMALL = "small", _("Small (fits in a hand)")
+    BOX = "box", _("Box")
+    BAG = "bag", _("Bag")
+    LARGE = "large", _("Large (needs both arms)")
+
+
+# The unit and the litres one unit of each size counts for, until a coordinator sets them.
+UNLISTED_SIZES = {
+    UnlistedSize.SMALL: (Unit.EACH, Decimal("1")),
+    UnlistedSize.BOX: (Unit.BOX, Decimal("30")),
+    UnlistedSize.BAG: (Unit.BAG, Decimal("20")),
+    UnlistedSize.LARGE: (Unit.EACH, Decimal("100")),
+}
+
+
+def unlisted_item(*, hub: Hub, name: str, category: Category, size: str) -> Item:
+    """An unsaved catalog item for something a volunteer logs that is not in the catalog:
+    flagged for a coordinator's review, saved by dropoff_log with the dropoff."""
+    unit, litres = UNLISTED_SIZES[UnlistedSize(size)]
+    return Item(
+        name=name,
+        category=category,
+        unit=unit,
+        unit_volume_litres=litres,
+        needs_review=True,
+        created_at_hub=hub,
+    )
+
+
+class DropoffForm(forms.Form):
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={
+            "required": _("This form was out of date. Check the items and log them again."),
+            "max_length": _("This form was out of date. Check the items and log them again."),
+        },
+    )
+    # Not required: a dropoff that is all declined or sent on stocks nothing. The service
+    # asks for a location of this hub for every accepted line.
+    location = forms.ModelChoiceField(
+        label=_("Put accepted goods in"), queryset=StorageLocation.objects.none(), required=False
+    )
+    donor_consent = forms.BooleanField(
+        label=_("The donor agrees that we keep their name and contact"), required=False
+    )
+    donor_name = forms.CharField(label=_("Donor name"), max_length=120, required=False)
+    donor_contact = forms.CharField(label=_("Phone or e-mail"), max_length=120, required=False)
+
+    def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hub = hub
+        location = cast(forms.ModelChoiceField, self.fields["location"])
+        location.queryset = StorageLocation.objects.filter(hub=hub, is_active=True)
+        # The choices come from the fill already read for the page: no second query.
+        location.choices = [(loc.pk, loc.name) for loc in locations]
+
+    @staticmethod
+    def new_key() -> str:
+        return uuid.uuid4().hex
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if (data.get("donor_name") or data.get("donor_contact")) and not data.get("donor_consent"):
+            self.add_error(
+                "donor_consent",
+                _("Tick this to keep the donor's details, or leave them empty."),
+            )
+        return data
+
+
+class LineForm(forms.Form):
+    """One line row: an item of the catalog, or (no item) one the volunteer names, with a
+    category and a size. Items, hubs, categories and usual quantities are looked up in bulk
+    by the caller (one query each for all lines), whatever the catalog size."""
+
+    item = fields.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=None
+    )
+    # Bounded by the hub's own maximum per line (clean_quantity), which says so.
+    quantity = fields.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=None,
+        error_messages={"invalid": _("Enter a whole number.")},
+    )
+    expiry_date = fields.DateField(label=_("Expires"), required=False)
+    outcome = fields.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    redirected_to = fields.IntegerField(required=False, min_value=1, max_value=None)
+    # The unusual quantity the volunteer confirmed for this line, if any.
+    confirmed = fields.IntegerField(required=False, min_value=1, max_value=None)
+    new_name = forms.CharField(label=_("Name"), max_length=NEW_ITEM_NAME_MAX, required=False)
+    new_category = fields.IntegerField(required=False, min_value=1, max_value=None)
+    new_size = fields.ChoiceField(choices=UnlistedSize.choices, required=False)
+
+    def __init__(
+        self,
+        *args,
+        hub: Hub,
+        items: dict[int, Item],
+        hubs: dict[int, Hub],
+        categories: dict[int, Category],
+        usual: dict[int, UsualLine],
+        **kw,
+    ):
+        super().__init__(*args, **kw)
+        self.hub, self.items, self.hubs = hub, items, hubs
+        self.categories, self.usual = categories, usual
+        self.unusual: UsualLine | None = None  # set when the quantity needs a confirmation
+
+    def clean_quantity(self) -> int:
+        quantity = self.cleaned_data["quantity"]
+        if quantity > self.hub.max_line_quantity:
+            raise forms.ValidationError(
+                _("More than %(max)d on one line? Check the number.")
+                % {"max": self.hub.max_line_quantity}
+            )
+        return quantity
+
+    def clean_item(self) -> Item | None:
+        pk = self.cleaned_data["item"]
+        if pk is None:
+            return None  # an item that is not in the catalog: see clean()
+        item = self.items.get(pk)
+        if item is None or not item.is_active:
+            raise forms.ValidationError(_("This item is not in the catalog. Remove the line."))
+        return item
+
+    def clean_redirected_to(self) -> Hub | None:
+        pk = self.cleaned_data.get("redirected_to")
+        if pk is None:
+            return None
+        if pk not in self.hubs:
+            raise forms.ValidationError(_("Choose a hub of the network."))
+        return self.hubs[pk]
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if data.get("item") is None and "item" not in self.errors:
+            data["item"] = self._unlisted(data)
+        item = data.get("item")
+        if item is not None and not item.tracks_expiry:
+            data["expiry_date"] = None
+        if data.get("outcome") == Outcome.REDIRECTED and not data.get("redirected_to"):
+            self.add_error("redirected_to", _("Choose the hub you sent the donor to."))
+        if data.get("outcome") != Outcome.REDIRECTED:
+            data["redirected_to"] = None
+        quantity = data.get("quantity")
+        if item is not None and quantity is not None:
+            usual = self.usual.get(item.pk, UsualLine(None))
+            if quantity > usual.limit and data.get("confirmed") != quantity:
+                self.unusual = usual
+                self.add_error("quantity", self._unusual_message(item, quantity, usual))
+        return data
+
+    def _unlisted(self, data: dict) -> Item | None:
+        name = data.get("new_name", "")
+        category = self.categories.get(data.get("new_category"))
+        size = data.get("new_size")
+        if not name:
+            self.add_error("new_name", _("Name the item, or remove the line."))
+        if category is None:
+            self.add_error("new_category", _("Choose the item's category."))
+        if not size:
+            self.add_error("new_size", _("Choose the item's size."))
+        if not (name and category and size):
+            return None
+        return unlisted_item(hub=self.hub, name=name, category=category, size=size)
+
+    @staticmethod
+    def _unusual_message(item: Item, quantity: int, usual: UsualLine) -> str:
+        if usual.usual is None:
+            return _("%(quantity)d %(item)s on one line is a lot. Is the number right?") % {
+                "quantity": quantity,
+                "item": item.name,
+            }
+        return _(
+            "%(quantity)d %(item)s is far more than this hub usually gets on one line "
+            "(about %(usual)d). Is the number right?"
+        ) % {"quantity": quantity, "item": item.name, "usual": usual.usual}
+
+    def to_input(self, *, location: StorageLocation | None) -> DropoffLineInput:
+        data = self.cleaned_data
+        return DropoffLineInput(
+            item=data["item"],
+            quantity=data["quantity"],
+            outcome=data["outcome"],
+            location=location if data["outcome"] == Outcome.ACCEPTED else None,
+            expiry_date=data["expiry_date"],
+            redirected_to=data["redirected_to"],
+        )
+
+
+def line_forms_from_post(
+    post: QueryDict, *, hub: Hub, confirm: int | None = None
+) -> list[LineForm] | None:
+    """The posted line rows as bound forms, or None when the lists don't line up (a
+    tampered or truncated form). `confirm` is a quantity the volunteer confirmed with a
+    line's "yes, it is right" button: every line of that quantity counts as confirmed."""
+    columns = {name: post.getlist(name) for name in LINE_FIELDS}
+    count = len(columns["item"])
+    for name in OPTIONAL_LINE_FIELDS:
+        columns[name] = post.getlist(name) or [""] * count
+    if count > MAX_LINES or any(len(values) != count for values in columns.values()):
+        return None
+    if confirm is not None:
+        columns["confirmed"] = [
+            str(confirm) if quantity.strip() == str(confirm) else confirmed
+            for quantity, confirmed in zip(columns["quantity"], columns["confirmed"], strict=True)
+        ]
+    item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
+    items = Item.objects.select_related("category").in_bulk(item_ids)
+    hubs = other_hub_list(hub=hub).in_bulk()
+    unlisted = any(not value for value in columns["item"])
+    categories = Category.objects.in_bulk() if unlisted else {}
+    usual = usual_line_map(hub=hub, item_ids=set(items))
+    return [
+        LineForm(
+            {name: columns[name][n] for name in columns},
+            hub=hub,
+            items=items,
+            hubs=hubs,
+            categories=categories,
+            usual=usual,
+            prefix=None,
+        )
+        for n in range(count)
+    ]
+
+
+REPORT_DAYS = 7
+REPORT_MAX_DAYS = 366
+
+
+class ReportPeriodForm(forms.Form):
+    """A range of whole days in the hub's time zone, both ends included."""
+
+    since = fields.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
+    )
+    until = fields.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2025-01-10.")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        today = timezone.localdate()
+        initial = {"since": today - timedelta(days=REPORT_DAYS - 1), "until": today}
+        if data is not None and not (data.get("since") or data.get("until")):
+            data = None  # a page opened without a period gets the last week
+        super().__init__(data, initial=initial, **kwargs)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if since > until:
+                self.add_error("until", _("The end must be on or after the start."))
+            elif (until - since).days >= REPORT_MAX_DAYS:
+                self.add_error(
+                    "until", _("Choose at most %(days)d days.") % {"days": REPORT_MAX_DAYS}
+                )
+        return data
+
+    def days(self) -> tuple[date, date]:
+        """The first and the last day of the period."""
+        if self.is_bound:
+            return self.cleaned_data["since"], self.cleaned_data["until"]
+        return self.initial["since"], self.initial["until"]
+
+    def period(self) -> tuple[datetime, datetime]:
+        """[start of `since`, start of the day after `until`), aware, in the hub's zone."""
+        since, until = self.days()
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(since, time.min, tzinfo=tz)
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
+        return start, end
+
+    def slug(self) -> str:
+        """The period for a file name: 2025-01-07_2025-01-13."""
+        start, end = self.period()
+        return f"{start.date().isoformat()}_{(end.date() - timedelta(days=1)).isoformat()}"
+
+    def query(self) -> str:
+        """The period as a query string, for the export links."""
+        start, end = self.period()
+        return urlencode(
+            {
+                "since": start.date().isoformat(),
+                "until": (end.date() - timedelta(days=1)).isoformat(),
+            }
+        )

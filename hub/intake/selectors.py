@@ -1,0 +1,415 @@
+"""Reads for hubs and intake. Each runs a fixed number of queries, whatever the catalog or
+ledger size."""
+
+import math
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from statistics import median
+
+from django.core.cache import cache
+from django.db.models import Count, F, Q, QuerySet, Sum, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from hub.models import (
+    CategoryIntake,
+    Dropoff,
+    DropoffLine,
+    Hub,
+    IntakeStatus,
+    Outcome,
+    PinnedTile,
+)
+from inventory.models import Category, Item, StorageLocation
+from inventory.search import query_terms
+from inventory.selectors import LocationFill
+
+TILE_COUNT = 12
+TILE_DAYS = 7
+TILE_CACHE_SECONDS = 26 * 3600
+
+
+def other_hub_list(*, hub: Hub) -> QuerySet[Hub]:
+    """The network's other active hubs, by name: where a donor can be sent on."""
+    return Hub.objects.filter(is_active=True).exclude(pk=hub.pk).order_by("name")
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Whether a hub takes a category now, and what to tell the donor."""
+
+    status: str
+    reason: str = ""
+    reopens_at: datetime | None = None
+
+    @property
+    def accepts(self) -> bool:
+        return self.status != IntakeStatus.CLOSED
+
+
+def acceptance_map(*, hubs: list[Hub]) -> dict[tuple[int, int], Acceptance]:
+    """(hub id, category id) -> Acceptance, for every category, in two queries; the keys
+    come hub by hub in the order of `hubs`."""
+    category_ids = list(Category.objects.values_list("pk", flat=True))
+    rows = {
+        (row.hub_id, row.category_id): row for row in CategoryIntake.objects.filter(hub__in=hubs)
+    }
+    return {
+        (hub.pk, category_id): _acceptance(hub, rows.get((hub.pk, category_id)))
+        for hub in hubs
+        for category_id in category_ids
+    }
+
+
+def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
+    if hub.intake_status == IntakeStatus.CLOSED:
+        return Acceptance(IntakeStatus.CLOSED, hub.intake_reason, hub.intake_reopens_at)
+    if row is not None:
+        return Acceptance(row.status, row.reason, row.reopens_at)
+    if hub.intake_status == IntakeStatus.LIMITED:
+        # A limited hub takes only the categories it lists.
+        reason = hub.intake_reason or _("This hub takes only the categories it lists.")
+        return Acceptance(IntakeStatus.CLOSED, reason, hub.intake_reopens_at)
+    return Acceptance(IntakeStatus.OPEN)
+
+
+def intake_tile_list(*, hub: Hub) -> list[Item]:
+    """The table's tiles, which stay put through a shift: the items a coordinator pinned,
+    in their order, then the items the hub received most in the TILE_DAYS before today
+    (accepted lines of dropoffs not undone), then the catalog's order so that a new hub
+    has tiles too. The ranking counts whole days only, so it changes at midnight, never
+    mid-shift; it is cached for the day."""
+    pinned = list(
+        PinnedTile.objects.filter(hub=hub, item__is_active=True).values_list("item", flat=True)
+    )
+    ranked = [pk for pk in tile_ranking(hub=hub) if pk not in pinned]
+    chosen = (pinned + ranked)[:TILE_COUNT]
+    items = Item.objects.filter(is_active=True, needs_review=False).select_related("category")
+    by_pk = {item.pk: item for item in items.filter(pk__in=chosen)}
+    if hub_items := [pk for pk in pinned if pk not in by_pk]:
+        # A pinned item still waiting for review is pinned on purpose.
+        by_pk |= Item.objects.select_related("category").in_bulk(hub_items)
+    tiles = [by_pk[pk] for pk in chosen if pk in by_pk]
+    if len(tiles) < TILE_COUNT:
+        tiles += list(
+            items.exclude(pk__in=chosen).order_by("category__sort_order", "name")[
+                : TILE_COUNT - len(tiles)
+            ]
+        )
+    return tiles
+
+
+def tile_ranking(*, hub: Hub) -> list[int]:
+    """Item ids the hub received most often in the TILE_DAYS before today, most first:
+    computed once a day per hub (the cache key holds the date)."""
+    today = timezone.localdate()
+    key = f"intake-tiles:{hub.pk}:{today.isoformat()}"
+    try:
+        ranking = cache.get(key)
+    except RedisError:  # the same ranking, computed afresh: it depends on the date only
+        ranking = None
+    if ranking is None:
+        start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+        ranking = list(
+            DropoffLine.objects.filter(
+                dropoff__hub=hub,
+                dropoff__logged_at__gte=start_of_today - timedelta(days=TILE_DAYS),
+                dropoff__logged_at__lt=start_of_today,
+                dropoff__undone_at__isnull=True,
+                outcome=Outcome.ACCEPTED,
+                item__is_active=True,
+            )
+            .values("item")
+            .annotate(times=Count("id"))
+            .order_by("-times", "item")
+            .values_list("item", flat=True)[: TILE_COUNT * 2]
+        )
+        with suppress(RedisError):
+            cache.set(key, ranking, TILE_CACHE_SECONDS)
+    return ranking
+
+
+SEARCH_RESULTS = 24
+
+
+def item_search(*, query: str) -> list[Item]:
+    """Active items with a word beginning with each typed word, whatever the case, accents
+    or plural ending, in their name, aliases or category ("manta", "blankets", "canned
+    food"): one query on the stored search text (inventory.search), whatever the catalog."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    matches = Q()
+    for term in terms[:8]:
+        matches &= Q(search_text__contains=term)
+    return list(
+        Item.objects.filter(matches, is_active=True)
+        .select_related("category")
+        .order_by("name")[:SEARCH_RESULTS]
+    )
+
+
+# A line asks for a confirmation when its quantity is more than UNUSUAL_FACTOR times the
+# hub's usual line of that item: the median of its last USUAL_LINES accepted lines at the
+# hub in USUAL_DAYS (undone dropoffs left out), and never at UNUSUAL_FLOOR or under. With
+# fewer than USUAL_MIN_LINES such lines, above UNUSUAL_WITHOUT_HISTORY.
+UNUSUAL_FACTOR = 5
+UNUSUAL_FLOOR = 24
+UNUSUAL_WITHOUT_HISTORY = 100
+USUAL_LINES = 20
+USUAL_MIN_LINES = 3
+USUAL_DAYS = 60
+
+
+@dataclass(frozen=True)
+class UsualLine:
+    """What a hub usually receives of an item on one line, and from what count on a line
+    of it is unusual enough to ask."""
+
+    usual: int | None
+
+    @property
+    def limit(self) -> int:
+        if self.usual is None:
+            return UNUSUAL_WITHOUT_HISTORY
+        return max(UNUSUAL_FLOOR, UNUSUAL_FACTOR * self.usual)
+
+
+def usual_line_map(*, hub: Hub, item_ids: set[int]) -> dict[int, UsualLine]:
+    """item id -> UsualLine for each of `item_ids`, in one query (a window function keeps
+    each item's last USUAL_LINES lines), however long the hub's history."""
+    if not item_ids:
+        return {}
+    since = timezone.now() - timedelta(days=USUAL_DAYS)
+    recent = (
+        DropoffLine.objects.filter(
+            dropoff__hub=hub,
+            dropoff__undone_at__isnull=True,
+            dropoff__logged_at__gte=since,
+            item_id__in=item_ids,
+            outcome=Outcome.ACCEPTED,
+        )
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=F("item_id"),
+                order_by=[F("dropoff__logged_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(recency__lte=USUAL_LINES)
+        .values_list("item_id", "quantity")
+    )
+    quantities: dict[int, list[int]] = {pk: [] for pk in item_ids}
+    for item_id, quantity in recent:
+        quantities[item_id].append(quantity)
+    return {
+        pk: UsualLine(round(median(found)) if len(found) >= USUAL_MIN_LINES else None)
+        for pk, found in quantities.items()
+    }
+
+
+def location_default(*, locations: list[LocationFill]) -> StorageLocation | None:
+    """The emptiest location that still has room."""
+    with_room = [f for f in locations if f.free_litres > 0]
+    if not with_room:
+        return None
+    return min(with_room, key=lambda f: (f.percent, f.location.name)).location
+
+
+def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
+    """category id -> the nearest other hub of the network that is open for it and below
+    its nearly-full threshold (hubs without coordinates come last, by name)."""
+    others = list(other_hub_list(hub=hub))
+    if not others:
+        return {}
+    percent = _hub_fill_percents(hubs=others)
+    room = [h for h in others if percent.get(h.pk, Decimal(0)) < h.nearly_full_percent]
+    room.sort(key=lambda other: (_distance_km(hub, other), other.name))
+    by_pk = {other.pk: other for other in room}
+    suggestions: dict[int, Hub] = {}
+    # acceptance_map lists the hubs in the order given, nearest first here: the first hub
+    # that is open for a category wins it.
+    for (hub_id, category_id), acceptance in acceptance_map(hubs=room).items():
+        if acceptance.status == IntakeStatus.OPEN:
+            suggestions.setdefault(category_id, by_pk[hub_id])
+    return suggestions
+
+
+def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
+    """Each hub's fill in percent, from its active locations' rows (one query)."""
+    totals = (
+        StorageLocation.objects.filter(hub__in=hubs, is_active=True)
+        .values("hub")
+        .annotate(capacity=Sum("capacity_litres"), used=Sum("used_litres"))
+        .values_list("hub", "capacity", "used")
+        .order_by()
+    )
+    return {hub_id: used * 100 / capacity for hub_id, capacity, used in totals if capacity}
+
+
+def _distance_km(a: Hub, b: Hub) -> float:
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
+        return math.inf
+    lat1, lon1, lat2, lon2 = (
+        math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude)
+    )
+    # Haversine: straight-line distance on the earth's surface, plenty for "nearest hub".
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 6371 * 2 * math.asin(math.sqrt(h))
+
+
+def dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
+    """The dropoff a form (by its idempotency key) already logged at this hub, if any."""
+    if not key:
+        return None
+    return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
+
+
+def recent_dropoff_list(*, hub: Hub, limit: int = 20) -> list[Dropoff]:
+    return list(
+        Dropoff.objects.filter(hub=hub)
+        .select_related("logged_by")
+        .prefetch_related("lines__item")
+        .order_by("-logged_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    lines: int = 0
+    units: int = 0
+
+
+@dataclass(frozen=True)
+class DropoffReport:
+    """Dropoffs logged in a period (undone ones apart) and what happened to their lines."""
+
+    dropoffs: int
+    undone: int
+    outcomes: dict[str, OutcomeCount]
+    redirected_to: list[tuple[str, OutcomeCount]]
+
+    @property
+    def accepted(self) -> OutcomeCount:
+        return self.outcomes.get(Outcome.ACCEPTED, OutcomeCount())
+
+    @property
+    def declined(self) -> OutcomeCount:
+        return self.outcomes.get(Outcome.DECLINED, OutcomeCount())
+
+    @property
+    def redirected(self) -> OutcomeCount:
+        return self.outcomes.get(Outcome.REDIRECTED, OutcomeCount())
+
+
+def dropoff_report(*, hub: Hub, since: datetime, until: datetime) -> DropoffReport:
+    """Counts of the hub's dropoffs from `since` up to `until`, in three queries."""
+    dropoffs = Dropoff.objects.filter(hub=hub, logged_at__gte=since, logged_at__lt=until)
+    totals = dropoffs.aggregate(
+        kept=Count("pk", filter=Q(undone_at__isnull=True)),
+        undone=Count("pk", filter=Q(undone_at__isnull=False)),
+    )
+    lines = DropoffLine.objects.filter(dropoff__in=dropoffs.filter(undone_at__isnull=True))
+    outcomes = {
+        row["outcome"]: OutcomeCount(lines=row["lines"], units=row["units"])
+        for row in lines.values("outcome")
+        .annotate(lines=Count("pk"), units=Sum("quantity"))
+        .order_by()
+    }
+    redirected_to = [
+        (row["redirected_to__name"], OutcomeCount(lines=row["lines"], units=row["units"]))
+        for row in lines.filter(outcome=Outcome.REDIRECTED)
+        .values("redirected_to__name")
+        .annotate(lines=Count("pk"), units=Sum("quantity"))
+        .order_by("-units", "redirected_to__name")
+    ]
+    return DropoffReport(
+        dropoffs=totals["kept"],
+        undone=totals["undone"],
+        outcomes=outcomes,
+        redirected_to=redirected_to,
+    )
+
+
+def dropoff_line_rows(
+    *, hub: Hub, since: datetime, until: datetime, chunk_size: int
+) -> Iterator[tuple]:
+    """Each dropoff line of the period, oldest first, as the export's columns, read in
+    chunks so that a long period streams."""
+    return (
+        DropoffLine.objects.filter(
+            dropoff__hub=hub, dropoff__logged_at__gte=since, dropoff__logged_at__lt=until
+        )
+        .order_by("dropoff__logged_at", "dropoff_id", "pk")
+        .values_list(
+            "dropoff_id",
+            "dropoff__logged_at",
+            "dropoff__logged_by__username",
+            "dropoff__undone_at",
+            "item__name",
+            "item__category__name",
+            "quantity",
+            "item__unit",
+            "outcome",
+            "location__name",
+            "redirected_to__name",
+            "expiry_date",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def category_intake_list(*, hub: Hub) -> list[CategoryIntake]:
+    """What the hub says about single categories, in the catalog's order."""
+    return list(
+        CategoryIntake.objects.filter(hub=hub)
+        .select_related("category")
+        .order_by("category__sort_order", "category__name")
+    )
+
+
+def category_find(*, pk: int | None) -> Category | None:
+    return Category.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def category_intake_find(*, hub: Hub, category: Category) -> CategoryIntake | None:
+    return CategoryIntake.objects.filter(hub=hub, category=category).first()
+
+
+def item_active_find(*, pk: int | None) -> Item | None:
+    """An item still in the catalog, with its category; None for anything else."""
+    return Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
+
+
+def dropoff_find(*, hub: Hub, pk: int) -> Dropoff | None:
+    return Dropoff.objects.filter(hub=hub, pk=pk).first()
+
+
+def dropoff_get(*, hub: Hub, pk: int) -> Dropoff:
+    """One of the hub's dropoffs, or 404."""
+    return get_object_or_404(Dropoff, hub=hub, pk=pk)
+
+
+def dropoff_detail_get(*, hub: Hub, pk: int) -> Dropoff:
+    """One of the hub's dropoffs with its lines and who logged and undid it, or 404."""
+    return get_object_or_404(
+        Dropoff.objects.select_related("logged_by", "undone_by").prefetch_related(
+            "lines__item", "lines__location", "lines__redirected_to"
+        ),
+        hub=hub,
+        pk=pk,
+    )
+
+
+def dropoff_lines_prefetch(*, dropoff: Dropoff) -> None:
+    """Read the dropoff's lines, with their items and where they were sent, for its receipt."""
+    prefetch_related_objects([dropoff], "lines__item", "lines__redirected_to")

@@ -1,0 +1,556 @@
+"""Intake: logging a donor's dropoff at the table, and undoing a mistake right after."""
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import cast
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hub.access import hub_role_check
+from hub.errors import Denied, UserError
+from hub.intake.selectors import acceptance_map
+from hub.models import (
+    CategoryIntake,
+    Dropoff,
+    DropoffLine,
+    Hub,
+    IntakeStatus,
+    Outcome,
+    PinnedTile,
+)
+from hub.roles import Role, role_at_least
+from inventory.capacity import capacity_recheck
+from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
+from inventory.models import Category, Item, StockMovement, StorageLocation
+from inventory.services import (
+    NoRoom,
+    StockError,
+    StockLine,
+    quantity_check,
+    room_check,
+    stock_receive,
+    stock_void,
+)
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+class IntakeError(UserError):
+    """A dropoff that cannot be logged or undone; the message is for the volunteer. `line`
+    is the index of the line it is about, so the page can show it beside that line."""
+
+
+class IntakeDenied(IntakeError, Denied):
+    """The user is not a member of the dropoff's hub."""
+
+
+@dataclass(frozen=True)
+class DropoffLineInput:
+    item: Item
+    quantity: int
+    outcome: str = Outcome.ACCEPTED
+    location: StorageLocation | None = None
+    expiry_date: date | None = None
+    redirected_to: Hub | None = None
+
+
+def dropoff_log(
+    *,
+    hub: Hub,
+    user: User,
+    lines: list[DropoffLineInput],
+    idempotency_key: str,
+    donor_name: str = "",
+    donor_contact: str = "",
+    donor_consent: bool = False,
+) -> Dropoff:
+    """Log one visit: the dropoff, its lines, and one `received` movement per accepted line,
+    all in one transaction. The same key again (a double tap, a retry) returns the first
+    dropoff and stores nothing more.
+
+    Refused, storing nothing: a closed hub; accepting an item of a category the hub does
+    not take; a quantity over the hub's maximum; a line that would overfill its location."""
+    _member_check(hub=hub, user=user)
+    if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
+        return earlier
+    _check_open(hub=hub)
+    _check_lines(hub=hub, lines=lines)
+    if not donor_consent:
+        donor_name = donor_contact = ""  # kept only with the donor's consent
+    try:
+        with transaction.atomic():
+            _check_room(hub=hub, lines=lines)
+            lines = _unlisted_save(lines=lines)
+            _intake_lock(hub=hub, lines=lines)
+            # Read again under the lock: a closure committed since the page was loaded (by
+            # the fill of another dropoff, or an admin) refuses this one, and none can
+            # commit before this dropoff does.
+            if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
+                return earlier  # the same form, logged by a double tap while this waited
+            hub.refresh_from_db(fields=INTAKE_FIELDS)
+            _check_open(hub=hub)
+            _check_accepting(hub=hub, lines=lines)
+            dropoff = Dropoff.objects.create(
+                hub=hub,
+                logged_by=user,
+                idempotency_key=idempotency_key,
+                donor_name=donor_name.strip(),
+                donor_contact=donor_contact.strip(),
+                donor_consent=donor_consent,
+            )
+            DropoffLine.objects.bulk_create(
+                DropoffLine(
+                    dropoff=dropoff,
+                    item=line.item,
+                    quantity=line.quantity,
+                    expiry_date=line.expiry_date,
+                    outcome=line.outcome,
+                    location=line.location if line.outcome == Outcome.ACCEPTED else None,
+                    redirected_to=line.redirected_to,
+                )
+                for line in lines
+            )
+            accepted = [
+                # An accepted line's location was checked (_check_lines).
+                StockLine(
+                    line.item, cast(StorageLocation, line.location), line.quantity, line.expiry_date
+                )
+                for line in lines
+                if line.outcome == Outcome.ACCEPTED
+            ]
+            if accepted:
+                stock_receive(
+                    lines=accepted,
+                    user=user,
+                    reason=_("Dropoff #%(number)d") % {"number": dropoff.pk},
+                    source=dropoff,
+                    idempotency_key=f"dropoff:{idempotency_key}",
+                )
+    except StockError as error:
+        raise IntakeError(str(error)) from error
+    except IntegrityError:
+        # The same form submitted twice at once: the first one's dropoff is the answer.
+        if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
+            return earlier
+        raise
+    return dropoff
+
+
+def _unlisted_save(*, lines: list[DropoffLineInput]) -> list[DropoffLineInput]:
+    """The lines, each item that is not in the catalog yet (unsaved, flagged for review)
+    saved first. A name the catalog has already (any case) is that item: the volunteer
+    typed what someone else added before, or a coordinator kept or merged it since."""
+    saved: dict[str, Item] = {}
+    result = []
+    for n, line in enumerate(lines):
+        item = line.item
+        if item.pk is None:
+            key = item.name.casefold()
+            if key not in saved:
+                saved[key] = _unlisted_item_get_or_create(item=item, n=n)
+            line = replace(line, item=saved[key])
+        result.append(line)
+    return result
+
+
+def _unlisted_item_get_or_create(*, item: Item, n: int) -> Item:
+    found = Item.objects.filter(name__iexact=item.name).select_related("merged_into").first()
+    while found is not None and found.merged_into_id is not None:
+        found = Item.objects.select_related("merged_into").get(pk=found.merged_into_id)
+    if found is None:
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            # Another table added the same name a moment ago.
+            found = Item.objects.get(name__iexact=item.name)
+        else:
+            return item
+    if not found.is_active:
+        raise IntakeError(_("%(item)s is no longer in the catalog.") % {"item": found}, line=n)
+    return found
+
+
+def dropoff_undo(*, dropoff: Dropoff, user: User) -> Dropoff:
+    """Undo a dropoff logged in the last 10 minutes, by who logged it or a coordinator:
+    its stock is voided by reversing movements; the dropoff itself is kept, marked undone."""
+    _member_check(hub=dropoff.hub, user=user)
+    if dropoff.logged_by_id != user.pk and not role_at_least(user, Role.COORDINATOR):
+        raise IntakeError(_("Only who logged this dropoff, or a coordinator, can undo it."))
+    if timezone.now() - dropoff.logged_at > UNDO_WINDOW:
+        raise IntakeError(_("A dropoff can only be undone within 10 minutes."))
+    with transaction.atomic():
+        locked = Dropoff.objects.select_for_update().get(pk=dropoff.pk)
+        if locked.undone_at:
+            raise IntakeError(_("This dropoff was already undone."))
+        received = StockMovement.objects.filter(
+            source_type__app_label="hub", source_type__model="dropoff", source_id=locked.pk
+        ).first()
+        if received:
+            try:
+                stock_void(
+                    movement=received,
+                    user=user,
+                    reason=_("Dropoff #%(number)d undone") % {"number": locked.pk},
+                    idempotency_key=f"undo-dropoff:{locked.pk}",
+                )
+            except StockError as error:
+                raise IntakeError(str(error)) from error
+        locked.undone_at, locked.undone_by = timezone.now(), user
+        locked.save(update_fields=["undone_at", "undone_by"])
+    return locked
+
+
+def dropoff_can_undo(*, dropoff: Dropoff, user: User) -> bool:
+    return (
+        dropoff.undone_at is None
+        and timezone.now() - dropoff.logged_at <= UNDO_WINDOW
+        and (dropoff.logged_by_id == user.pk or role_at_least(user, Role.COORDINATOR))
+    )
+
+
+def _member_check(*, hub: Hub, user: User) -> None:
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.VOLUNTEER,
+        message=_("Only a member of %(hub)s can log or undo its dropoffs.") % {"hub": hub.name},
+        denied=IntakeDenied,
+    )
+
+
+def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
+    return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
+
+
+# What a dropoff reads of its hub to know whether it takes donations.
+INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
+
+
+def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    """Take, in the order of inventory.locks, the locks the dropoff's stock change takes
+    (after its locations, by `_check_room`), up to the hub's capacity state, which guards
+    its intake."""
+    pairs = {(line.location.pk, line.item.pk) for line in lines if line.outcome == Outcome.ACCEPTED}
+    stock_pairs_lock(pairs=pairs)
+    balances_lock(pairs=pairs)
+    hub_state_lock(hub=hub)
+
+
+def _check_open(*, hub: Hub) -> None:
+    if hub.intake_status == IntakeStatus.CLOSED:
+        raise IntakeError(_("%(hub)s is not taking donations now.") % {"hub": hub.name})
+
+
+def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    if not lines:
+        raise IntakeError(_("Add at least one item."))
+    acceptance = acceptance_map(hubs=[hub])
+    for n, line in enumerate(lines):
+        try:
+            quantity_check(line.quantity)
+        except StockError as error:
+            raise IntakeError(str(error), line=n) from error
+        if line.quantity > hub.max_line_quantity:
+            raise IntakeError(
+                _("%(quantity)d is more than this hub takes on one line (%(max)d). Check it.")
+                % {"quantity": line.quantity, "max": hub.max_line_quantity},
+                line=n,
+            )
+        if not line.item.is_active:
+            raise IntakeError(
+                _("%(item)s is no longer in the catalog.") % {"item": line.item}, line=n
+            )
+        if line.outcome not in Outcome.values:
+            raise IntakeError(_("Choose what happened to %(item)s.") % {"item": line.item}, line=n)
+        if line.outcome == Outcome.ACCEPTED:
+            _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
+        if line.outcome == Outcome.REDIRECTED and (
+            line.redirected_to is None or line.redirected_to.pk == hub.pk
+        ):
+            raise IntakeError(
+                _("Choose another hub to send %(item)s to.") % {"item": line.item}, line=n
+            )
+        if line.outcome != Outcome.REDIRECTED and line.redirected_to is not None:
+            raise IntakeError(_("Only a redirected line names another hub."), line=n)
+
+
+def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
+    _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+    if line.location is None or line.location.hub_id != hub.pk:
+        raise IntakeError(
+            _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
+            line=n,
+        )
+
+
+def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    """The categories of the accepted lines are still taken (read again under the lock)."""
+    acceptance = acceptance_map(hubs=[hub])
+    for n, line in enumerate(lines):
+        if line.outcome == Outcome.ACCEPTED:
+            _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+
+
+def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
+    if not acceptance[(hub.pk, line.item.category_id)].accepts:
+        raise IntakeError(
+            _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
+            % {"hub": hub.name, "category": line.item.category.name},
+            line=n,
+        )
+
+
+def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    """No accepted line may take its location past 100 % (inventory.services.room_check)."""
+    accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+    try:
+        room_check(
+            hub=hub,
+            lines=[
+                StockLine(line.item, cast(StorageLocation, line.location), line.quantity)
+                for _n, line in accepted
+            ],
+            nowhere=_("No location here has room for it: send the donor to another hub."),
+        )
+    except NoRoom as error:
+        raise IntakeError(str(error), line=accepted[error.index][0]) from error
+
+
+# --- intake control (admins) ------------------------------------------------------------------
+
+# The status of a category that has no row of its own: it takes whatever the hub takes.
+FOLLOW_HUB = "follow"
+REASON_MAX_LENGTH = 255
+
+
+class IntakeControlError(UserError):
+    """A change to a hub's intake or thresholds that is refused, storing nothing. The message
+    is for the admin; `field` names the form field it is about (None: the change as a whole)."""
+
+
+class IntakeControlDenied(IntakeControlError, Denied):
+    """The user is not an admin of that hub."""
+
+
+@dataclass(frozen=True)
+class ReopenCounts:
+    """What one run of `intake_reopen_due` reopened."""
+
+    hubs: int
+    categories: int
+
+
+def hub_intake_set(
+    *,
+    hub: Hub,
+    user: User,
+    status: str,
+    reason: str = "",
+    reopens_at: datetime | None = None,
+) -> Hub:
+    """Open, limit or close intake for the whole hub. Limited and closed need a reason and
+    may name a time (in the future) when the hub reopens by itself; open clears both. A
+    hand-set status replaces an automatic closure. Returns the hub, updated in place."""
+    _intake_admin_check(hub=hub, user=user)
+    if status not in IntakeStatus.values:
+        raise IntakeControlError(_("Choose open, limited or closed."), field="status")
+    reason, reopens_at = _intake_reason_check(status=status, reason=reason, reopens_at=reopens_at)
+    values = {
+        "intake_status": status,
+        "intake_reason": reason if status != IntakeStatus.OPEN else "",
+        "intake_reopens_at": reopens_at,
+        "intake_closed_automatically": False,
+        "intake_changed_at": timezone.now(),
+    }
+    with transaction.atomic():
+        hub_state_lock(hub=hub)  # no dropoff is logged after this commits (inventory.locks)
+        return _hub_update(hub=hub, values=values)
+
+
+def category_intake_set(
+    *,
+    hub: Hub,
+    user: User,
+    category: Category,
+    status: str,
+    reason: str = "",
+    reopens_at: datetime | None = None,
+) -> CategoryIntake | None:
+    """What the hub says about one category. FOLLOW_HUB removes its row, so it takes what
+    the hub takes (returns None); open, limited or closed store the row (a reason is needed
+    for limited and closed; a reopen time, in the future, makes it follow the hub again)."""
+    _intake_admin_check(hub=hub, user=user)
+    if status != FOLLOW_HUB and status not in IntakeStatus.values:
+        raise IntakeControlError(
+            _("Choose follow the hub, open, only if needed or closed."), field="status"
+        )
+    row = None
+    now = timezone.now()
+    with transaction.atomic():
+        hub_state_lock(hub=hub)  # no dropoff is logged after this commits (inventory.locks)
+        if status == FOLLOW_HUB:
+            CategoryIntake.objects.filter(hub=hub, category=category).delete()
+        else:
+            reason, reopens_at = _intake_reason_check(
+                status=status, reason=reason, reopens_at=reopens_at
+            )
+            row, _created = CategoryIntake.objects.update_or_create(
+                hub=hub,
+                category=category,
+                defaults={"status": status, "reason": reason, "reopens_at": reopens_at},
+            )
+        Hub.objects.filter(pk=hub.pk).update(intake_changed_at=now)
+    hub.intake_changed_at = now
+    return row
+
+
+def hub_thresholds_set(
+    *,
+    hub: Hub,
+    user: User,
+    nearly_full_percent: int,
+    full_percent: int,
+    close_when_full: bool,
+) -> Hub:
+    """The fill levels (1-100 %, nearly full below full) at which the hub warns and counts
+    as full, and whether being full closes intake by itself. Returns the hub, updated."""
+    _intake_admin_check(hub=hub, user=user)
+    for field, value in (
+        ("nearly_full_percent", nearly_full_percent),
+        ("full_percent", full_percent),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise IntakeControlError(_("Enter a whole number from 1 to 100."), field=field)
+    if nearly_full_percent >= full_percent:
+        raise IntakeControlError(
+            _("“Nearly full” must be lower than “full” (%(full)d %%).") % {"full": full_percent},
+            field="nearly_full_percent",
+        )
+    values = {
+        "nearly_full_percent": nearly_full_percent,
+        "full_percent": full_percent,
+        "close_when_full": bool(close_when_full),
+    }
+    with transaction.atomic():
+        hub_state_lock(hub=hub)  # before the hub's row (inventory.locks)
+        _hub_update(hub=hub, values=values)
+        # The states tripped under the old thresholds mean nothing under the new ones.
+        capacity_recheck(hub=hub)
+    hub.refresh_from_db()
+    return hub
+
+
+def intake_reopen_due(*, now: datetime) -> ReopenCounts:
+    """Reopen what an admin closed or limited until a time that has come: such a hub opens
+    (reason and reopen time cleared), such a category row goes, so the category follows its
+    hub again. Safe to run twice or at once: a second run finds nothing due. A change an
+    admin or a dropoff is making to a hub's intake right now finishes first."""
+    with transaction.atomic():
+        due_hubs = set(Hub.objects.filter(intake_reopens_at__lte=now).values_list("pk", flat=True))
+        due_rows = CategoryIntake.objects.filter(reopens_at__lte=now)
+        touched = sorted(due_hubs | set(due_rows.values_list("hub_id", flat=True)))
+        # Each hub's intake is changed under its capacity state (inventory.locks, step 3):
+        # an admin changing it now, or a dropoff reading it, finishes first.
+        for hub in Hub.objects.filter(pk__in=touched).order_by("pk"):
+            hub_state_lock(hub=hub)
+        due = Hub.objects.filter(pk__in=touched, intake_reopens_at__lte=now)
+        hub_ids = sorted(due.values_list("pk", flat=True))
+        Hub.objects.filter(pk__in=hub_ids).update(
+            intake_status=IntakeStatus.OPEN,
+            intake_reason="",
+            intake_reopens_at=None,
+            intake_closed_automatically=False,
+            intake_changed_at=now,
+        )
+        rows = list(due_rows.values_list("pk", "hub_id"))
+        CategoryIntake.objects.filter(pk__in=[pk for pk, _hub in rows]).delete()
+        Hub.objects.filter(pk__in={hub_id for _pk, hub_id in rows} - set(hub_ids)).update(
+            intake_changed_at=now
+        )
+        # A hub reopened while its storage is still past full closes again by itself.
+        for hub in Hub.objects.filter(pk__in=hub_ids):
+            capacity_recheck(hub=hub)
+    return ReopenCounts(hubs=len(hub_ids), categories=len(rows))
+
+
+def _hub_update(*, hub: Hub, values: dict) -> Hub:
+    Hub.objects.filter(pk=hub.pk).update(**values)
+    for name, value in values.items():
+        setattr(hub, name, value)
+    return hub
+
+
+def _intake_admin_check(*, hub: Hub, user: User) -> None:
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.ADMIN,
+        message=_("Only an admin of %(hub)s can change its intake.") % {"hub": hub.name},
+        denied=IntakeControlDenied,
+    )
+
+
+def _intake_reason_check(
+    *, status: str, reason: str, reopens_at: datetime | None
+) -> tuple[str, datetime | None]:
+    """The reason and reopen time to store with a status, or IntakeControlError."""
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise IntakeControlError(
+            _("Keep the reason under %(max)d characters.") % {"max": REASON_MAX_LENGTH},
+            field="reason",
+        )
+    if status == IntakeStatus.OPEN:
+        return reason, None  # nothing to reopen
+    if not reason:
+        raise IntakeControlError(
+            _("Say why, for volunteers and donors: e.g. “Storage full” or “Only baby items”."),
+            field="reason",
+        )
+    if reopens_at is not None:
+        if timezone.is_naive(reopens_at):
+            raise ValueError("reopens_at must be time-zone aware")
+        if reopens_at <= timezone.now():
+            raise IntakeControlError(
+                _("That time has passed: choose a later reopen time, or leave it empty."),
+                field="reopens_at",
+            )
+    return reason, reopens_at
+
+
+# --- the table's pinned tiles (coordinators) -------------------------------------------------
+
+TILE_ACTIONS = ("pin", "unpin", "up", "down")
+
+
+def tile_pin_change(*, hub: Hub, item: Item, action: str) -> list[PinnedTile]:
+    """Pin an item to the end of the hub's tiles, unpin it, or move it one place up or
+    down. Positions stay 1, 2, 3...; the hub's pins are locked while they change, so two
+    coordinators at once queue. Returns the pins in their order."""
+    if action not in TILE_ACTIONS:
+        raise ValueError(f"{action!r} is not a tile action")
+    with transaction.atomic():
+        Hub.objects.select_for_update(no_key=True).filter(pk=hub.pk).first()
+        pins = list(PinnedTile.objects.filter(hub=hub).order_by("position", "pk"))
+        mine = next((pin for pin in pins if pin.item_id == item.pk), None)
+        if action == "pin" and mine is None:
+            if not item.is_active:
+                raise IntakeError(_("%(item)s is no longer in the catalog.") % {"item": item})
+            pins.append(PinnedTile(hub=hub, item=item, position=len(pins) + 1))
+        elif action == "unpin" and mine is not None:
+            pins.remove(mine)
+            mine.delete()
+        elif action in ("up", "down") and mine is not None:
+            n = pins.index(mine)
+            other = n - 1 if action == "up" else n + 1
+            if 0 <= other < len(pins):
+                pins[n], pins[other] = pins[other], pins[n]
+        for position, pin in enumerate(pins, start=1):
+            pin.position = position
+        PinnedTile.objects.bulk_create([pin for pin in pins if pin.pk is None], batch_size=100)
+        PinnedTile.objects.bulk_update([pin for pin in pins if pin.pk], ["position"])
+    return pins

@@ -1,0 +1,9 @@
+"""Intake control for admins, under /hubs/<hub_slug>/."""
+
+from django.urls import path
+
+from hub.intake import control_views
+
+urlpatterns: list = [
+    path("intake-control/", control_views.intake_control, name="intake_control"),
+]

@@ -1,0 +1,404 @@
+"""The dropoff table: one page (hub/intake.html) and the htmx fragments it asks for."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from hub.decorators import hub_role_required
+from hub.errors import UserError, user_error_show
+from hub.fields import parse_id
+from hub.http import HubRequest
+from hub.intake.forms import (
+    NEW_ITEM_NAME_MAX,
+    DropoffForm,
+    LineForm,
+    UnlistedSize,
+    line_forms_from_post,
+    unlisted_item,
+)
+from hub.intake.selectors import (
+    Acceptance,
+    acceptance_map,
+    dropoff_detail_get,
+    dropoff_find,
+    dropoff_for_key,
+    dropoff_get,
+    dropoff_lines_prefetch,
+    intake_tile_list,
+    item_active_find,
+    item_search,
+    location_default,
+    other_hub_list,
+    recent_dropoff_list,
+    redirect_suggestions,
+)
+from hub.intake.services import dropoff_can_undo, dropoff_log, dropoff_undo
+from hub.models import Dropoff, Hub, IntakeStatus, Outcome
+from hub.roles import Role, role_at_least
+from inventory.models import Category, Item
+from inventory.selectors import LocationFill, location_fill_list
+
+PAGE = "hub/intake.html"
+# Buttons that, without JavaScript, post the form to change it rather than to log it.
+NO_SCRIPT_ACTIONS = {"add_item", "add_unlisted", "remove_line", "search"}
+# The storage location last chosen on this device (set here and by intake.js), per hub.
+LOCATION_COOKIE = "intake_location"
+LOCATION_COOKIE_DAYS = 365
+
+
+@dataclass
+class LineRow:
+    """What one line row of the form shows."""
+
+    item: Item | None
+    acceptance: Acceptance
+    quantity: object = 1
+    expiry_date: object = ""
+    outcome: str = Outcome.ACCEPTED
+    redirected_to: object = None
+    suggestion: Hub | None = None
+    errors: list[str] = field(default_factory=list)
+    confirmed: object = ""
+    unusual: object = None  # the UsualLine when the quantity asks for a confirmation
+    new_size: str = ""  # of an item that is not in the catalog
+
+    @property
+    def unlisted(self) -> bool:
+        return self.item is not None and self.item.pk is None
+
+
+@require_http_methods(["GET", "POST"])
+@hub_role_required(Role.VOLUNTEER)
+def intake(request: HubRequest, hub: Hub) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, hub)
+    logged = None
+    if (pk := parse_id(request.GET.get("logged"))) is not None:
+        logged = dropoff_find(hub=hub, pk=pk)
+    return render(request, PAGE, _page_context(request, hub, logged=logged))
+
+
+def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
+    # A retry of a form already logged gets the first result, whatever changed since.
+    if earlier := dropoff_for_key(hub=hub, key=request.POST.get("idempotency_key", "")):
+        return _logged(request, hub, earlier)
+    fills = location_fill_list(hub=hub)
+    if NO_SCRIPT_ACTIONS & request.POST.keys():
+        return _edit_without_script(request, hub, fills)
+    form = DropoffForm(request.POST, hub=hub, locations=[f.location for f in fills])
+    line_forms = line_forms_from_post(
+        request.POST, hub=hub, confirm=parse_id(request.POST.get("confirm_quantity"))
+    )
+    if line_forms is None:
+        form.add_error(None, _("The form came in incomplete. Add the items again."))
+        line_forms = []
+    valid = all([form.is_valid(), *(line.is_valid() for line in line_forms)])
+    if valid and not form.errors:
+        try:
+            dropoff = dropoff_log(
+                hub=hub,
+                user=request.user,
+                lines=[
+                    line.to_input(location=form.cleaned_data["location"]) for line in line_forms
+                ],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                donor_name=form.cleaned_data["donor_name"],
+                donor_contact=form.cleaned_data["donor_contact"],
+                donor_consent=form.cleaned_data["donor_consent"],
+            )
+        except UserError as error:
+            user_error_show(error=error, form=form, line_forms=line_forms)
+        else:
+            return _logged(request, hub, dropoff)
+    if "idempotency_key" in form.errors:
+        form.data = cast(QueryDict, form.data).copy()
+        form.data["idempotency_key"] = DropoffForm.new_key()
+    if request.htmx:
+        context = _context(request, hub, form=form, line_forms=line_forms, fills=fills)
+        return render(request, f"{PAGE}#intake", context)
+    context = _page_context(request, hub, form=form, line_forms=line_forms, fills=fills)
+    return render(request, PAGE, context)
+
+
+def _edit_without_script(request: HubRequest, hub: Hub, fills) -> HttpResponse:
+    """The same form back with a line added or removed, or with search results: what the
+    tiles, the search box and the remove buttons do by htmx, as plain form posts."""
+    locations = [f.location for f in fills]
+    form = DropoffForm(initial=request.POST.dict(), hub=hub, locations=locations)
+    line_forms = line_forms_from_post(request.POST, hub=hub) or []
+    removed = parse_id(request.POST.get("remove_line"))
+    line_forms = [f for n, f in enumerate(line_forms) if n != removed]
+    context = _page_context(
+        request, hub, form=form, line_forms=line_forms, fills=fills, show_errors=False
+    )
+    added = parse_id(request.POST.get("add_item"))
+    item = item_active_find(pk=added)
+    if "add_unlisted" in request.POST:
+        item = _unlisted_requested(hub, request.POST)
+        context["unlisted_error"] = item is None
+    same = [row for row in context["rows"] if item is not None and item.pk and row.item == item]
+    if same:  # a second tap on a tile adds one, as it does with htmx
+        same[0].quantity = (parse_id(str(same[0].quantity)) or 0) + 1
+    elif item is not None:
+        row = _new_row(hub, item, context["acceptance"], context["suggestions"])
+        row.new_size = request.POST.get("unlisted_size", "") if item.pk is None else ""
+        context["rows"].append(row)
+    if "search" in request.POST:
+        query = request.POST.get("q", "")[:80]
+        found = item_search(query=query)
+        acceptance = context["acceptance"]
+        context["query"] = query
+        context["found"] = [(i, acceptance[(hub.pk, i.category_id)]) for i in found]
+    return render(request, PAGE, context)
+
+
+def _logged(request: HubRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
+    """The answer to a logged dropoff: what was logged, and a fresh form for the next donor
+    that keeps the location the goods went to."""
+    chosen = parse_id(request.POST.get("location"))
+    if not request.htmx:
+        response = redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
+    else:
+        hub.refresh_from_db()  # this dropoff may have filled the hub and closed its intake
+        context = _context(request, hub, logged=dropoff, chosen_location=chosen)
+        response = render(request, f"{PAGE}#intake", {**context, "recent_oob": True})
+    if chosen is not None:
+        response.set_cookie(
+            LOCATION_COOKIE,
+            str(chosen),
+            max_age=LOCATION_COOKIE_DAYS * 24 * 3600,
+            path=reverse("hub_detail", args=[hub.slug]),
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _page_context(request: HubRequest, hub: Hub, **kwargs) -> dict:
+    """The whole page: the #intake part, plus the item tiles beside it."""
+    context = _context(request, hub, **kwargs)
+    acceptance = context["acceptance"]
+    tiles = intake_tile_list(hub=hub)
+    return {
+        **context,
+        "tiles": [(item, acceptance[(hub.pk, item.category_id)]) for item in tiles],
+        "categories": Category.objects.all(),
+        "sizes": UnlistedSize.choices,
+        "new_item_name_max": NEW_ITEM_NAME_MAX,
+    }
+
+
+def _context(
+    request: HubRequest,
+    hub: Hub,
+    *,
+    form: DropoffForm | None = None,
+    line_forms: Sequence[LineForm] = (),
+    fills=None,
+    logged: Dropoff | None = None,
+    show_errors: bool = True,
+    chosen_location: int | None = None,
+) -> dict:
+    fills = fills if fills is not None else location_fill_list(hub=hub)
+    full_location = None
+    if form is None:
+        default, full_location = _location_for_next_donor(
+            request, hub, fills, chosen=chosen_location
+        )
+        form = DropoffForm(
+            initial={"idempotency_key": DropoffForm.new_key(), "location": default},
+            hub=hub,
+            locations=[f.location for f in fills],
+        )
+    acceptance = acceptance_map(hubs=[hub])
+    suggestions = redirect_suggestions(hub=hub)
+    if logged is not None:
+        dropoff_lines_prefetch(dropoff=logged)
+    return {
+        "hub": hub,
+        "form": form,
+        "fills": fills,
+        "closed": hub.intake_status == IntakeStatus.CLOSED,
+        "acceptance": acceptance,
+        "suggestions": suggestions,
+        "rows": [
+            _row_from_form(f, hub, acceptance, suggestions, show_errors=show_errors)
+            for f in line_forms
+        ],
+        "other_hubs": other_hub_list(hub=hub),
+        "recent": recent_dropoff_list(hub=hub),
+        "logged": logged,
+        "logged_fills": _fills_of(logged, fills),
+        "can_undo": logged is not None and dropoff_can_undo(dropoff=logged, user=request.user),
+        "full_location": full_location,
+    }
+
+
+def _location_for_next_donor(
+    request: HubRequest, hub: Hub, fills: list[LocationFill], *, chosen: int | None
+) -> tuple[object, LocationFill | None]:
+    """The location the form starts with, and the remembered one when it is full now: the
+    one last chosen on this device (`chosen` just now, or its cookie), else the emptiest
+    with room. A remembered location that is full is not swapped for another silently:
+    the form starts with none, and the page says why."""
+    remembered = chosen if chosen is not None else parse_id(request.COOKIES.get(LOCATION_COOKIE))
+    fill = next((f for f in fills if f.location.pk == remembered), None)
+    if fill is None:
+        return location_default(locations=fills), None
+    if fill.free_litres <= 0 or fill.percent >= hub.full_percent:
+        return None, fill
+    return fill.location, None
+
+
+def _fills_of(dropoff: Dropoff | None, fills) -> list:
+    if dropoff is None:
+        return []
+    used = {line.location_id for line in dropoff.lines.all() if line.location_id}
+    return [f for f in fills if f.location.pk in used]
+
+
+def _row_from_form(
+    line: LineForm, hub: Hub, acceptance: dict, suggestions: dict, *, show_errors: bool
+) -> LineRow:
+    item = line.items.get(parse_id(line.data["item"]))
+    if item is None and not line.data["item"]:
+        item = _unlisted_from(
+            hub,
+            line.data["new_name"],
+            line.categories.get(parse_id(line.data["new_category"])),
+            line.data["new_size"],
+        )
+    errors = [str(e) for errors in line.errors.values() for e in errors] if show_errors else []
+    return LineRow(
+        item=item,
+        acceptance=acceptance[(hub.pk, item.category_id)] if item else Acceptance("closed"),
+        quantity=line.data["quantity"],
+        expiry_date=line.data["expiry_date"],
+        outcome=line.data["outcome"],
+        redirected_to=parse_id(line.data["redirected_to"]),
+        suggestion=suggestions.get(item.category_id) if item else None,
+        errors=errors,
+        confirmed=line.data["confirmed"],
+        unusual=line.unusual if show_errors else None,
+        new_size=line.data["new_size"],
+    )
+
+
+def _unlisted_from(hub: Hub, name: str, category: Category | None, size: str) -> Item | None:
+    """The unsaved item a line names, if its name, category and size make one."""
+    name = " ".join(name.split())[:NEW_ITEM_NAME_MAX]
+    if not name or category is None or size not in UnlistedSize.values:
+        return None
+    return unlisted_item(hub=hub, name=name, category=category, size=size)
+
+
+def _unlisted_requested(hub: Hub, params) -> Item | None:
+    """The item the "not in the list" fields ask for: the catalog's own when the name is
+    one of its active items, else a new one (saved when the dropoff is logged)."""
+    name = " ".join(params.get("unlisted_name", "").split())[:NEW_ITEM_NAME_MAX]
+    if not name:
+        return None
+    known = Item.objects.select_related("category").filter(name__iexact=name, is_active=True)
+    if item := known.first():
+        return item
+    category = Category.objects.filter(pk=parse_id(params.get("unlisted_category"))).first()
+    return _unlisted_from(hub, name, category, params.get("unlisted_size", ""))
+
+
+def _new_row(hub: Hub, item: Item, acceptance: dict, suggestions: dict) -> LineRow:
+    rule = acceptance[(hub.pk, item.category_id)]
+    return LineRow(
+        item=item,
+        acceptance=rule,
+        outcome=Outcome.ACCEPTED if rule.accepts else Outcome.DECLINED,
+        suggestion=suggestions.get(item.category_id),
+    )
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def intake_line(request: HubRequest, hub: Hub) -> HttpResponse:
+    """A new line row for the item tapped (a tile or a search result), or for one that is
+    not in the catalog (a name, a category and a size)."""
+    if "unlisted_name" in request.GET:
+        item = _unlisted_requested(hub, request.GET)
+        if item is None:
+            response = render(request, f"{PAGE}#unlisted-error", {"unlisted_error": True})
+            return retarget(reswap(response, "outerHTML"), "#unlisted-error")
+    else:
+        pk = parse_id(request.GET.get("item"))
+        item = item_active_find(pk=pk)
+        if item is None:
+            raise Http404("No such item")
+    row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
+    row.new_size = request.GET.get("unlisted_size", "") if item.pk is None else ""
+    return render(
+        request, f"{PAGE}#line", {"hub": hub, "row": row, "other_hubs": other_hub_list(hub=hub)}
+    )
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def intake_item_search(request: HubRequest, hub: Hub) -> HttpResponse:
+    acceptance = acceptance_map(hubs=[hub])
+    found = item_search(query=request.GET.get("q", "")[:80])
+    return render(
+        request,
+        f"{PAGE}#search-results",
+        {
+            "hub": hub,
+            "query": request.GET.get("q", ""),
+            "found": [(item, acceptance[(hub.pk, item.category_id)]) for item in found],
+        },
+    )
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def intake_recent(request: HubRequest, hub: Hub) -> HttpResponse:
+    return render(request, f"{PAGE}#recent", {"hub": hub, "recent": recent_dropoff_list(hub=hub)})
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def dropoff_detail(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
+    dropoff = dropoff_detail_get(hub=hub, pk=pk)
+    return render(
+        request,
+        "hub/dropoff_detail.html",
+        {
+            "hub": hub,
+            "dropoff": dropoff,
+            "can_undo": dropoff_can_undo(dropoff=dropoff, user=request.user),
+            "show_donor": role_at_least(request.user, Role.COORDINATOR),
+        },
+    )
+
+
+@require_POST
+@hub_role_required(Role.VOLUNTEER)
+def dropoff_undo_view(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
+    dropoff = dropoff_get(hub=hub, pk=pk)
+    try:
+        dropoff_undo(dropoff=dropoff, user=request.user)
+    except UserError as error:
+        user_error_show(error=error, request=request)
+    else:
+        messages.success(request, _("Dropoff #%(number)d undone.") % {"number": dropoff.pk})
+    if request.htmx:
+        dropoff.refresh_from_db()
+        context = _context(request, hub, logged=dropoff)
+        return render(
+            request, f"{PAGE}#confirmation", {**context, "recent_oob": True, "location_oob": True}
+        )
+    if request.POST.get("next") == "detail":
+        return redirect("dropoff_detail", hub_slug=hub.slug, pk=dropoff.pk)
+    return redirect("intake", hub_slug=hub.slug)

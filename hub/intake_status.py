@@ -1,0 +1,51 @@
+"""The hub's intake status as storage fills: closed by itself when storage passes "full",
+reopened by itself once back under "nearly full". Inventory's threshold check
+(inventory.capacity) calls these inside the stock change's transaction; the hub owns the
+fields, so only this module writes them that way. Admins' own changes are in
+hub.intake.services."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from hub.models import Hub, IntakeStatus
+
+
+def intake_close_when_full(*, hub: Hub, percent: Decimal) -> bool:
+    """Close intake because storage is `percent` full, if the hub is set to close by itself,
+    keeping what the admin had set for the reopening. Whether it applied: an intake already
+    closed, or a hub not set to close by itself, stays as it is."""
+    if not hub.close_when_full or hub.intake_status == IntakeStatus.CLOSED:
+        return False
+    # Stored once for everyone who reads it, so in the site's language, not the tablet's.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("automatic: storage %(percent)s %% full") % {
+            "percent": percent.quantize(Decimal(1))
+        }
+    Hub.objects.filter(pk=hub.pk).exclude(intake_status=IntakeStatus.CLOSED).update(
+        intake_status=IntakeStatus.CLOSED,
+        intake_reason=reason,
+        intake_status_before_auto=F("intake_status"),
+        intake_reason_before_auto=F("intake_reason"),
+        intake_reopens_at=None,
+        intake_closed_automatically=True,
+        intake_changed_at=timezone.now(),
+    )
+    return True
+
+
+def intake_reopen_under_nearly_full(*, hub: Hub) -> None:
+    """Put back what an automatic closure replaced. A closure by hand stays as it is."""
+    if not hub.intake_closed_automatically:
+        return
+    Hub.objects.filter(
+        pk=hub.pk, intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED
+    ).update(
+        intake_status=F("intake_status_before_auto"),
+        intake_reason=F("intake_reason_before_auto"),
+        intake_closed_automatically=False,
+        intake_changed_at=timezone.now(),
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from inventory import import_views
+from overview import stock_views as views
+
+urlpatterns = [
+    path("stock/", views.stock_list, name="stock_list"),
+    path("stock/import/", import_views.stock_import, name="stock_import"),
+    path("stock/expiring/", views.stock_expiring, name="stock_expiring"),
+    path("stock/items/<int:item_pk>/", views.item_detail, name="item_detail"),
+    path(
+        "stock/items/<int:item_pk>/<slug:action>/",
+        views.item_change,
+        name="item_change",
+    ),
+    path(
+        "stock/locations/<int:location_pk>/count/",
+        views.location_count_view,
+        name="location_count",
+    ),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/emails/", views.alert_emails_toggle, name="alert_emails_toggle"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+]

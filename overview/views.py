@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from deliveries.models import RunStatus
+from deliveries.selectors import driver_run_list, most_needed_list, run_list_for_day
+from hub.access import hub_list_for_user
+from hub.decorators import hub_role_required
+from hub.http import AuthenticatedRequest, HubRequest
+from hub.intake.selectors import category_intake_list
+from hub.models import Hub
+from hub.roles import Role, role_at_least
+from inventory.selectors import (
+    alert_open_list,
+    flow_by_hour_list,
+    hours_to_full,
+    hub_fill,
+    location_fill_list,
+)
+from overview.charts import flow_chart
+
+OPEN_ALERTS_SHOWN = 10
+MOST_NEEDED_SHOWN = 8
+
+
+@require_GET
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    hubs = list(hub_list_for_user(user=request.user))
+    if len(hubs) == 1:
+        # A volunteer is here for the dropoff table, unless a run they drive is on the road;
+        # the others come for the hub at a glance (which lists the runs they drive).
+        start = "hub_detail"
+        if not role_at_least(request.user, Role.COORDINATOR) and not any(
+            run.status == RunStatus.OUT_FOR_DELIVERY
+            for run in driver_run_list(hub=hubs[0], user=request.user)
+        ):
+            start = "intake"
+        return redirect(start, hub_slug=hubs[0].slug)
+    return render(request, "hub/home.html", {"hubs": hubs})
+
+
+@require_GET
+@hub_role_required(Role.VOLUNTEER)
+def hub_detail(request: HubRequest, hub: Hub) -> HttpResponse:
+    locations = location_fill_list(hub=hub)
+    fill = hub_fill(hub=hub, locations=locations)
+    forecast = hours_to_full(fill=fill, location_ids=[f.location.pk for f in locations])
+    return render(
+        request,
+        "hub/hub_detail.html",
+        {
+            "hub": hub,
+            "locations": locations,
+            "fill": fill,
+            "hours_to_full": forecast,
+            "driver_runs": driver_run_list(hub=hub, user=request.user),
+        },
+    )
+
+
+@require_GET
+@never_cache
+@hub_role_required(Role.COORDINATOR)
+def dashboard(request: HubRequest, hub: Hub) -> HttpResponse:
+    """The hub at a glance for coordinators. It polls itself: an htmx request gets only the
+    #dashboard part back, with the same figures read afresh."""
+    locations = location_fill_list(hub=hub)
+    fill = hub_fill(hub=hub, locations=locations)
+    context = {
+        "hub": hub,
+        "locations": locations,
+        "fill": fill,
+        "hours_to_full": hours_to_full(fill=fill, location_ids=[f.location.pk for f in locations]),
+        "category_intakes": category_intake_list(hub=hub),
+        "alerts": alert_open_list(hub=hub, limit=OPEN_ALERTS_SHOWN),
+        "chart": flow_chart(flows=flow_by_hour_list(hub=hub)),
+        "most_needed": most_needed_list(hub=hub, limit=MOST_NEEDED_SHOWN),
+        "runs": run_list_for_day(hub=hub, day=timezone.localdate()),
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+        "updated_at": timezone.now(),
+    }
+    template = "hub/dashboard.html#dashboard" if request.htmx else "hub/dashboard.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For docker-compose and load balancers: the app is up and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
