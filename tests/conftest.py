@@ -21,7 +21,7 @@ def _static_files_without_collectstatic(settings):
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    # Production's hasher is slow on purpose (0.3 s a user): tests make thousands of users.
+    # Production's hasher is slow on purpose (0.3 s a user), and most tests make users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
