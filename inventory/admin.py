@@ -30,8 +30,8 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "unit", "unit_volume_litres", "tracks_expiry", "is_active"]
-    list_filter = ["category", "unit", "tracks_expiry", "is_active"]
-    search_fields = ["name"]
+    list_filter = ["category", "unit", "tracks_expiry", "is_active", "needs_review"]
+    search_fields = ["name", "aliases"]
     list_select_related = ["category"]
 
 
