@@ -32,8 +32,8 @@ class CategoryAdmin(BoundedInputAdmin, admin.ModelAdmin):
 @admin.register(Item)
 class ItemAdmin(BoundedInputAdmin, admin.ModelAdmin):
     list_display = ["name", "category", "unit", "unit_volume_litres", "tracks_expiry", "is_active"]
-    list_filter = ["category", "unit", "tracks_expiry", "is_active"]
-    search_fields = ["name"]
+    list_filter = ["category", "unit", "tracks_expiry", "is_active", "needs_review"]
+    search_fields = ["name", "aliases"]
     list_select_related = ["category"]
 
     def save_model(self, request, obj, form, change):
