@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role
 from hub.selectors import hub_list_for_user
+from inventory.locks import hub_state_lock
 
 User = get_user_model()
 
@@ -75,6 +76,10 @@ class HubAdmin(HubScopedMixin, admin.ModelAdmin):
     inlines = [CategoryIntakeInline, MembershipOfHubInline]
 
     def save_model(self, request, obj, form, change):
+        if change:
+            # Its intake (and its categories', saved after it in the same transaction) is
+            # changed under the lock dropoffs read it under (inventory.locks).
+            hub_state_lock(hub=obj)
         super().save_model(request, obj, form, change)
         if not change:
             # Whoever sets up a hub can go on managing it.
