@@ -15,6 +15,7 @@ from hub.access import hub_list_for_user
 from hub.fields import BoundedInputAdmin
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role
+from inventory.locks import hub_state_lock
 
 User = get_user_model()
 
@@ -86,6 +87,10 @@ class HubAdmin(HubScopedMixin, admin.ModelAdmin):
     inlines = [CategoryIntakeInline, MembershipOfHubInline]
 
     def save_model(self, request, obj, form, change):
+        if change:
+            # Its intake (and its categories', saved after it in the same transaction) is
+            # changed under the lock dropoffs read it under (inventory.locks).
+            hub_state_lock(hub=obj)
         super().save_model(request, obj, form, change)
         if not change:
             # Whoever sets up a hub can go on managing it.

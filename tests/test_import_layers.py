@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Top to bottom. Units of one layer do not import each other either.
 LAYERS = [
     ["config"],  # the project: settings, URLs, Celery, wsgi
-    ["overview", "operations"],  # pages and commands that combine the apps
+    # pages, commands and the admin site's hub pages, which combine the apps
+    ["overview", "operations", "hub.admin"],
     ["deliveries"],
     ["hub.intake"],  # dropoffs take goods into stock
     ["inventory"],
