@@ -58,6 +58,7 @@ def hub_form(name: str, slug: str, *, members: Sequence[int] = ()) -> dict:
         "nearly_full_percent": "80",
         "full_percent": "95",
         "max_line_quantity": "500",
+        "count_confirm_percent": "50",
         "time_zone": "America/Los_Angeles",
         "default_language": "en",
         "category_intakes-TOTAL_FORMS": "0",

@@ -43,7 +43,7 @@ def test_it_refuses_a_hub_reopen_time_out_of_range_and_every_page_still_answers(
 ):
     other = HubFactory(name="Pasadena Hub", slug="pasadena")
     url = reverse("intake_control", args=[hub.slug])
-    data = {"action": "hub", "status": "closed", "reason": "Full", "reopens_at": reopens_at}
+    data = {"action": "intake", "status": "closed", "reason": "Full", "reopens_at": reopens_at}
 
     response = as_admin.post(url, data)
 
@@ -56,12 +56,12 @@ def test_it_refuses_a_hub_reopen_time_out_of_range_and_every_page_still_answers(
 
 def test_it_refuses_a_category_reopen_time_in_year_9999(as_admin, hub):
     clothing = CategoryFactory(code="clothing")
+    row = f"category-{clothing.pk}"
     data = {
-        "action": "category",
-        "category": str(clothing.pk),
-        "status": "closed",
-        "reason": "Too much",
-        "reopens_at": FAR_FUTURE,
+        "action": "intake",
+        f"{row}-status": "closed",
+        f"{row}-reason": "Too much",
+        f"{row}-reopens_at": FAR_FUTURE,
     }
 
     response = as_admin.post(reverse("intake_control", args=[hub.slug]), data)
