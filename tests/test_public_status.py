@@ -238,7 +238,7 @@ def test_it_lists_the_most_needed_by_priority_then_shortfall(client, hub, hall, 
     assert table.index("Bottled water") < table.index("Warm jacket") < table.index("Bedding")
     assert re.search(r"<td class=\"num\">110\b", table)
     network = client.get(reverse("public_status")).content.decode()
-    assert "Bottled water, Warm jacket, Bedding" in network
+    assert "Bottled water; Warm jacket; Bedding" in network
 
 
 def test_it_drops_a_need_once_the_hub_has_the_goods(client, hub, hall, catalog):
