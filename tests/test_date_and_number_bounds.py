@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -169,3 +171,17 @@ def test_it_shows_every_page_when_stored_times_are_far_off(client, hub, coordina
     hub.refresh_from_db()
     assert hub.intake_status == IntakeStatus.CLOSED
     assert hub.intake_reopens_at is None
+
+
+def test_it_refuses_a_reopen_time_in_year_9999_in_the_admin(rf, admin_user):
+    admin_user.is_superuser = True
+    request = rf.get("/admin/")
+    request.user = admin_user
+    form = admin.site._registry[Hub].get_form(request)
+    reopens_at = form.base_fields["intake_reopens_at"]
+
+    with pytest.raises(ValidationError) as refused:
+        reopens_at.clean(["9999-12-31", "23:59"])
+
+    assert refused.value.messages == [RANGE]
+    assert reopens_at.clean(["2030-01-10", "09:00"]).year == 2030

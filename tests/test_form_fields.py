@@ -11,9 +11,10 @@ from django.test import RequestFactory
 from django.urls import get_resolver, reverse
 
 from deliveries.models import DestinationNeed, NeedPriority, Run, Stop
+from deliveries.services import run_dispatch
 from hub import fields
 from hub.models import DropoffLine
-from tests.factories import ItemFactory
+from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory, UserFactory
 from tests.intake import dropoff_form, line
 from tests.runs import make_run, stock
 
@@ -88,8 +89,6 @@ def test_it_reads_every_number_and_date_of_the_sites_forms_with_the_shared_field
 
 
 def test_it_reads_every_number_and_date_of_the_admins_forms_with_the_shared_fields(db):
-    from tests.factories import UserFactory
-
     superuser = UserFactory(is_superuser=True, is_staff=True)
     wrong = [line for name, form in admin_forms(superuser) for line in unshared(name, form)]
     assert wrong == []
@@ -110,8 +109,6 @@ def written_in(script_zero: str, text: object) -> str:
 @pytest.mark.parametrize("script", [ARABIC_INDIC, FULLWIDTH, DEVANAGARI])
 def test_it_logs_a_dropoff_typed_in_other_digits(client, hub, volunteer, beans, script):
     client.force_login(volunteer)
-    from tests.factories import StorageLocationFactory
-
     shelf = StorageLocationFactory(hub=hub)
     data = dropoff_form(
         written_in(script, shelf.pk),
@@ -128,8 +125,6 @@ def test_it_logs_a_dropoff_typed_in_other_digits(client, hub, volunteer, beans, 
 
 @pytest.mark.parametrize("script", [ARABIC_INDIC, FULLWIDTH, DEVANAGARI])
 def test_it_adds_a_need_typed_in_other_digits(client, hub, coordinator, water, script):
-    from tests.factories import DestinationFactory
-
     client.force_login(coordinator)
     shelter = DestinationFactory(hub=hub)
     data = {
@@ -184,8 +179,6 @@ def test_it_reads_a_delivered_stops_returns_typed_in_other_digits(
     run = make_run(
         hub=net.hub, driver=volunteer, user=coordinator, stops=[(net.shelter, [(blankets, 10)])]
     )
-    from deliveries.services import run_dispatch
-
     run_dispatch(run=run, user=coordinator)
     stop = run.stops.get()
     stop_line = stop.lines.get()
