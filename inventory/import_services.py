@@ -26,7 +26,7 @@ from inventory.models import (
     StorageLocation,
     Unit,
 )
-from inventory.services import MAX_QUANTITY, StockLine, stock_count_many
+from inventory.services import MAX_QUANTITY, StockLine, stock_count_many, stock_key_scoped
 from inventory.spreadsheet import (
     MAX_CELL_LENGTH,
     SheetRow,
@@ -98,8 +98,9 @@ def file_digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def import_key(*, hub: Hub, digest: str) -> str:
-    return f"import:{hub.pk}:{digest[:64]}"
+def import_key(*, digest: str) -> str:
+    """The file's key; the stock services keep it per hub (stock_key_scoped)."""
+    return f"import:{digest[:64]}"
 
 
 def stock_import_preview(*, hub: Hub, name: str, content: bytes) -> ImportPreview:
@@ -122,7 +123,8 @@ def stock_import_preview(*, hub: Hub, name: str, content: bytes) -> ImportPrevie
     _flag_repeats(rows)
     _flag_conflicting_items(rows)
     _on_record(hub, rows)
-    already = StockMovement.objects.filter(idempotency_key=import_key(hub=hub, digest=digest))
+    stored_key = stock_key_scoped(key=import_key(digest=digest), hub_ids=[hub.pk])
+    already = StockMovement.objects.filter(idempotency_key=stored_key)
     return ImportPreview(digest=digest, rows=rows, already_imported=already.exists())
 
 
@@ -137,7 +139,7 @@ def stock_import_confirm(*, hub: Hub, user: User, name: str, content: bytes) -> 
     good = preview.good
     if not good:
         raise StockImportError(_("No row of the file can be taken; nothing was stored."))
-    key = import_key(hub=hub, digest=preview.digest)
+    key = import_key(digest=preview.digest)
     try:
         with transaction.atomic():
             items = _items_create(good)

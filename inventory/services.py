@@ -564,7 +564,6 @@ class CountLine:
     expiry_date: date | None = None
 
 
-@_replayable(lambda kw: [kw["location"].hub_id])
 def location_count(
     *,
     location: StorageLocation,
@@ -604,7 +603,7 @@ def item_unit_volume_change(*, item: Item, unit_volume_litres: Decimal) -> None:
     item.unit_volume_litres = unit_volume_litres
 
 
-@_replayable
+@_replayable(lambda kw: _lines_hubs(kw["lines"]))
 def stock_count_many(
     *,
     lines: Sequence[StockLine],

@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from deliveries import services as deliveries
-from hub.services import DropoffLineInput, dropoff_log
+from hub.intake.services import DropoffLineInput, dropoff_log
 from inventory.models import AlertLevel, CapacityAlert
 from inventory.services import StockLine, stock_receive
 from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
 
-# The world of tests/test_access.py, and its fast password hasher (fixtures).
-from tests.test_access import ROWS, Row, _fast_passwords, row_names, url_for, url_patterns, world  # noqa: F401
+# The world of tests/test_access.py (fixtures).
+from tests.test_access import ROWS, Row, row_names, url_for, url_patterns, world  # noqa: F401
 
 FAR_FUTURE, FAR_PAST = "9999-12-31T23:59", "0001-01-01"
 HOSTILE = {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hub import fields
 from hub.decorators import hub_role_required
 from hub.fields import parse_id
 from hub.intake.services import TILE_ACTIONS, IntakeError, tile_pin_change
@@ -109,7 +110,7 @@ class ReviewForm(forms.Form):
         label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False
     )
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices, required=False)
-    unit_volume_litres = forms.DecimalField(
+    unit_volume_litres = fields.DecimalField(
         label=gettext_lazy("Litres per unit"),
         min_value=0.001,
         max_value=100_000,
