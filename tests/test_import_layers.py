@@ -38,7 +38,7 @@ def unit_of(module: str) -> str | None:
 
 def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
     """The project modules this file imports, at the top or inside a function."""
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
