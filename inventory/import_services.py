@@ -26,7 +26,7 @@ from inventory.models import (
     StorageLocation,
     Unit,
 )
-from inventory.services import MAX_QUANTITY, StockLine, stock_count_many
+from inventory.services import MAX_QUANTITY, StockLine, stock_count_many, stock_key_scoped
 from inventory.spreadsheet import (
     MAX_CELL_LENGTH,
     SheetRow,
@@ -99,7 +99,8 @@ def file_digest(content: bytes) -> str:
 
 
 def import_key(*, hub: Hub, digest: str) -> str:
-    return f"import:{hub.pk}:{digest[:64]}"
+    """The file's idempotency key as the stock services store it: scoped to the hub."""
+    return stock_key_scoped(key=f"import:{digest[:64]}", hub_ids=[hub.pk])
 
 
 def stock_import_preview(*, hub: Hub, name: str, content: bytes) -> ImportPreview:

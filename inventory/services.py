@@ -604,7 +604,7 @@ def item_unit_volume_change(*, item: Item, unit_volume_litres: Decimal) -> None:
     item.unit_volume_litres = unit_volume_litres
 
 
-@_replayable
+@_replayable(lambda kw: _lines_hubs(kw["lines"]))
 def stock_count_many(
     *,
     lines: Sequence[StockLine],
