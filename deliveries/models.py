@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -6,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
 from hub.validators import single_line
+
+if TYPE_CHECKING:
+    from inventory.picking import Missing
 
 
 class DestinationKind(models.TextChoices):
@@ -169,6 +174,9 @@ class Run(models.Model):
     )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    # Not a column: the stock it is short of, set by the run list on the runs it shows.
+    uncovered: "list[Missing]"
 
     class Meta:
         ordering = ["-planned_at", "-pk"]

@@ -6,6 +6,8 @@ language; `field` names the form field it is about, `line` the form line (by ind
 `Denied` is a refusal by role or hub: the page answers 403. Views hand either to
 `user_error_show`, the one place that turns them into what the page shows."""
 
+from collections.abc import Sequence
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +28,7 @@ def user_error_show(
     *,
     error: UserError,
     form: forms.Form | None = None,
-    line_forms: list[forms.Form] | None = None,
+    line_forms: Sequence[forms.Form] | None = None,
     request: HttpRequest | None = None,
 ) -> str:
     """Show the error where the user looks: beside its line (`line_forms`) or field of

@@ -14,9 +14,11 @@ one of these where it reads a number or a date."""
 
 import unicodedata
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.options import BaseModelAdmin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -116,7 +118,14 @@ class TypedChoiceField(forms.TypedChoiceField):
         return super().to_python(_ascii(value))
 
 
-class BoundedInputAdmin:
+if TYPE_CHECKING:
+    # The mixin's super() calls reach the admin class it is mixed into.
+    _AdminBase = BaseModelAdmin
+else:
+    _AdminBase = object
+
+
+class BoundedInputAdmin(_AdminBase):
     """For every ModelAdmin and inline: its forms read numbers and dates with the fields
     above (the model's own integer bounds still apply on top). A choice of a related object
     needs nothing: Django reads its primary key with int(), which takes any script's digits."""
@@ -130,7 +139,7 @@ class BoundedInputAdmin:
 
 
 # What the admin's forms read each kind of model field with (its widgets stay the admin's).
-ADMIN_FORM_FIELDS = {
+ADMIN_FORM_FIELDS: dict[type[models.Field], dict[str, Any]] = {
     models.DateTimeField: {
         "form_class": SplitDateTimeField,
         "widget": admin_widgets.AdminSplitDateTime,

@@ -26,7 +26,8 @@ class JoinCodeForm(forms.Form):
     until = fields.LocalDateTimeField(label=_("Until"), required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         validity = data.get("validity")
         if validity == "until" and not data.get("until"):
             self.add_error("until", _("Choose until when the code is valid."))

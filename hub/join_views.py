@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.decorators import hub_role_required
+from hub.http import HubRequest
 from hub.join_forms import JoinCodeForm, JoinForm
 from hub.join_services import (
     JoinError,
@@ -36,7 +37,7 @@ JOIN_PAGE = "hub/join.html"
 @require_http_methods(["GET", "POST"])
 @never_cache
 @hub_role_required(Role.COORDINATOR)
-def join_code(request: HttpRequest, hub: Hub) -> HttpResponse:
+def join_code(request: HubRequest, hub: Hub) -> HttpResponse:
     form = JoinCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +61,7 @@ def join_code(request: HttpRequest, hub: Hub) -> HttpResponse:
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def join_code_revoke_view(request: HttpRequest, hub: Hub) -> HttpResponse:
+def join_code_revoke_view(request: HubRequest, hub: Hub) -> HttpResponse:
     code = join_code_current(hub=hub)
     if code is not None:
         join_code_revoke(code=code, user=request.user)

@@ -1,5 +1,8 @@
 """The login form."""
 
+from typing import cast
+
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -10,6 +13,8 @@ class LoginForm(AuthenticationForm):
     there. No user has such a name: it is a wrong username like any other."""
 
     def clean(self):
-        if len(self.cleaned_data.get("username") or "") > self.fields["username"].max_length:
+        # AuthenticationForm.__init__ always sets the field's max_length to a number.
+        max_length = cast(int, cast(forms.CharField, self.fields["username"]).max_length)
+        if len(self.cleaned_data.get("username") or "") > max_length:
             raise self.get_invalid_login_error()
         return super().clean()

@@ -2,13 +2,14 @@
 one locked out of logging in (coordinators and admins)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hub.decorators import hub_role_required
 from hub.fields import parse_id
+from hub.http import HubRequest
 from hub.models import Hub
 from hub.people import PeopleError, login_unlock_list, member_list, member_unlock
 from hub.roles import Role
@@ -16,7 +17,7 @@ from hub.roles import Role
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def people(request: HttpRequest, hub: Hub) -> HttpResponse:
+def people(request: HubRequest, hub: Hub) -> HttpResponse:
     if request.method == "POST":
         try:
             unlock = member_unlock(

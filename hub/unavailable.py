@@ -28,6 +28,7 @@ def database_failed(exception: BaseException | None) -> bool:
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON for the feeds, else a page that needs no database (htmx
     shows its own "not saved" notice on a 503: static/js/intake.js)."""
+    response: HttpResponse
     if request.path.endswith(".json"):
         response = JsonResponse(
             {

@@ -49,7 +49,8 @@ def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
         for f in sorted(fills, key=lambda f: f.location.pk)
         if f.location.pk in location_ids
     ]
-    alerts, hub_tripped = [], set()
+    alerts: list[CapacityAlert] = []
+    hub_tripped: set[AlertLevel] = set()
     for location, fill, within in targets:
         state = states[location.pk if location else None]
         tripped = [

@@ -193,7 +193,8 @@ class CountForm(KeyedForm):
         return f"confirm_{balance.pk}"
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for balance in self.balances:
             counted = data.get(self.field_name(balance))
             if counted is None or data.get(self.confirm_name(balance)):

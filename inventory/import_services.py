@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -143,8 +144,14 @@ def stock_import_confirm(*, hub: Hub, user: User, name: str, content: bytes) -> 
     try:
         with transaction.atomic():
             items = _items_create(good)
+            # A good row with a quantity has its location (else the row has an error).
             lines = [
-                StockLine(items[row.name.casefold()], row.location, row.quantity, row.expiry)
+                StockLine(
+                    items[row.name.casefold()],
+                    cast(StorageLocation, row.location),
+                    row.quantity,
+                    row.expiry,
+                )
                 for row in good
                 if row.quantity
             ]
@@ -172,7 +179,7 @@ def _items_create(rows: list[ImportRow]) -> dict[str, Item]:
                 name=row.name,
                 category=row.category,
                 unit=row.unit,
-                unit_volume_litres=row.litres,
+                unit_volume_litres=cast(Decimal, row.litres),  # a good new row has its size
                 tracks_expiry=any(
                     r.expiry for r in rows if r.name.casefold() == row.name.casefold()
                 ),
@@ -274,23 +281,28 @@ def _stock_fields(row: ImportRow, text: dict, expiry, locations: dict, errors: l
 
 def _on_record(hub: Hub, rows: list[ImportRow]) -> None:
     """A count replaces what is on record: the preview shows it, in one query."""
-    counted = [row for row in rows if row.quantity and row.item is not None and not row.errors]
+    counted = [
+        (row, row.item) for row in rows if row.quantity and row.item is not None and not row.errors
+    ]
     balances = {
         (b.item_id, b.location_id, b.expiry_date): b.quantity
         for b in StockBalance.objects.filter(
-            location__hub=hub, item__in={row.item.pk for row in counted}
+            location__hub=hub, item__in={item.pk for _row, item in counted}
         )
     }
-    for row in counted:
-        row.on_record = balances.get((row.item.pk, row.location.pk, row.expiry), 0)
+    for row, item in counted:
+        # A good row with a quantity has its location (else the row has an error).
+        location = cast(StorageLocation, row.location)
+        row.on_record = balances.get((item.pk, location.pk, row.expiry), 0)
 
 
 def _flag_repeats(rows: list[ImportRow]) -> None:
-    first = {}
+    first: dict[tuple[str, int, date | None], int] = {}
     for row in rows:
         if row.errors or not row.quantity:
             continue
-        key = (row.name.casefold(), row.location.pk, row.expiry)
+        # A good row with a quantity has its location (else the row has an error).
+        key = (row.name.casefold(), cast(StorageLocation, row.location).pk, row.expiry)
         if key in first:
             row.errors.append(
                 _("Row %(row)d has the same item, location and expiry; put them in one row.")
@@ -302,11 +314,12 @@ def _flag_repeats(rows: list[ImportRow]) -> None:
 
 def _flag_conflicting_items(rows: list[ImportRow]) -> None:
     """A new item named on several rows must be the same item on each."""
-    seen = {}
+    seen: dict[str, tuple[int, tuple[int, str, Decimal | None]]] = {}
     for row in rows:
         if row.errors or not row.is_new:
             continue
-        spec = (row.category.pk, row.unit, row.litres)
+        # A good new row has its category (else the row has an error).
+        spec = (cast(Category, row.category).pk, row.unit, row.litres)
         first = seen.setdefault(row.name.casefold(), (row.number, spec))
         if first[1] != spec:
             row.errors.append(

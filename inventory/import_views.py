@@ -3,16 +3,18 @@ the file waits in the cache, under the hub, the person and its hash, for an hour
 about it is stored in the database before the confirmation."""
 
 import contextlib
+from typing import cast
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from hub.decorators import hub_role_required
+from hub.http import HubRequest
 from hub.models import Hub
 from hub.roles import Role
 from inventory.import_services import (
@@ -28,7 +30,7 @@ PREVIEW_SECONDS = 3600
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def stock_import(request: HttpRequest, hub: Hub) -> HttpResponse:
+def stock_import(request: HubRequest, hub: Hub) -> HttpResponse:
     if request.method == "GET":
         return render(request, PAGE, {"hub": hub})
     if request.POST.get("action") == "confirm":
@@ -36,11 +38,12 @@ def stock_import(request: HttpRequest, hub: Hub) -> HttpResponse:
     return _preview(request, hub)
 
 
-def _preview(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _preview(request: HubRequest, hub: Hub) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return _refused(request, hub, _("Choose a .csv or .xlsx file to upload."))
-    if upload.size > MAX_BYTES:
+    # Django's upload handlers always set the size of an uploaded file.
+    if cast(int, upload.size) > MAX_BYTES:
         return _refused(
             request,
             hub,
@@ -60,7 +63,7 @@ def _preview(request: HttpRequest, hub: Hub) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, hub: Hub) -> HttpResponse:
+def _confirm(request: HubRequest, hub: Hub) -> HttpResponse:
     digest = request.POST.get("digest", "")[:64]
     key = _cache_key(request, hub, digest)
     kept = _kept(key) if digest.isalnum() else None
@@ -85,11 +88,11 @@ def _confirm(request: HttpRequest, hub: Hub) -> HttpResponse:
     return redirect("stock_list", hub_slug=hub.slug)
 
 
-def _refused(request: HttpRequest, hub: Hub, message: str) -> HttpResponse:
+def _refused(request: HubRequest, hub: Hub, message: str) -> HttpResponse:
     return render(request, PAGE, {"hub": hub, "file_error": message}, status=400)
 
 
-def _cache_key(request: HttpRequest, hub: Hub, digest: str) -> str:
+def _cache_key(request: HubRequest, hub: Hub, digest: str) -> str:
     return f"stock-import:{hub.pk}:{request.user.pk}:{digest}"
 
 

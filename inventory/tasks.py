@@ -49,7 +49,7 @@ def alerts_enqueue(*, alert_ids: list[int]) -> int:
     timeouts): after the first failure the rest is left to the minute's sweep too."""
     for queued, alert_id in enumerate(alert_ids):
         try:
-            alert_deliver.apply_async(args=[alert_id], retry=False)
+            alert_deliver.apply_async(args=(alert_id,), retry=False)
         except Exception:
             logger.warning(
                 "Alerts %s not queued now; the sweep will send them.",

@@ -11,6 +11,7 @@ import ipaddress
 import socket
 import urllib.request
 from http.client import HTTPConnection, HTTPSConnection
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -50,7 +51,8 @@ def webhook_url_check(url: str) -> None:
             _("%(host)s cannot be found: check the address.") % {"host": parts.hostname},
             code="webhook_unknown_host",
         ) from None
-    if not all(address_allowed(info[4][0]) for info in found):
+    # A TCP lookup gives IPv4 and IPv6 addresses, whose first item is the address string.
+    if not all(address_allowed(cast(str, info[4][0])) for info in found):
         raise WebhookAddressRefused(
             _(
                 "%(host)s is a private, local or reserved address: a webhook must be a "
@@ -89,7 +91,9 @@ class _PublicHTTPHandler(urllib.request.HTTPHandler):
 
 class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
-        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
+        # typeshed leaves out the context that HTTPSHandler.__init__ keeps.
+        context = self._context  # type: ignore[attr-defined]
+        return self.do_open(_PublicHTTPSConnection, req, context=context)
 
 
 def webhook_opener() -> urllib.request.OpenerDirector:

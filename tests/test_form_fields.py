@@ -2,7 +2,9 @@
 of hub/fields.py, and so the same way: digits of any script are read as ASCII digits, and
 out-of-range dates and numbers are refused with a message."""
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -42,10 +44,14 @@ SHARED = (
     fields.TypedChoiceField,
 )
 
+# The two kinds of form class that declare fields (BaseForm has no base_fields).
+ProjectForm = forms.Form | forms.ModelForm
 
-def project_forms() -> list[type[forms.BaseForm]]:
+
+def project_forms() -> list[type[ProjectForm]]:
     assert get_resolver().url_patterns  # imports every view, and so every form they use
-    found, todo = [], [forms.Form, forms.ModelForm]
+    found: list[type[ProjectForm]] = []
+    todo: list[type[ProjectForm]] = [forms.Form, forms.ModelForm]
     while todo:
         for form in todo.pop().__subclasses__():
             todo.append(form)
@@ -54,10 +60,10 @@ def project_forms() -> list[type[forms.BaseForm]]:
     return found
 
 
-def admin_forms(superuser) -> list[tuple[str, type[forms.BaseForm]]]:
+def admin_forms(superuser) -> list[tuple[str, type[ProjectForm]]]:
     request = RequestFactory().get("/admin/")
     request.user = superuser
-    found = []
+    found: list[tuple[str, type[ProjectForm]]] = []
     for model_admin in admin.site._registry.values():
         found.append((str(model_admin), model_admin.get_form(request)))
         for inline in model_admin.get_inline_instances(request):
@@ -69,11 +75,13 @@ def reads_numbers_or_dates(field: forms.Field) -> bool:
     if isinstance(field, forms.ModelChoiceField):
         return False
     if isinstance(field, forms.ChoiceField):
-        return any(str(value).isdigit() for value, _label in field.choices)
+        # Django normalizes choices as they are set; the stubs type the getter as the setter.
+        choices = cast(Iterable[tuple[Any, Any]], field.choices)
+        return any(str(value).isdigit() for value, _label in choices)
     return isinstance(field, READS_NUMBERS_OR_DATES)
 
 
-def unshared(name: str, form: type[forms.BaseForm]) -> list[str]:
+def unshared(name: str, form: type[ProjectForm]) -> list[str]:
     return [
         f"{name}.{field_name}: {type(field).__name__}"
         for field_name, field in form.base_fields.items()

@@ -228,7 +228,7 @@ def fill_form(form: dict, objects: dict) -> dict:
 def send(client: Client, method: str, url: str, data: dict):
     response = client.get(url, data) if method == "GET" else client.post(url, data)
     if getattr(response, "streaming", False):
-        b"".join(response.streaming_content)  # a stream that dies midway fails here
+        response.getvalue()  # reads the whole stream: one that dies midway fails here
     return response
 
 

@@ -179,7 +179,7 @@ def test_it_fills_the_new_column_from_the_balances_when_migrating(shelves, water
         user=None,
     )
     StorageLocation.objects.update(used_litres=0)  # as the column is added
-    migration = importlib.import_module("inventory.migrations.0007_location_used_litres")
+    migration = importlib.import_module("inventory.migrations.0008_location_used_litres")
 
     migration.fill_used_litres(apps, None)
 

@@ -1,9 +1,11 @@
 """Coordinators' pages for the dropoff table's catalog: the tiles pinned at the hub, and
 the items volunteers added at the table, to keep or merge."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hub import fields
 from hub.decorators import hub_role_required
 from hub.fields import parse_id
+from hub.http import HubRequest
 from hub.intake.services import TILE_ACTIONS, IntakeError, tile_pin_change
 from hub.models import Hub, PinnedTile
 from hub.roles import Role
@@ -31,7 +34,7 @@ class TileForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def intake_tiles(request: HttpRequest, hub: Hub) -> HttpResponse:
+def intake_tiles(request: HubRequest, hub: Hub) -> HttpResponse:
     """The tiles the dropoff table shows first, in this order, whatever is received most."""
     form = TileForm(request.POST or None, initial={"action": "pin"})
     status = 200
@@ -49,7 +52,7 @@ def intake_tiles(request: HttpRequest, hub: Hub) -> HttpResponse:
     return _tiles_page(request, hub, form=form, status=status)
 
 
-def _tiles_page(request: HttpRequest, hub: Hub, *, status: int = 200, **forms) -> HttpResponse:
+def _tiles_page(request: HubRequest, hub: Hub, *, status: int = 200, **forms) -> HttpResponse:
     pins = PinnedTile.objects.filter(hub=hub).select_related("item__category")
     items = (
         Item.objects.filter(is_active=True)
@@ -84,7 +87,7 @@ class AliasesForm(forms.Form):
 
 @require_POST
 @hub_role_required(Role.COORDINATOR)
-def item_aliases(request: HttpRequest, hub: Hub) -> HttpResponse:
+def item_aliases(request: HubRequest, hub: Hub) -> HttpResponse:
     """The other names an item is found by at the dropoff table, in any language."""
     form = AliasesForm(request.POST)
     if form.is_valid():
@@ -126,10 +129,11 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = review_queryset(hub=hub)
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = review_queryset(hub=hub)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "keep":
             for name in ("name", "category", "unit", "unit_volume_litres"):
                 if data.get(name) in (None, ""):
@@ -145,7 +149,7 @@ def review_queryset(*, hub: Hub):
 
 @require_http_methods(["GET", "POST"])
 @hub_role_required(Role.COORDINATOR)
-def item_review(request: HttpRequest, hub: Hub) -> HttpResponse:
+def item_review(request: HubRequest, hub: Hub) -> HttpResponse:
     """Items volunteers added here as "not in the list": keep each under a proper name and
     volume, or merge it, with its stock, into an item of the catalog."""
     form = ReviewForm(request.POST or None, hub=hub)

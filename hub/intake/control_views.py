@@ -148,7 +148,9 @@ def _category_changed(intake: CategoryIntake | None, data: dict) -> bool:
     return (data["status"], data["reason"].strip(), data["reopens_at"]) != now
 
 
-def _intake_message(hub: Hub, changed: tuple[bool, list[tuple[Category, object]]]) -> str:
+def _intake_message(
+    hub: Hub, changed: tuple[bool, list[tuple[Category, CategoryIntake | None]]]
+) -> str:
     hub_changed, categories = changed
     parts = [_hub_message(hub)] if hub_changed else []
     parts += [_category_message(category, row) for category, row in categories]

@@ -189,7 +189,8 @@ class LineForm(forms.Form):
 
     def _unlisted(self, data: dict) -> Item | None:
         name = data.get("new_name", "")
-        category = self.categories.get(data.get("new_category"))
+        category_pk = data.get("new_category")
+        category = self.categories.get(category_pk) if category_pk is not None else None
         size = data.get("new_size")
         if not name:
             self.add_error("new_name", _("Name the item, or remove the line."))

@@ -387,6 +387,8 @@ def category_intake_find(*, hub: Hub, category: Category) -> CategoryIntake | No
 
 def item_active_find(*, pk: int | None) -> Item | None:
     """An item still in the catalog, with its category; None for anything else."""
+    if pk is None:
+        return None
     return Item.objects.select_related("category").filter(pk=pk, is_active=True).first()
 
 

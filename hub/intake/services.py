@@ -234,7 +234,12 @@ def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     """Take, in the order of inventory.locks, the locks the dropoff's stock change takes
     (after its locations, by `_check_room`), up to the hub's capacity state, which guards
     its intake."""
-    pairs = {(line.location.pk, line.item.pk) for line in lines if line.outcome == Outcome.ACCEPTED}
+    pairs = {
+        # An accepted line's location was checked (_check_lines).
+        (cast(StorageLocation, line.location).pk, line.item.pk)
+        for line in lines
+        if line.outcome == Outcome.ACCEPTED
+    }
     stock_pairs_lock(pairs=pairs)
     balances_lock(pairs=pairs)
     hub_state_lock(hub=hub)

@@ -27,6 +27,7 @@ from hub.intake.forms import (
 from hub.intake.selectors import (
     Acceptance,
     acceptance_map,
+    category_find,
     dropoff_detail_get,
     dropoff_find,
     dropoff_for_key,
@@ -164,6 +165,7 @@ def _logged(request: HubRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
     """The answer to a logged dropoff: what was logged, and a fresh form for the next donor
     that keeps the location the goods went to."""
     chosen = parse_id(request.POST.get("location"))
+    response: HttpResponse
     if not request.htmx:
         response = redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
     else:
@@ -268,12 +270,14 @@ def _fills_of(dropoff: Dropoff | None, fills) -> list:
 def _row_from_form(
     line: LineForm, hub: Hub, acceptance: dict, suggestions: dict, *, show_errors: bool
 ) -> LineRow:
-    item = line.items.get(parse_id(line.data["item"]))
+    item_pk = parse_id(line.data["item"])
+    item = line.items.get(item_pk) if item_pk is not None else None
     if item is None and not line.data["item"]:
+        category_pk = parse_id(line.data["new_category"])
         item = _unlisted_from(
             hub,
             line.data["new_name"],
-            line.categories.get(parse_id(line.data["new_category"])),
+            line.categories.get(category_pk) if category_pk is not None else None,
             line.data["new_size"],
         )
     errors = [str(e) for errors in line.errors.values() for e in errors] if show_errors else []
@@ -309,7 +313,7 @@ def _unlisted_requested(hub: Hub, params) -> Item | None:
     known = Item.objects.select_related("category").filter(name__iexact=name, is_active=True)
     if item := known.first():
         return item
-    category = Category.objects.filter(pk=parse_id(params.get("unlisted_category"))).first()
+    category = category_find(pk=parse_id(params.get("unlisted_category")))
     return _unlisted_from(hub, name, category, params.get("unlisted_size", ""))
 
 

@@ -559,7 +559,7 @@ def _arrival(*, now, days_ago: int, number: int):
         return now - timedelta(hours=1 + number % 5, minutes=7 * number % 60)
     day = timezone.localdate(now) - timedelta(days=days_ago)
     return timezone.make_aware(
-        timezone.datetime.combine(day, time(9 + (number * 3) % 9, (number * 13) % 60))
+        datetime.combine(day, time(9 + (number * 3) % 9, (number * 13) % 60))
     )
 
 
