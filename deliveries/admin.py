@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from deliveries.models import Destination, DestinationNeed, Run, Stop
-from hub.admin import HubScopedMixin, ReadOnlyAdmin
+from hub.admin_base import HubScopedMixin, ReadOnlyAdmin
 
 
 class DestinationNeedInline(HubScopedMixin, admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from hub.admin import HubScopedMixin, ReadOnlyAdmin
+from hub.admin_base import HubScopedMixin, ReadOnlyAdmin
 from hub.fields import BoundedInputAdmin
 from inventory.models import (
     AlertDelivery,
