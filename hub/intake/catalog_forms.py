@@ -1,6 +1,8 @@
 """Forms of the coordinators' catalog pages: the pinned tiles, the items' other names, and
 the review of the items volunteers added at the table."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +19,13 @@ from hub.models import Hub
 from inventory.models import Unit
 
 
+def _choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """The form's own copy of a model choice field, to set its choices from a selector."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
 class TileForm(forms.Form):
-    item = forms.ModelChoiceField(
+    item: forms.ModelChoiceField = forms.ModelChoiceField(
         label=gettext_lazy("Item"),
         queryset=None,
         error_messages={"invalid_choice": gettext_lazy("Choose an item of the catalog.")},
@@ -27,25 +34,27 @@ class TileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = item_active_list()
+        _choice(self, "item").queryset = item_active_list()
 
 
 class AliasesForm(forms.Form):
-    item = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    item: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     aliases = forms.CharField(label=gettext_lazy("Other names"), max_length=1000, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = item_active_list()
+        _choice(self, "item").queryset = item_active_list()
 
 
 class ReviewForm(forms.Form):
     """Keep an item added at the table (name, category, unit, volume) or merge it."""
 
-    item = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    item: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[("keep", "keep"), ("merge", "merge")])
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
-    category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=None, required=False)
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=gettext_lazy("Category"), queryset=None, required=False
+    )
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices, required=False)
     unit_volume_litres = fields.DecimalField(
         label=gettext_lazy("Litres per unit"),
@@ -55,16 +64,18 @@ class ReviewForm(forms.Form):
         decimal_places=3,
         required=False,
     )
-    into = forms.ModelChoiceField(label=gettext_lazy("Merge into"), queryset=None, required=False)
+    into: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=gettext_lazy("Merge into"), queryset=None, required=False
+    )
 
     def __init__(self, *args, hub: Hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = item_review_list(hub=hub)
-        self.fields["category"].queryset = category_choice_list()
-        self.fields["into"].queryset = item_merge_target_list()
+        _choice(self, "item").queryset = item_review_list(hub=hub)
+        _choice(self, "category").queryset = category_choice_list()
+        _choice(self, "into").queryset = item_merge_target_list()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())
         if data.get("action") == "keep":
             for name in ("name", "category", "unit", "unit_volume_litres"):
                 if data.get(name) in (None, ""):
