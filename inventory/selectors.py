@@ -77,6 +77,24 @@ def stock_level_list(*, hub: Hub) -> QuerySet[StockBalance]:
     )
 
 
+def stock_level_rows(*, hub: Hub, chunk_size: int) -> Iterator[tuple]:
+    """The stock levels of `stock_level_list`, as the export's columns, read in chunks so
+    that a large stock streams."""
+    return (
+        stock_level_list(hub=hub)
+        .values_list(
+            "item__name",
+            "item__category__name",
+            "location__name",
+            "expiry_date",
+            "quantity",
+            "item__unit",
+            "item__unit_volume_litres",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+
+
 FORECAST_WINDOW = timedelta(hours=6)
 
 

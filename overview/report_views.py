@@ -19,7 +19,7 @@ from hub.intake.selectors import dropoff_line_rows, dropoff_report
 from hub.models import Hub, Outcome
 from hub.roles import Role
 from inventory.models import MovementKind, Unit
-from inventory.selectors import ledger_rows, received_by_category_list, stock_level_list
+from inventory.selectors import ledger_rows, received_by_category_list, stock_level_rows
 
 
 @require_GET
@@ -110,19 +110,7 @@ def export_dropoffs(request: HubRequest, hub: Hub) -> HttpResponseBase:
 def export_stock(request: HubRequest, hub: Hub) -> HttpResponseBase:
     """What is in stock now, one row per item, location and expiry date."""
     units = _units()
-    rows = (
-        stock_level_list(hub=hub)
-        .values_list(
-            "item__name",
-            "item__category__name",
-            "location__name",
-            "expiry_date",
-            "quantity",
-            "item__unit",
-            "item__unit_volume_litres",
-        )
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
+    rows = stock_level_rows(hub=hub, chunk_size=CHUNK_SIZE)
 
     def lines(rows: Iterable[tuple]) -> Iterator[tuple]:
         for item, category, location, expiry, quantity, unit, volume in rows:

@@ -1,35 +1,30 @@
 """Coordinators' pages for the dropoff table's catalog: the tiles pinned at the hub, and
 the items volunteers added at the table, to keep or merge."""
 
-from typing import cast
-
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hub import fields
 from hub.decorators import hub_role_required
 from hub.fields import parse_id
 from hub.http import HubRequest
-from hub.intake.services import TILE_ACTIONS, IntakeError, tile_pin_change
-from hub.models import Hub, PinnedTile
+from hub.intake.catalog_forms import AliasesForm, ReviewForm, TileForm
+from hub.intake.selectors import (
+    category_choice_list,
+    item_active_find,
+    item_active_list,
+    item_merge_target_list,
+    item_review_list,
+    pinned_tile_list,
+)
+from hub.intake.services import IntakeError, tile_pin_change
+from hub.models import Hub
 from hub.roles import Role
-from inventory.models import Category, Item, Unit
+from inventory.models import Unit
 from inventory.services import StockError, item_aliases_set, item_keep, item_merge
-
-
-class TileForm(forms.Form):
-    item = forms.ModelChoiceField(
-        label=gettext_lazy("Item"),
-        queryset=Item.objects.filter(is_active=True).select_related("category"),
-        error_messages={"invalid_choice": gettext_lazy("Choose an item of the catalog.")},
-    )
-    action = forms.ChoiceField(choices=[(a, a) for a in TILE_ACTIONS], widget=forms.HiddenInput)
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,36 +48,23 @@ def intake_tiles(request: HubRequest, hub: Hub) -> HttpResponse:
 
 
 def _tiles_page(request: HubRequest, hub: Hub, *, status: int = 200, **forms) -> HttpResponse:
-    pins = PinnedTile.objects.filter(hub=hub).select_related("item__category")
-    items = (
-        Item.objects.filter(is_active=True)
-        .select_related("category")
-        .order_by("category__sort_order", "name")
-    )
     named, item = forms.get("aliases_form"), forms.get("aliases_item")
     asked = parse_id(request.GET.get("aliases_item")) if named is None else None
-    if asked is not None and (item := Item.objects.filter(pk=asked, is_active=True).first()):
+    if asked is not None and (item := item_active_find(pk=asked)):
         named = AliasesForm(initial={"item": item.pk, "aliases": item.aliases})
     return render(
         request,
         "hub/intake_tiles.html",
         {
             "hub": hub,
-            "pins": pins,
+            "pins": pinned_tile_list(hub=hub),
             "form": forms.get("form") or TileForm(initial={"action": "pin"}),
             "aliases_form": named,
             "aliases_item": item,
-            "items": items,
+            "items": item_active_list(),
         },
         status=status,
     )
-
-
-class AliasesForm(forms.Form):
-    item = forms.ModelChoiceField(
-        queryset=Item.objects.filter(is_active=True), widget=forms.HiddenInput
-    )
-    aliases = forms.CharField(label=gettext_lazy("Other names"), max_length=1000, required=False)
 
 
 @require_POST
@@ -101,50 +83,6 @@ def item_aliases(request: HubRequest, hub: Hub) -> HttpResponse:
             return redirect(f"{reverse('intake_tiles', args=[hub.slug])}?aliases_item={item.pk}")
     item = form.cleaned_data.get("item")
     return _tiles_page(request, hub, aliases_form=form, aliases_item=item, status=400)
-
-
-class ReviewForm(forms.Form):
-    """Keep an item added at the table (name, category, unit, volume) or merge it."""
-
-    item = forms.ModelChoiceField(queryset=Item.objects.none(), widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=[("keep", "keep"), ("merge", "merge")])
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"), queryset=Category.objects.all(), required=False
-    )
-    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices, required=False)
-    unit_volume_litres = fields.DecimalField(
-        label=gettext_lazy("Litres per unit"),
-        min_value=0.001,
-        max_value=100_000,
-        max_digits=9,
-        decimal_places=3,
-        required=False,
-    )
-    into = forms.ModelChoiceField(
-        label=gettext_lazy("Merge into"),
-        queryset=Item.objects.filter(is_active=True, needs_review=False),
-        required=False,
-    )
-
-    def __init__(self, *args, hub: Hub, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["item"]).queryset = review_queryset(hub=hub)
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        if data.get("action") == "keep":
-            for name in ("name", "category", "unit", "unit_volume_litres"):
-                if data.get(name) in (None, ""):
-                    self.add_error(name, _("Fill this in to keep the item."))
-        if data.get("action") == "merge" and data.get("into") is None:
-            self.add_error("into", _("Choose the item to merge it into."))
-        return data
-
-
-def review_queryset(*, hub: Hub):
-    return Item.objects.filter(created_at_hub=hub, needs_review=True).select_related("category")
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,9 +123,9 @@ def item_review(request: HubRequest, hub: Hub) -> HttpResponse:
         {
             "hub": hub,
             "form": form,
-            "items": review_queryset(hub=hub).order_by("name"),
-            "targets": Item.objects.filter(is_active=True, needs_review=False).order_by("name"),
-            "categories": Category.objects.all(),
+            "items": item_review_list(hub=hub),
+            "targets": item_merge_target_list(),
+            "categories": category_choice_list(),
             "units": Unit.choices,
         },
         status=status,

@@ -415,3 +415,41 @@ def dropoff_detail_get(*, hub: Hub, pk: int) -> Dropoff:
 def dropoff_lines_prefetch(*, dropoff: Dropoff) -> None:
     """Read the dropoff's lines, with their items and where they were sent, for its receipt."""
     prefetch_related_objects([dropoff], "lines__item", "lines__redirected_to")
+
+
+def item_active_named_find(*, name: str) -> Item | None:
+    """The catalog's active item called `name`, whatever its case, with its category."""
+    return Item.objects.select_related("category").filter(name__iexact=name, is_active=True).first()
+
+
+def item_active_list() -> QuerySet[Item]:
+    """The catalog's active items, with their categories, in the catalog's order."""
+    return (
+        Item.objects.filter(is_active=True)
+        .select_related("category")
+        .order_by("category__sort_order", "name")
+    )
+
+
+def item_merge_target_list() -> QuerySet[Item]:
+    """The items an item added at the table can be merged into: reviewed, still active."""
+    return Item.objects.filter(is_active=True, needs_review=False).order_by("name")
+
+
+def item_review_list(*, hub: Hub) -> QuerySet[Item]:
+    """The items volunteers added at this hub's table, waiting for a coordinator's review."""
+    return (
+        Item.objects.filter(created_at_hub=hub, needs_review=True)
+        .select_related("category")
+        .order_by("name")
+    )
+
+
+def category_choice_list() -> QuerySet[Category]:
+    """The catalog's categories, in its order; read only when a page or a form uses them."""
+    return Category.objects.order_by("sort_order", "name")
+
+
+def pinned_tile_list(*, hub: Hub) -> QuerySet[PinnedTile]:
+    """The tiles a coordinator pinned at the hub, in their order, with their items."""
+    return PinnedTile.objects.filter(hub=hub).select_related("item__category")

@@ -27,6 +27,7 @@ from hub.intake.forms import (
 from hub.intake.selectors import (
     Acceptance,
     acceptance_map,
+    category_choice_list,
     category_find,
     dropoff_detail_get,
     dropoff_find,
@@ -35,6 +36,7 @@ from hub.intake.selectors import (
     dropoff_lines_prefetch,
     intake_tile_list,
     item_active_find,
+    item_active_named_find,
     item_search,
     location_default,
     other_hub_list,
@@ -192,7 +194,7 @@ def _page_context(request: HubRequest, hub: Hub, **kwargs) -> dict:
     return {
         **context,
         "tiles": [(item, acceptance[(hub.pk, item.category_id)]) for item in tiles],
-        "categories": Category.objects.all(),
+        "categories": category_choice_list(),
         "sizes": UnlistedSize.choices,
         "new_item_name_max": NEW_ITEM_NAME_MAX,
     }
@@ -310,8 +312,7 @@ def _unlisted_requested(hub: Hub, params) -> Item | None:
     name = " ".join(params.get("unlisted_name", "").split())[:NEW_ITEM_NAME_MAX]
     if not name:
         return None
-    known = Item.objects.select_related("category").filter(name__iexact=name, is_active=True)
-    if item := known.first():
+    if item := item_active_named_find(name=name):
         return item
     category = category_find(pk=parse_id(params.get("unlisted_category")))
     return _unlisted_from(hub, name, category, params.get("unlisted_size", ""))
