@@ -80,11 +80,14 @@ def role_at_least(user, role: Role) -> bool:
 
 
 def grant_role_permissions(sender, **kwargs) -> None:
-    """post_migrate: permissions only exist once an app has migrated, so grant them then."""
+    """post_migrate: permissions only exist once an app has migrated, so grant them then.
+    The role groups come from a migration; a database flushed since (`manage.py flush`, a
+    transactional test) gets them back here, empty of members."""
     codenames = ADMIN_PERMISSIONS.get(sender.label)
-    group = Group.objects.filter(name=Role.ADMIN.value).first()
-    if not codenames or group is None:
+    if not codenames:
         return
+    groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+    group = groups[Role.ADMIN]
     # Exactly these: a permission taken off the list is taken from the group too.
     app = Permission.objects.filter(content_type__app_label=sender.label)
     group.permissions.remove(*app.exclude(codename__in=codenames))

@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from hub.roles import Role
 from tests.factories import HubFactory, ItemFactory, UserFactory
@@ -23,6 +25,15 @@ def _static_files_without_collectstatic(settings):
 def _fast_passwords(settings):
     # Production's hasher is slow on purpose (0.3 s a user), and most tests make users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # A request in another language leaves it active in the test's thread: every test starts
+    # in the site's language, whatever the one before it asked for.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
