@@ -38,13 +38,20 @@
   }
 
   // Tapping a quantity selects it, so that typing "12" replaces the 1 instead of making 112.
-  // Selected again right after: a touch's mouseup would otherwise put the caret back.
+  // Selected again right after: a touch's mouseup would otherwise put the caret back. Not
+  // once typing has begun, or a quick "112" would lose its first digits to the selection.
   document.addEventListener("focusin", function (event) {
     if (event.target.matches(".line input[name=quantity]")) {
       var input = event.target;
+      var typed = false;
+      var onInput = function () {
+        typed = true;
+      };
+      input.addEventListener("input", onInput);
       input.select();
       window.setTimeout(function () {
-        if (document.activeElement === input) {
+        input.removeEventListener("input", onInput);
+        if (document.activeElement === input && !typed) {
           input.select();
         }
       }, 0);
