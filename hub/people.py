@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from hub.errors import UserError
 from hub.models import Hub, LoginUnlock
-from hub.roles import RANK, Role, role_at_least, user_role
+from hub.roles import Role, role_at_least, role_of_groups, user_role
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,7 @@ def member_list(*, hub: Hub) -> list[Member]:
 
 
 def _role_of(user) -> Role | None:
-    names = {group.name for group in user.groups.all()}  # prefetched
-    held = [role for role in Role if role.value in names]
-    return max(held, key=RANK.__getitem__) if held else None
+    return role_of_groups(group.name for group in user.groups.all())  # prefetched
 
 
 def locked_out_usernames(*, usernames: list[str]) -> set[str]:

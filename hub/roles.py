@@ -1,5 +1,7 @@
 """Roles are Django groups (made by a migration); hubs a user may act in are memberships."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,14 +65,19 @@ ADMIN_PERMISSIONS = {
 }
 
 
+def role_of_groups(names: Iterable[str]) -> Role | None:
+    """The highest role among these group names, or None."""
+    names = set(names)
+    held = [role for role in Role if role.value in names]
+    return max(held, key=RANK.__getitem__) if held else None
+
+
 def user_role(user) -> Role | None:
     """The highest role the user holds, or None. Cached on the user for the request."""
     if not user.is_authenticated or not user.is_active:
         return None
     if not hasattr(user, "_hub_role"):
-        names = set(user.groups.values_list("name", flat=True))
-        held = [role for role in Role if role.value in names]
-        user._hub_role = max(held, key=RANK.__getitem__) if held else None
+        user._hub_role = role_of_groups(user.groups.values_list("name", flat=True))
     return user._hub_role
 
 
