@@ -10,6 +10,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/donation_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
+# One pytest-xdist worker per core; TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= auto
+
 # Benchmarks make (and drop) their own databases <name>_small, _large and _load on this server.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dh_bench
 
@@ -47,12 +50,12 @@ lint: $(BIN)/.installed-dev
 
 ## make test: lint, then the whole suite against Postgres and Redis (started if down)
 test: lint messages test-services
-	$(PYTEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make test-fast: the suite without the browser and Celery worker tests, for the inner loop
 test-fast: $(BIN)/.installed-dev messages
 	scripts/ensure-services
-	$(PYTEST_ENV) $(BIN)/pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	$(PYTEST_ENV) $(BIN)/pytest -n $(TEST_WORKERS) -m "not browser and not worker" $(PYTEST_ARGS)
 
 PYTEST_ENV = DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=test-only \
 	SECURE_COOKIES=false

@@ -1,8 +1,10 @@
 from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 
 from hub.roles import Role
@@ -34,6 +36,30 @@ def _site_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_database_of_this_worker(worker_id):
+    # pytest-xdist's workers share one Redis server, and a cache clear empties a whole Redis
+    # database: each worker takes its own, counting down from the one REDIS_URL names (as
+    # pytest-django gives each worker its own test_<name>_gwN Postgres database).
+    location = django_settings.CACHES["default"].get("LOCATION")
+    if worker_id == "master" or not isinstance(location, str) or not location.startswith("redis"):
+        yield
+        return
+    url = urlsplit(location)
+    number = int(url.path.strip("/") or 0) - int(worker_id.removeprefix("gw"))
+    if number < 0:
+        pytest.exit(f"REDIS_URL's database number is too low for worker {worker_id}")
+    caches = {
+        **django_settings.CACHES,
+        "default": {
+            **django_settings.CACHES["default"],
+            "LOCATION": urlunsplit(url._replace(path=f"/{number}")),
+        },
+    }
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)

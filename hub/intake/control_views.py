@@ -8,7 +8,6 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -26,9 +25,11 @@ from hub.intake.selectors import (
 )
 from hub.intake.services import (
     FOLLOW_HUB,
-    category_intake_set,
-    hub_intake_set,
+    IntakeChoice,
+    IntakeControlRefused,
+    IntakeSaved,
     hub_thresholds_set,
+    intake_control_save,
 )
 from hub.models import CategoryIntake, Hub, IntakeStatus
 from hub.roles import Role
@@ -69,30 +70,33 @@ def intake_control(request: HubRequest, hub: Hub) -> HttpResponse:
 
 
 def _intake_submit(request: HubRequest, hub: Hub) -> HttpResponse:
-    """The hub and every category, saved together or not at all: the rows that changed go
-    through the services; a refused one keeps every row as typed, its reason beside it. A
-    part of the form that was not sent (no hub status, a category without its fields) is
-    left as it is."""
+    """The hub and every category, saved together or not at all; a refused one keeps every
+    row as typed, its reason beside it. A part of the form that was not sent (no hub status,
+    a category without its fields) is left as it is."""
     hub_form = HubIntakeForm(request.POST) if "status" in request.POST else None
-    intakes = {row.category_id: row for row in category_intake_list(hub=hub)}
-    categories = category_list()
+    categories = {category.pk: category for category in category_list()}
     category_forms = {
-        category.pk: CategoryIntakeForm(request.POST, category=category)
-        for category in categories
-        if f"category-{category.pk}-status" in request.POST
+        pk: CategoryIntakeForm(request.POST, category=category)
+        for pk, category in categories.items()
+        if f"category-{pk}-status" in request.POST
     }
     forms = [f for f in [hub_form, *category_forms.values()] if f is not None]
     if all(form.is_valid() for form in forms):
-        changed = _intake_save(
-            hub=hub,
-            user=request.user,
-            hub_form=hub_form,
-            category_forms=category_forms,
-            intakes=intakes,
-            categories={c.pk: c for c in categories},
-        )
-        if changed is not None:
-            messages.success(request, _intake_message(hub, changed))
+        try:
+            saved = intake_control_save(
+                hub=hub,
+                user=request.user,
+                hub_choice=IntakeChoice(**hub_form.cleaned_data) if hub_form else None,
+                category_choices={
+                    categories[pk]: IntakeChoice(**form.cleaned_data)
+                    for pk, form in category_forms.items()
+                },
+            )
+        except IntakeControlRefused as refused:
+            for pk, error in refused.errors.items():
+                user_error_show(error=error, form=hub_form if pk is None else category_forms[pk])
+        else:
+            messages.success(request, _intake_message(hub, saved))
             if not request.htmx:
                 return redirect("intake_control", hub_slug=hub.slug)
             return render(request, f"{PAGE}#control", _context(hub))
@@ -100,60 +104,9 @@ def _intake_submit(request: HubRequest, hub: Hub) -> HttpResponse:
     return render(request, f"{PAGE}#control" if request.htmx else PAGE, context)
 
 
-def _intake_save(
-    *, hub, user, hub_form, category_forms, intakes, categories
-) -> tuple[bool, list[tuple[Category, CategoryIntake | None]]] | None:
-    """Apply what changed in one transaction: (whether the hub changed, the categories that
-    did), or None when a service refused a row (its error is on the form; nothing stored)."""
-    hub_changed, changed = False, []
-    with transaction.atomic():
-        try:
-            if hub_form is not None and _hub_changed(hub, hub_form.cleaned_data):
-                hub_intake_set(hub=hub, user=user, **hub_form.cleaned_data)
-                hub_changed = True
-        except UserError as error:
-            user_error_show(error=error, form=hub_form)
-        for pk, form in category_forms.items():
-            if not _category_changed(intakes.get(pk), form.cleaned_data):
-                continue
-            try:
-                row = category_intake_set(
-                    hub=hub, user=user, category=categories[pk], **form.cleaned_data
-                )
-            except UserError as error:
-                user_error_show(error=error, form=form)
-            else:
-                changed.append((categories[pk], row))
-        refused = (hub_form is not None and hub_form.errors) or any(
-            form.errors for form in category_forms.values()
-        )
-        if refused:
-            transaction.set_rollback(True)
-    if refused:
-        hub.refresh_from_db()  # the services changed it in place; the rollback undid that
-        return None
-    return hub_changed, changed
-
-
-def _hub_changed(hub: Hub, data: dict) -> bool:
-    return (data["status"], data["reason"].strip(), data["reopens_at"]) != (
-        hub.intake_status,
-        hub.intake_reason,
-        hub.intake_reopens_at,
-    ) or hub.intake_closed_automatically
-
-
-def _category_changed(intake: CategoryIntake | None, data: dict) -> bool:
-    now = (intake.status, intake.reason, intake.reopens_at) if intake else (FOLLOW_HUB, "", None)
-    return (data["status"], data["reason"].strip(), data["reopens_at"]) != now
-
-
-def _intake_message(
-    hub: Hub, changed: tuple[bool, list[tuple[Category, CategoryIntake | None]]]
-) -> str:
-    hub_changed, categories = changed
-    parts = [_hub_message(hub)] if hub_changed else []
-    parts += [_category_message(category, row) for category, row in categories]
+def _intake_message(hub: Hub, saved: IntakeSaved) -> str:
+    parts = [_hub_message(hub)] if saved.hub_changed else []
+    parts += [_category_message(category, row) for category, row in saved.categories]
     return " ".join(parts) or _("Nothing changed.")
 
 

@@ -413,6 +413,84 @@ def category_intake_set(
     return row
 
 
+@dataclass(frozen=True)
+class IntakeChoice:
+    """One row of the intake control form: the hub's or a category's status."""
+
+    status: str
+    reason: str = ""
+    reopens_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IntakeSaved:
+    """What `intake_control_save` changed: the hub or not, and each category changed, with
+    its row (None when it follows the hub again)."""
+
+    hub_changed: bool
+    categories: list[tuple[Category, CategoryIntake | None]]
+
+
+class IntakeControlRefused(IntakeControlError):
+    """Rows of the intake control form refused, by the category's pk (None: the hub's row);
+    nothing of the form was stored."""
+
+    def __init__(self, errors: dict[int | None, UserError]):
+        super().__init__(" ".join(str(error) for error in errors.values()))
+        self.errors = errors
+
+
+def intake_control_save(
+    *,
+    hub: Hub,
+    user: User,
+    hub_choice: IntakeChoice | None,
+    category_choices: dict[Category, IntakeChoice],
+) -> IntakeSaved:
+    """The hub and every category of the one intake control form, saved together or not at
+    all: only rows that differ from what is stored are applied, each by its own service; if
+    any is refused, nothing is stored and `IntakeControlRefused` names every refused row."""
+    _intake_admin_check(hub=hub, user=user)
+    stored = {row.category_id: row for row in CategoryIntake.objects.filter(hub=hub)}
+    errors: dict[int | None, UserError] = {}
+    hub_changed, changed = False, []
+    try:
+        with transaction.atomic():
+            if hub_choice is not None and _hub_choice_differs(hub, hub_choice):
+                try:
+                    hub_intake_set(hub=hub, user=user, **vars(hub_choice))
+                    hub_changed = True
+                except IntakeControlError as error:
+                    errors[None] = error
+            for category, choice in category_choices.items():
+                if not _category_choice_differs(stored.get(category.pk), choice):
+                    continue
+                try:
+                    row = category_intake_set(hub=hub, user=user, category=category, **vars(choice))
+                except IntakeControlError as error:
+                    errors[category.pk] = error
+                else:
+                    changed.append((category, row))
+            if errors:
+                raise IntakeControlRefused(errors)
+    except IntakeControlRefused:
+        hub.refresh_from_db()  # the services changed it in place; the rollback undid that
+        raise
+    return IntakeSaved(hub_changed=hub_changed, categories=changed)
+
+
+def _hub_choice_differs(hub: Hub, choice: IntakeChoice) -> bool:
+    stored = (hub.intake_status, hub.intake_reason, hub.intake_reopens_at)
+    wanted = (choice.status, choice.reason.strip(), choice.reopens_at)
+    # A hand-set status replaces an automatic closure, even the same one.
+    return wanted != stored or hub.intake_closed_automatically
+
+
+def _category_choice_differs(row: CategoryIntake | None, choice: IntakeChoice) -> bool:
+    stored = (row.status, row.reason, row.reopens_at) if row else (FOLLOW_HUB, "", None)
+    return (choice.status, choice.reason.strip(), choice.reopens_at) != stored
+
+
 def hub_thresholds_set(
     *,
     hub: Hub,

@@ -175,6 +175,12 @@ def test_it_keeps_the_location_chosen_on_the_tablet_and_adds_an_unlisted_item(
     page, hall = tablet, table["hall"]
     open_table(page, live_server, hub)
     page.locator("#id_location").select_option(str(hall.pk))
+    # Chromium stores a cookie set by a script asynchronously: reload once it is stored.
+    remembered = {"name": "intake_location", "value": str(hall.pk)}
+    for _ in range(50):
+        if any(remembered.items() <= cookie.items() for cookie in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
     page.reload()
     expect(page.locator("#id_location")).to_have_value(str(hall.pk))
 
