@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from hub import fields
 from hub.fields import parse_id
 from hub.intake.selectors import UsualLine, other_hub_list, usual_line_map
-from hub.intake.services import DropoffLineInput
+from hub.intake.services import DropoffLineInput, IntakeError, dropoff_line_check
 from hub.models import Hub, Outcome
 from inventory.models import Category, Item, StorageLocation, Unit
 
@@ -141,21 +141,12 @@ class LineForm(forms.Form):
         self.categories, self.usual = categories, usual
         self.unusual: UsualLine | None = None  # set when the quantity needs a confirmation
 
-    def clean_quantity(self) -> int:
-        quantity = self.cleaned_data["quantity"]
-        if quantity > self.hub.max_line_quantity:
-            raise forms.ValidationError(
-                _("More than %(max)d on one line? Check the number.")
-                % {"max": self.hub.max_line_quantity}
-            )
-        return quantity
-
     def clean_item(self) -> Item | None:
         pk = self.cleaned_data["item"]
         if pk is None:
             return None  # an item that is not in the catalog: see clean()
         item = self.items.get(pk)
-        if item is None or not item.is_active:
+        if item is None:
             raise forms.ValidationError(_("This item is not in the catalog. Remove the line."))
         return item
 
@@ -175,12 +166,22 @@ class LineForm(forms.Form):
         item = data.get("item")
         if item is not None and not item.tracks_expiry:
             data["expiry_date"] = None
-        if data.get("outcome") == Outcome.REDIRECTED and not data.get("redirected_to"):
-            self.add_error("redirected_to", _("Choose the hub you sent the donor to."))
         if data.get("outcome") != Outcome.REDIRECTED:
             data["redirected_to"] = None
         quantity = data.get("quantity")
-        if item is not None and quantity is not None:
+        checkable = "outcome" in data and "redirected_to" not in self.errors
+        if item is not None and quantity is not None and checkable:
+            try:
+                dropoff_line_check(
+                    hub=self.hub,
+                    item=item,
+                    quantity=quantity,
+                    outcome=data["outcome"],
+                    redirected_to=data.get("redirected_to"),
+                )
+            except IntakeError as error:
+                self.add_error(error.field, str(error))
+                return data
             usual = self.usual.get(item.pk, UsualLine(None))
             if quantity > usual.limit and data.get("confirmed") != quantity:
                 self.unusual = usual

@@ -255,32 +255,60 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
         raise IntakeError(_("Add at least one item."))
     acceptance = acceptance_map(hubs=[hub])
     for n, line in enumerate(lines):
-        try:
-            quantity_check(line.quantity)
-        except StockError as error:
-            raise IntakeError(str(error), line=n) from error
-        if line.quantity > hub.max_line_quantity:
-            raise IntakeError(
-                _("%(quantity)d is more than this hub takes on one line (%(max)d). Check it.")
-                % {"quantity": line.quantity, "max": hub.max_line_quantity},
-                line=n,
-            )
-        if not line.item.is_active:
-            raise IntakeError(
-                _("%(item)s is no longer in the catalog.") % {"item": line.item}, line=n
-            )
-        if line.outcome not in Outcome.values:
-            raise IntakeError(_("Choose what happened to %(item)s.") % {"item": line.item}, line=n)
+        dropoff_line_check(
+            hub=hub,
+            item=line.item,
+            quantity=line.quantity,
+            outcome=line.outcome,
+            redirected_to=line.redirected_to,
+            line=n,
+        )
         if line.outcome == Outcome.ACCEPTED:
             _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
-        if line.outcome == Outcome.REDIRECTED and (
-            line.redirected_to is None or line.redirected_to.pk == hub.pk
-        ):
-            raise IntakeError(
-                _("Choose another hub to send %(item)s to.") % {"item": line.item}, line=n
-            )
-        if line.outcome != Outcome.REDIRECTED and line.redirected_to is not None:
-            raise IntakeError(_("Only a redirected line names another hub."), line=n)
+
+
+def dropoff_line_check(
+    *,
+    hub: Hub,
+    item: Item,
+    quantity: int,
+    outcome: str,
+    redirected_to: Hub | None,
+    line: int | None = None,
+) -> None:
+    """The rules of one line that need nothing but the line and its hub, worded once: the
+    table's form asks them before the confirmation of an unusual quantity, the service
+    again whoever calls it. Raises an IntakeError naming the line and its field."""
+    whole = isinstance(quantity, int) and not isinstance(quantity, bool)
+    if whole and quantity > hub.max_line_quantity:
+        raise IntakeError(
+            _("%(quantity)d is more than this hub takes on one line (%(max)d). Check it.")
+            % {"quantity": quantity, "max": hub.max_line_quantity},
+            field="quantity",
+            line=line,
+        )
+    try:
+        quantity_check(quantity)
+    except StockError as error:
+        raise IntakeError(str(error), field="quantity", line=line) from error
+    if not item.is_active:
+        raise IntakeError(
+            _("%(item)s is no longer in the catalog.") % {"item": item}, field="item", line=line
+        )
+    if outcome not in Outcome.values:
+        raise IntakeError(
+            _("Choose what happened to %(item)s.") % {"item": item}, field="outcome", line=line
+        )
+    if outcome == Outcome.REDIRECTED and (redirected_to is None or redirected_to.pk == hub.pk):
+        raise IntakeError(
+            _("Choose another hub to send %(item)s to.") % {"item": item},
+            field="redirected_to",
+            line=line,
+        )
+    if outcome != Outcome.REDIRECTED and redirected_to is not None:
+        raise IntakeError(
+            _("Only a redirected line names another hub."), field="redirected_to", line=line
+        )
 
 
 def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
