@@ -120,12 +120,6 @@ class AdjustForm(StockChangeForm):
     )
     reason = forms.CharField(label=_("Why"), max_length=REASON_MAX)
 
-    def clean_delta(self):
-        delta = self.cleaned_data["delta"]
-        if delta == 0:
-            raise forms.ValidationError(_("Enter a change other than zero."))
-        return delta
-
 
 DISCARD_REASONS = [
     ("spoiled", _("Spoiled or expired")),
@@ -155,13 +149,6 @@ class TransferForm(StockChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].label = _("From")
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        if data.get("location") and data.get("location") == data.get("to_location"):
-            self.add_error("to_location", _("Choose two different locations."))
-        return data
 
 
 class CountForm(KeyedForm):

@@ -251,7 +251,7 @@ def stock_transfer(
     line = StockLine(item, from_location, quantity, expiry_date)
     _check_line(line)
     if from_location.pk == to_location.pk:
-        raise StockError(_("Choose two different locations to transfer between."))
+        raise StockError(_("Choose two different locations."), field="to_location")
     if not to_location.is_active:
         raise StockError(_("%(location)s is no longer in use.") % {"location": to_location})
 
@@ -286,7 +286,9 @@ def stock_adjust(
 ) -> list[StockMovement]:
     """Correct a balance up or down by `delta`, with the reason on record."""
     if isinstance(delta, bool) or not isinstance(delta, int):
-        raise StockError(_("Quantity must be a whole number."))
+        raise StockError(_("Quantity must be a whole number."), field="delta")
+    if delta == 0:
+        raise StockError(_("Enter a change other than zero."), field="delta")
     line = StockLine(item, location, abs(delta), expiry_date)
     _check_line(line)
     _check_reason(reason)

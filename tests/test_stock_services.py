@@ -742,7 +742,7 @@ def test_it_refuses_a_bad_quantity_on_every_service(
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        pytest.param(0, "more than zero", id="zero"),
+        pytest.param(0, "other than zero", id="zero"),
         pytest.param(2.5, "whole number", id="float"),
         pytest.param("3", "whole number", id="string"),
         pytest.param(None, "whole number", id="none"),
