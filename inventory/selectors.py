@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hub.models import Hub
 from inventory.models import (
+    CAPACITY_LEVELS,
     CapacityAlert,
     Category,
     Item,
@@ -396,18 +397,18 @@ def alert_list(*, hub: Hub) -> QuerySet[CapacityAlert]:
     """The hub's capacity alerts, newest first, with their deliveries."""
     return (
         CapacityAlert.objects.filter(hub=hub)
-        .select_related("location", "acknowledged_by")
+        .select_related("location", "item", "acknowledged_by")
         .prefetch_related("deliveries")
     )
 
 
-def alert_open_list(*, hub: Hub, limit: int) -> list[CapacityAlert]:
-    """The hub's alerts not yet acknowledged, newest first."""
-    return list(
-        CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True).select_related(
-            "location"
-        )[:limit]
-    )
+def alert_open_list(*, hub: Hub, limit: int, capacity_only: bool = False) -> list[CapacityAlert]:
+    """The hub's alerts not yet acknowledged, newest first (only the fill alerts with
+    `capacity_only`)."""
+    alerts = CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True)
+    if capacity_only:
+        alerts = alerts.filter(level__in=CAPACITY_LEVELS)
+    return list(alerts.select_related("location", "item")[:limit])
 
 
 def alert_get(*, hub: Hub, pk: int) -> CapacityAlert:

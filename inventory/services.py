@@ -34,6 +34,7 @@ from inventory.locks import (
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
 from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
+from inventory.tasks import minimums_after_commit
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -676,6 +677,13 @@ def _write(
             _apply(changes, rows)
             movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
             capacity_check(location_ids={c.location.pk for c in changes if c.delta})
+            pairs_changed = {(c.location.hub_id, c.item.pk) for c in changes if c.delta}
+            if pairs_changed:
+                # After commit, in its own transaction: it reads the stock as committed
+                # and takes no lock while this change holds its own (inventory.stock_alerts).
+                transaction.on_commit(
+                    functools.partial(minimums_after_commit, pairs=pairs_changed), robust=True
+                )
             return movements
     except IntegrityError:
         # The same key committed by a concurrent request: answer with its result.

@@ -22,9 +22,16 @@ from inventory.models import Category, Item, StorageLocation, Unit
 
 LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")
 # Later columns: a page loaded before they existed posts none of them, taken as empty.
-OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size")
+OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size", "expired")
 MAX_LINES = 50
 NEW_ITEM_NAME_MAX = 80
+
+
+class ExpiredChoice(models.TextChoices):
+    """What the volunteer chose for a line past its expiry date."""
+
+    DISCARD = "discard", _("Discard it")
+    ACCEPT = "accept", _("Accept anyway")
 
 
 class UnlistedSize(models.TextChoices):
@@ -125,6 +132,7 @@ class LineForm(forms.Form):
     new_name = forms.CharField(label=_("Name"), max_length=NEW_ITEM_NAME_MAX, required=False)
     new_category = fields.IntegerField(required=False, min_value=1, max_value=None)
     new_size = fields.ChoiceField(choices=UnlistedSize.choices, required=False)
+    expired = fields.ChoiceField(choices=ExpiredChoice.choices, required=False)
 
     def __init__(
         self,
@@ -216,13 +224,21 @@ class LineForm(forms.Form):
 
     def to_input(self, *, location: StorageLocation | None) -> DropoffLineInput:
         data = self.cleaned_data
+        outcome = data["outcome"]
+        expiry = data["expiry_date"]
+        # Only a line past its date is discarded by the choice: one whose date was changed
+        # since keeps its outcome (the service asks again if it is still expired).
+        past = expiry is not None and expiry < timezone.localdate()
+        if outcome == Outcome.ACCEPTED and past and data["expired"] == ExpiredChoice.DISCARD:
+            outcome = Outcome.DISCARDED
         return DropoffLineInput(
             item=data["item"],
             quantity=data["quantity"],
-            outcome=data["outcome"],
-            location=location if data["outcome"] == Outcome.ACCEPTED else None,
-            expiry_date=data["expiry_date"],
+            outcome=outcome,
+            location=location if outcome == Outcome.ACCEPTED else None,
+            expiry_date=expiry,
             redirected_to=data["redirected_to"],
+            expired_accepted=data["expired"] == ExpiredChoice.ACCEPT,
         )
 
 

@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hub.access import hub_role_check
@@ -34,6 +34,7 @@ from inventory.services import (
     stock_receive,
     stock_void,
 )
+from inventory.stock_alerts import hub_today
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -55,6 +56,8 @@ class DropoffLineInput:
     location: StorageLocation | None = None
     expiry_date: date | None = None
     redirected_to: Hub | None = None
+    # The volunteer chose "accept anyway" for a line past its expiry date.
+    expired_accepted: bool = False
 
 
 def dropoff_log(
@@ -72,7 +75,9 @@ def dropoff_log(
     dropoff and stores nothing more.
 
     Refused, storing nothing: a closed hub; accepting an item of a category the hub does
-    not take; a quantity over the hub's maximum; a line that would overfill its location."""
+    not take; a quantity over the hub's maximum; a line that would overfill its location;
+    accepting an item past its expiry date unless it is safe after it and the volunteer
+    chose to accept it anyway (an expired line is otherwise logged as discarded)."""
     _member_check(hub=hub, user=user)
     if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
         return earlier
@@ -110,6 +115,8 @@ def dropoff_log(
                     outcome=line.outcome,
                     location=line.location if line.outcome == Outcome.ACCEPTED else None,
                     redirected_to=line.redirected_to,
+                    expired_accepted=line.outcome == Outcome.ACCEPTED
+                    and _expired(line, today=hub_today(hub=hub)),
                 )
                 for line in lines
             )
@@ -254,6 +261,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     if not lines:
         raise IntakeError(_("Add at least one item."))
     acceptance = acceptance_map(hubs=[hub])
+    today = hub_today(hub=hub)
     for n, line in enumerate(lines):
         try:
             quantity_check(line.quantity)
@@ -273,6 +281,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
             raise IntakeError(_("Choose what happened to %(item)s.") % {"item": line.item}, line=n)
         if line.outcome == Outcome.ACCEPTED:
             _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
+            _check_expired(line=line, n=n, today=today)
         if line.outcome == Outcome.REDIRECTED and (
             line.redirected_to is None or line.redirected_to.pk == hub.pk
         ):
@@ -288,6 +297,31 @@ def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dic
     if line.location is None or line.location.hub_id != hub.pk:
         raise IntakeError(
             _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
+            line=n,
+        )
+
+
+def _expired(line: DropoffLineInput, *, today: date) -> bool:
+    return line.expiry_date is not None and line.expiry_date < today
+
+
+def _check_expired(*, line: DropoffLineInput, n: int, today: date) -> None:
+    """An item past its date is accepted only when it is safe after it (coordinators say
+    which) and the volunteer chose so on its line; otherwise it is discarded."""
+    if not _expired(line, today=today):
+        return
+    values = {
+        "item": line.item.name,
+        "date": formats.date_format(cast(date, line.expiry_date), "SHORT_DATE_FORMAT"),
+    }
+    if not line.item.safe_after_expiry:
+        raise IntakeError(
+            _("%(item)s expired on %(date)s and is not safe after its date: discard it.") % values,
+            line=n,
+        )
+    if not line.expired_accepted:
+        raise IntakeError(
+            _("%(item)s expired on %(date)s: discard it, or accept it anyway.") % values,
             line=n,
         )
 
