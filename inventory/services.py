@@ -21,8 +21,10 @@ from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from hub.errors import UserError
+from hub.access import hub_role_check
+from hub.errors import Denied, UserError
 from hub.models import Hub
+from hub.roles import Role
 from inventory.capacity import capacity_check
 from inventory.locks import (
     StockPair,
@@ -646,6 +648,38 @@ def stock_count_many(
         source=None,
         idempotency_key=idempotency_key,
     )
+
+
+def batch_discard(
+    *, batch: StockBalance, quantity: int, user: User, idempotency_key: str
+) -> list[StockMovement]:
+    """Discard `quantity` units of one batch (what the coordinator saw listed as expiring),
+    with its date as the reason on record. Only a coordinator of the batch's hub."""
+    hub = batch.location.hub
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.COORDINATOR,
+        message=_("Only a coordinator of %(hub)s can discard its stock.") % {"hub": hub.name},
+        denied=StockDenied,
+    )
+    expiry = batch.expiry_date
+    if expiry is None:
+        raise StockError(_("Only a batch with an expiry date is discarded from here."))
+    day = formats.date_format(expiry, "SHORT_DATE_FORMAT")
+    expired = expiry < timezone.localdate()
+    reason = (_("Expired on %(date)s") if expired else _("Expires on %(date)s")) % {"date": day}
+    return stock_remove(
+        lines=[StockLine(batch.item, batch.location, quantity, expiry)],
+        kind=MovementKind.DISCARDED,
+        user=user,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
+
+
+class StockDenied(StockError, Denied):
+    """The user is not a coordinator of the stock's hub."""
 
 
 # --- the one write path -------------------------------------------------------------------

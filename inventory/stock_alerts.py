@@ -18,12 +18,20 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from hub.access import hub_role_check
+from hub.errors import Denied, UserError
 from hub.models import Hub
-from inventory.models import AlertLevel, CapacityAlert, StockBalance, StockMinimum
+from hub.roles import Role
+from inventory.models import AlertLevel, CapacityAlert, Item, StockBalance, StockMinimum
+
+MAX_MINIMUM = 1_000_000
+MAX_EXPIRY_DAYS = 365
 
 
 def hub_today(*, hub: Hub) -> date:
@@ -143,3 +151,68 @@ def _on_hand(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
         .order_by()
     )
     return {(hub_id, item_id): total for hub_id, item_id, total in rows}
+
+
+# --- what coordinators set ------------------------------------------------------------------
+
+
+class StockRuleError(UserError):
+    """A minimum, an expiry setting or a window refused, storing nothing."""
+
+
+class StockRuleDenied(StockRuleError, Denied):
+    """The user is not a coordinator (or admin) of the hub."""
+
+
+def item_stock_rules_set(
+    *, hub: Hub, item: Item, user: User, safe_after_expiry: bool, minimum: int | None
+) -> StockMinimum | None:
+    """Whether the item may be accepted past its date (for every hub: it is the catalog's),
+    and the hub's minimum of it (None: no minimum). A new or changed minimum starts from
+    where the stock stands now: an alert is raised only by a fall under it from now on
+    (the dashboard lists what is under it already). Returns the minimum row, if any."""
+    _coordinator_check(hub=hub, user=user)
+    if minimum is not None and (
+        isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= MAX_MINIMUM
+    ):
+        raise StockRuleError(
+            _("Enter a whole number from 1 to %(max)s, or leave it empty.")
+            % {"max": formats.number_format(MAX_MINIMUM, force_grouping=True)},
+            field="minimum",
+        )
+    with transaction.atomic():
+        if item.safe_after_expiry != bool(safe_after_expiry):
+            Item.objects.filter(pk=item.pk).update(safe_after_expiry=bool(safe_after_expiry))
+            item.safe_after_expiry = bool(safe_after_expiry)
+        if minimum is None:
+            StockMinimum.objects.filter(hub=hub, item=item).delete()
+            return None
+        on_hand = _on_hand(pairs={(hub.pk, item.pk)}).get((hub.pk, item.pk), 0)
+        row, _created = StockMinimum.objects.update_or_create(
+            hub=hub, item=item, defaults={"minimum": minimum, "below": on_hand < minimum}
+        )
+        return row
+
+
+def hub_expiry_days_set(*, hub: Hub, user: User, days: int) -> Hub:
+    """How many days ahead of its date a batch raises its alert and is listed as expiring
+    soon. Batches already alerted are not alerted again."""
+    _coordinator_check(hub=hub, user=user)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise StockRuleError(
+            _("Enter a whole number of days from 1 to %(max)d.") % {"max": MAX_EXPIRY_DAYS},
+            field="days",
+        )
+    Hub.objects.filter(pk=hub.pk).update(expiry_alert_days=days)
+    hub.expiry_alert_days = days
+    return hub
+
+
+def _coordinator_check(*, hub: Hub, user: User) -> None:
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.COORDINATOR,
+        message=_("Only a coordinator of %(hub)s can change this.") % {"hub": hub.name},
+        denied=StockRuleDenied,
+    )
