@@ -95,7 +95,7 @@ def dashboard(request: HubRequest, hub: Hub) -> HttpResponse:
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "updated_at": timezone.now(),
     }
-    if request.htmx:
+    if request.htmx and not request.htmx.boosted:  # the poll; a boosted form wants the page
         return render(request, "hub/dashboard.html#dashboard", context)
     # Not polled: a form being filled in them must not be redrawn under the coordinator.
     context.update(_stock_lists(hub=hub))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from hub import fields
 from hub.fields import parse_id
 from hub.intake.selectors import UsualLine, other_hub_list, usual_line_map
-from hub.intake.services import DropoffLineInput
+from hub.intake.services import DropoffLineInput, expired_line_problem
 from hub.models import Hub, Outcome
 from inventory.models import Category, Item, StorageLocation, Unit
 
@@ -187,6 +187,7 @@ class LineForm(forms.Form):
             self.add_error("redirected_to", _("Choose the hub you sent the donor to."))
         if data.get("outcome") != Outcome.REDIRECTED:
             data["redirected_to"] = None
+        self._expired_check(data)
         quantity = data.get("quantity")
         if item is not None and quantity is not None:
             usual = self.usual.get(item.pk, UsualLine(None))
@@ -194,6 +195,23 @@ class LineForm(forms.Form):
                 self.unusual = usual
                 self.add_error("quantity", self._unusual_message(item, quantity, usual))
         return data
+
+    def _expired_check(self, data: dict) -> None:
+        """Every line past its date without a valid choice says so at once (dropoff_log
+        would refuse the first one only)."""
+        item, expiry = data.get("item"), data.get("expiry_date")
+        if item is None or expiry is None or expiry >= timezone.localdate():
+            return
+        if data.get("outcome") != Outcome.ACCEPTED or data.get("expired") == ExpiredChoice.DISCARD:
+            return
+        line = DropoffLineInput(
+            item=item,
+            quantity=1,
+            expiry_date=expiry,
+            expired_accepted=data.get("expired") == ExpiredChoice.ACCEPT,
+        )
+        if problem := expired_line_problem(item=item, line=line):
+            self.add_error(None, problem)
 
     def _unlisted(self, data: dict) -> Item | None:
         name = data.get("new_name", "")

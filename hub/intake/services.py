@@ -306,24 +306,28 @@ def _expired(line: DropoffLineInput, *, today: date) -> bool:
 
 
 def _check_expired(*, line: DropoffLineInput, n: int, today: date) -> None:
-    """An item past its date is accepted only when it is safe after it (coordinators say
-    which) and the volunteer chose so on its line; otherwise it is discarded."""
-    if not _expired(line, today=today):
-        return
+    if _expired(line, today=today):
+        problem = expired_line_problem(item=line.item, line=line)
+        if problem:
+            raise IntakeError(problem, line=n)
+
+
+def expired_line_problem(*, item: Item, line: DropoffLineInput) -> str | None:
+    """What keeps an accepted line past its expiry date from being logged, if anything: an
+    item is accepted past its date only when it is safe after it (coordinators say which)
+    and the volunteer chose so on its line; otherwise it is discarded. The form asks it of
+    every line at once; `dropoff_log` enforces it."""
     values = {
-        "item": line.item.name,
+        "item": item.name,
         "date": formats.date_format(cast(date, line.expiry_date), "SHORT_DATE_FORMAT"),
     }
-    if not line.item.safe_after_expiry:
-        raise IntakeError(
-            _("%(item)s expired on %(date)s and is not safe after its date: discard it.") % values,
-            line=n,
+    if not item.safe_after_expiry:
+        return _("%(item)s expired on %(date)s and is not safe after its date: discard it.") % (
+            values
         )
     if not line.expired_accepted:
-        raise IntakeError(
-            _("%(item)s expired on %(date)s: discard it, or accept it anyway.") % values,
-            line=n,
-        )
+        return _("%(item)s expired on %(date)s: discard it, or accept it anyway.") % values
+    return None
 
 
 def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
