@@ -45,6 +45,11 @@ class BatchForm(forms.Form):
 
     batch = fields.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=None)
     quantity = fields.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
+
+
+class BatchDiscardForm(BatchForm):
+    """Discarded once, however often it is sent (a double tap, a retry)."""
+
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):

@@ -20,7 +20,12 @@ from hub.roles import Role
 from inventory.selectors import batch_get, item_get
 from inventory.services import batch_discard
 from inventory.stock_alerts import hub_expiry_days_set, item_stock_rules_set
-from overview.stock_alert_forms import BatchForm, BatchToRunForm, ExpiryDaysForm, ItemRulesForm
+from overview.stock_alert_forms import (
+    BatchDiscardForm,
+    BatchToRunForm,
+    ExpiryDaysForm,
+    ItemRulesForm,
+)
 
 
 def _form_errors(request: HubRequest, form) -> None:
@@ -75,7 +80,7 @@ def item_rules_set(request: HubRequest, hub: Hub, item_pk: int) -> HttpResponse:
 @require_POST
 @hub_role_required(Role.COORDINATOR)
 def batch_discard_view(request: HubRequest, hub: Hub) -> HttpResponse:
-    form = BatchForm(request.POST)
+    form = BatchDiscardForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
     else:

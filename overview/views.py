@@ -32,7 +32,7 @@ from inventory.selectors import (
     under_minimum_list,
 )
 from overview.charts import flow_chart
-from overview.stock_alert_forms import BatchForm, BatchToRunForm, ExpiryDaysForm
+from overview.stock_alert_forms import BatchDiscardForm, BatchToRunForm, ExpiryDaysForm
 
 OPEN_ALERTS_SHOWN = 10
 EXPIRING_SHOWN = 20
@@ -124,7 +124,7 @@ def _stock_lists(*, hub: Hub) -> dict:
             (
                 batch,
                 free[batch.item_id],
-                BatchForm(initial={"batch": batch.pk, "quantity": batch.quantity}),
+                BatchDiscardForm(initial={"batch": batch.pk, "quantity": batch.quantity}),
                 BatchToRunForm(
                     initial={
                         "batch": batch.pk,

@@ -38,7 +38,6 @@ def to_run(client, hub, shown, **fields):
     data = {
         "batch": shown.pk,
         "quantity": shown.quantity,
-        "idempotency_key": uuid.uuid4().hex,
         "run": "new",
         **fields,
     }

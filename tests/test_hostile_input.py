@@ -87,7 +87,7 @@ VALID_FORMS: dict[str, list[dict]] = {
     "item_rules_set": [{"safe_after_expiry": "on", "minimum": "5"}],
     "expiry_days_set": [{"days": "7"}],
     "batch_discard": [{"batch": "1", "quantity": "1", "idempotency_key": "k5"}],
-    "batch_to_run": [{"batch": "1", "quantity": "1", "idempotency_key": "k6", "run": "new",
+    "batch_to_run": [{"batch": "1", "quantity": "1", "run": "new",
                       "destination": "{destination}"}],
     "destination_create": [{"name": "Shelter B", "kind": "shelter", "notes": ""}],
     "destination_edit": [{"name": "Shelter C", "kind": "shelter", "notes": ""}],
