@@ -193,6 +193,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Hourly: batches that expire within each hub's days, each alerted once.
+    "stock-alerts-sweep": {
+        "task": "inventory.tasks.stock_alerts_sweep",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
     # Nightly, when the tables are quiet: every balance against the sum of its ledger.
     "stock-ledger-check": {
         "task": "inventory.tasks.stock_ledger_check",

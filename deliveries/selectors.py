@@ -590,3 +590,12 @@ def driver_choice_list(*, hub: Hub) -> QuerySet:
         .objects.filter(memberships__hub=hub, is_active=True)
         .order_by("first_name", "last_name", "username")
     )
+
+
+def draft_run_choice_list(*, hub: Hub) -> list[Run]:
+    """The hub's draft runs, soonest planned first: where a batch can be put."""
+    return list(Run.objects.filter(hub=hub, status=RunStatus.DRAFT).order_by("planned_at", "pk"))
+
+
+def destination_active_list(*, hub: Hub) -> list[Destination]:
+    return list(Destination.objects.filter(hub=hub, is_active=True).order_by("name"))

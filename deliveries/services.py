@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Max, Model
+from django.db.models import CharField, F, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from deliveries.models import (
     StopLine,
     StopStatus,
 )
-from deliveries.reservations import held_before_map
+from deliveries.reservations import held_before_map, item_free_map
 from deliveries.selectors import dispatch_picks, run_drive_allowed
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
@@ -162,6 +162,52 @@ def stop_move(*, stop: Stop, offset: int, user: User) -> None:
         Stop.objects.filter(pk=this.pk).update(position=0)
         Stop.objects.filter(pk=other.pk).update(position=positions[0])
         Stop.objects.filter(pk=this.pk).update(position=positions[1])
+
+
+def stock_to_run_add(
+    *,
+    hub: Hub,
+    item: Item,
+    quantity: int,
+    run: Run | None,
+    destination: Destination,
+    user: User,
+) -> tuple[Run, int]:
+    """Put so many units of an item (a batch about to expire, say) on a draft run, as a
+    line of its stop at `destination` (the stop is added when the run has none there):
+    on `run`, or on a new draft run driven by the user when None. What is put on it is at
+    most what no run holds yet (deliveries.reservations): a run never takes what another
+    one holds. Dispatch picks the soonest expiry first. Returns the run and the units
+    added."""
+    _run_coordinator_check(hub=hub, user=user)
+    quantity_check(quantity)
+    if destination.hub_id != hub.pk or not destination.is_active:
+        raise RunError(_("Choose one of this hub's active destinations."))
+    if run is not None and run.hub_id != hub.pk:
+        raise RunError(_("Choose a draft run of this hub."))
+    with transaction.atomic():
+        if run is None:
+            run = run_create(hub=hub, driver=user, vehicle="", planned_at=timezone.now(), user=user)
+        run = _open_run(run, user=user)
+        if run.status != RunStatus.DRAFT:
+            raise RunError(_("Only a draft run takes new lines from here; choose another."))
+        free = item_free_map(hub=hub, item_ids=[item.pk])[item.pk].free
+        added = min(quantity, free)
+        if added <= 0:
+            raise RunError(
+                _("All of %(item)s here is already held for runs.") % {"item": item.name}
+            )
+        stop = run.stops.filter(destination=destination).first()
+        if stop is None:
+            position = (run.stops.aggregate(last=Max("position"))["last"] or 0) + 1
+            stop = Stop.objects.create(run=run, destination=destination, position=position)
+        line = stop.lines.filter(item=item).first()
+        if line is None:
+            StopLine.objects.create(stop=stop, item=item, quantity=added)
+        else:
+            quantity_check(line.quantity + added)
+            StopLine.objects.filter(pk=line.pk).update(quantity=F("quantity") + added)
+    return run, added
 
 
 def run_picking_start(*, run: Run, user: User) -> Run:

@@ -89,6 +89,12 @@ class Hub(models.Model):
             "than a loss: the counter is asked to confirm that line."
         ),
     )
+    expiry_alert_days = models.PositiveSmallIntegerField(
+        _("alert about stock expiring within (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Each batch that expires this soon raises one alert."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="hubs", blank=True
     )
@@ -182,6 +188,7 @@ class Outcome(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined (not needed)")
     REDIRECTED = "redirected", _("redirected to another hub")
+    DISCARDED = "discarded", _("discarded (expired)")
 
 
 class Dropoff(models.Model):
@@ -243,6 +250,8 @@ class DropoffLine(models.Model):
     redirected_to = models.ForeignKey(
         Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Accepted past its expiry date, by the volunteer's choice, for an item safe after it.
+    expired_accepted = models.BooleanField(_("accepted after its expiry date"), default=False)
 
     class Meta:
         constraints = [

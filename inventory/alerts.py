@@ -40,8 +40,9 @@ from django.core.mail import EmailMessage, get_connection, send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hub.models import Membership
 from hub.roles import Role
@@ -77,7 +78,7 @@ def retry_delay(*, attempts: int) -> timedelta:
 def alert_send(*, alert_id: int) -> list[AlertDelivery]:
     """Send every channel of the alert not sent yet. Returns the deliveries that failed
     this time (the caller retries them with backoff)."""
-    alert = CapacityAlert.objects.select_related("hub", "location").get(pk=alert_id)
+    alert = CapacityAlert.objects.select_related("hub", "location", "item").get(pk=alert_id)
     failed = []
     for delivery in _deliveries(alert=alert):
         locked = alert_delivery_lock_try(delivery_id=delivery.pk)
@@ -312,19 +313,61 @@ def alert_link(*, alert: CapacityAlert) -> str:
 
 
 def alert_text(*, alert: CapacityAlert, with_link: bool = True) -> str:
-    where = alert.location.name if alert.location else _("All storage")
-    text = _("%(hub)s: %(where)s is %(percent)s %% full (%(level)s at %(threshold)s %%).") % {
-        "hub": alert.hub.name,
-        "where": where,
-        "percent": alert.fill_percent,
-        "level": AlertLevel(alert.level).label,
-        "threshold": alert.threshold_percent,
-    }
+    if alert.level == AlertLevel.EXPIRING:
+        text = _stock_alert_text(alert)
+    elif alert.level == AlertLevel.LOW_STOCK:
+        text = _(
+            "%(hub)s: %(item)s is under its minimum: %(quantity)s left, minimum %(minimum)s."
+        ) % {
+            "hub": alert.hub.name,
+            "item": alert.item.name if alert.item else "",
+            "quantity": formats.number_format(alert.quantity or 0, force_grouping=True),
+            "minimum": formats.number_format(alert.minimum or 0, force_grouping=True),
+        }
+    else:
+        where = alert.location.name if alert.location else _("All storage")
+        text = _("%(hub)s: %(where)s is %(percent)s %% full (%(level)s at %(threshold)s %%).") % {
+            "hub": alert.hub.name,
+            "where": where,
+            "percent": alert.fill_percent,
+            "level": AlertLevel(alert.level).label,
+            "threshold": alert.threshold_percent,
+        }
     if alert.hours_to_full is not None:
         text += " " + _("Full in about %(hours)s hours.") % {"hours": alert.hours_to_full}
     if with_link:
         text += " " + alert_link(alert=alert)
     return text
+
+
+def _stock_alert_text(alert: CapacityAlert) -> str:
+    values = {
+        "hub": alert.hub.name,
+        "quantity": formats.number_format(alert.quantity or 0, force_grouping=True),
+        "item": alert.item.name if alert.item else "",
+        "location": alert.location.name if alert.location else "",
+        "date": formats.date_format(alert.expiry_date, "SHORT_DATE_FORMAT")
+        if alert.expiry_date
+        else "",
+    }
+    count = alert.quantity or 0
+    if alert.expiry_date and alert.expiry_date < alert.created_at.date():
+        return (
+            ngettext(
+                "%(hub)s: %(quantity)s unit of %(item)s at %(location)s expired on %(date)s.",
+                "%(hub)s: %(quantity)s units of %(item)s at %(location)s expired on %(date)s.",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(hub)s: %(quantity)s unit of %(item)s at %(location)s expires on %(date)s.",
+            "%(hub)s: %(quantity)s units of %(item)s at %(location)s expire on %(date)s.",
+            count,
+        )
+        % values
+    )
 
 
 def alert_payload(*, alert: CapacityAlert) -> dict:
@@ -335,9 +378,13 @@ def alert_payload(*, alert: CapacityAlert) -> dict:
         "hub_slug": alert.hub.slug,
         "location": alert.location.name if alert.location else None,
         "level": alert.level,
-        "fill_percent": float(alert.fill_percent),
+        "fill_percent": float(alert.fill_percent) if alert.fill_percent is not None else None,
         "threshold_percent": alert.threshold_percent,
         "hours_to_full": float(alert.hours_to_full) if alert.hours_to_full is not None else None,
+        "item": alert.item.name if alert.item else None,
+        "expiry_date": alert.expiry_date.isoformat() if alert.expiry_date else None,
+        "quantity": alert.quantity,
+        "minimum": alert.minimum,
         "raised_at": alert.created_at.isoformat(),
         "link": alert_link(alert=alert),
     }

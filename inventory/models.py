@@ -117,6 +117,13 @@ class Item(models.Model):
         validators=[MinValueValidator(Decimal("0.001"))],
     )
     tracks_expiry = models.BooleanField(_("tracks expiry date"), default=False)
+    # Set by coordinators: past its date it may still be accepted at the table (canned food
+    # past best-before), after the volunteer chose so on the line. Otherwise it is discarded.
+    safe_after_expiry = models.BooleanField(
+        _("safe after its date"),
+        default=False,
+        help_text=_("E.g. canned food past its best-before date: the table may accept it."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     aliases = models.CharField(
         _("other names"),
@@ -280,6 +287,32 @@ class StockBalance(models.Model):
 class AlertLevel(models.TextChoices):
     NEARLY_FULL = "nearly_full", _("nearly full")
     FULL = "full", _("full")
+    EXPIRING = "expiring", _("expiring soon")
+    LOW_STOCK = "low_stock", _("under its minimum")
+
+
+CAPACITY_LEVELS = (AlertLevel.NEARLY_FULL, AlertLevel.FULL)
+
+
+class StockMinimum(models.Model):
+    """The least of an item a hub wants on its shelves. Falling under it raises one alert;
+    `below` stays set until the stock is back at or above it (inventory.stock_alerts)."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="minimums")
+    minimum = models.PositiveIntegerField(_("minimum"), validators=[MinValueValidator(1)])
+    below = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "item"], name="minimum_one_per_item_and_hub"),
+            models.CheckConstraint(condition=Q(minimum__gt=0), name="minimum_positive"),
+        ]
+        verbose_name = _("minimum level")
+        verbose_name_plural = _("minimum levels")
+
+    def __str__(self) -> str:
+        return f"{self.item} @ {self.hub}: {self.minimum}"
 
 
 class CapacityState(models.Model):
@@ -317,7 +350,9 @@ class CapacityState(models.Model):
 
 
 class CapacityAlert(models.Model):
-    """One crossing of a threshold, raised in the transaction of the stock change."""
+    """One crossing of a fill threshold, raised in the transaction of the stock change; or
+    a batch about to expire, or an item falling under its minimum (inventory.stock_alerts).
+    All go out through the same channels (inventory.alerts)."""
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="alerts")
     location = models.ForeignKey(
@@ -330,8 +365,23 @@ class CapacityAlert(models.Model):
         help_text=_("Empty for the whole hub."),
     )
     level = models.CharField(_("level"), max_length=12, choices=AlertLevel.choices)
-    fill_percent = models.DecimalField(_("fill (%)"), max_digits=6, decimal_places=1)
-    threshold_percent = models.PositiveSmallIntegerField(_("threshold (%)"))
+    # A fill alert's figures; empty for the stock alerts.
+    fill_percent = models.DecimalField(
+        _("fill (%)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    threshold_percent = models.PositiveSmallIntegerField(_("threshold (%)"), null=True, blank=True)
+    # A stock alert's item; with the batch's location and expiry date when it is expiring.
+    item = models.ForeignKey(
+        Item,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("item"),
+    )
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    quantity = models.IntegerField(_("quantity"), null=True, blank=True)
+    minimum = models.PositiveIntegerField(_("minimum"), null=True, blank=True)
     hours_to_full = models.DecimalField(
         _("full in about (hours)"), max_digits=7, decimal_places=1, null=True, blank=True
     )
@@ -346,11 +396,21 @@ class CapacityAlert(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["hub", "-created_at"])]
+        constraints = [
+            # One alert per batch, however many sweeps or workers look at it at once.
+            models.UniqueConstraint(
+                fields=["location", "item", "expiry_date"],
+                condition=Q(level="expiring"),
+                name="alert_once_per_expiring_batch",
+            ),
+        ]
         verbose_name = _("capacity alert")
         verbose_name_plural = _("capacity alerts")
 
     def __str__(self) -> str:
         where = self.location.name if self.location else self.hub.name
+        if self.item_id is not None:
+            return f"{where}: {self.item}, {self.get_level_display()}"
         return f"{where}: {self.get_level_display()} ({self.fill_percent} %)"
 
 

@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from hub.models import Hub
 from inventory.models import (
+    CAPACITY_LEVELS,
     CapacityAlert,
     Category,
     Item,
     MovementKind,
     StockBalance,
+    StockMinimum,
     StockMovement,
     StorageLocation,
 )
@@ -150,6 +152,46 @@ def expiring_soon_list(
 ) -> QuerySet[StockBalance]:
     """Stock that expires within `days` (or has expired), soonest first."""
     return stock_search_list(hub=hub, expiring_by=today + timedelta(days=days))
+
+
+@dataclass(frozen=True)
+class UnderMinimum:
+    item: Item
+    on_hand: int
+    minimum: int
+
+
+def under_minimum_list(*, hub: Hub) -> list[UnderMinimum]:
+    """The hub's items with a minimum that its stock is under now, the furthest under
+    first (one query)."""
+    on_hand = Coalesce(
+        Subquery(
+            StockBalance.objects.filter(location__hub=hub, item=OuterRef("item"))
+            .values("item")
+            .annotate(total=Sum("quantity"))
+            .values("total")
+        ),
+        Value(0),
+    )
+    rows = (
+        StockMinimum.objects.filter(hub=hub)
+        .annotate(on_hand=on_hand)
+        .filter(on_hand__lt=F("minimum"))
+        .select_related("item")
+        .order_by(F("on_hand") - F("minimum"), "item__name")
+    )
+    return [UnderMinimum(item=r.item, on_hand=r.on_hand, minimum=r.minimum) for r in rows]
+
+
+def item_minimum_get(*, hub: Hub, item: Item) -> StockMinimum | None:
+    return StockMinimum.objects.filter(hub=hub, item=item).first()
+
+
+def batch_get(*, hub: Hub, pk: int) -> StockBalance:
+    """One batch (an item at a location with one expiry date) of the hub, or 404."""
+    return get_object_or_404(
+        StockBalance.objects.select_related("item", "location"), location__hub=hub, pk=pk
+    )
 
 
 def location_stock_list(*, location: StorageLocation) -> list[StockBalance]:
@@ -396,18 +438,18 @@ def alert_list(*, hub: Hub) -> QuerySet[CapacityAlert]:
     """The hub's capacity alerts, newest first, with their deliveries."""
     return (
         CapacityAlert.objects.filter(hub=hub)
-        .select_related("location", "acknowledged_by")
+        .select_related("location", "item", "acknowledged_by")
         .prefetch_related("deliveries")
     )
 
 
-def alert_open_list(*, hub: Hub, limit: int) -> list[CapacityAlert]:
-    """The hub's alerts not yet acknowledged, newest first."""
-    return list(
-        CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True).select_related(
-            "location"
-        )[:limit]
-    )
+def alert_open_list(*, hub: Hub, limit: int, capacity_only: bool = False) -> list[CapacityAlert]:
+    """The hub's alerts not yet acknowledged, newest first (only the fill alerts with
+    `capacity_only`)."""
+    alerts = CapacityAlert.objects.filter(hub=hub, acknowledged_at__isnull=True)
+    if capacity_only:
+        alerts = alerts.filter(level__in=CAPACITY_LEVELS)
+    return list(alerts.select_related("location", "item")[:limit])
 
 
 def alert_get(*, hub: Hub, pk: int) -> CapacityAlert:

@@ -21,8 +21,10 @@ from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from hub.errors import UserError
+from hub.access import hub_role_check
+from hub.errors import Denied, UserError
 from hub.models import Hub
+from hub.roles import Role
 from inventory.capacity import capacity_check
 from inventory.locks import (
     StockPair,
@@ -34,6 +36,7 @@ from inventory.locks import (
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
 from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
+from inventory.tasks import minimums_after_commit
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -649,6 +652,38 @@ def stock_count_many(
     )
 
 
+def batch_discard(
+    *, batch: StockBalance, quantity: int, user: User, idempotency_key: str
+) -> list[StockMovement]:
+    """Discard `quantity` units of one batch (what the coordinator saw listed as expiring),
+    with its date as the reason on record. Only a coordinator of the batch's hub."""
+    hub = batch.location.hub
+    hub_role_check(
+        user=user,
+        hub=hub,
+        role=Role.COORDINATOR,
+        message=_("Only a coordinator of %(hub)s can discard its stock.") % {"hub": hub.name},
+        denied=StockDenied,
+    )
+    expiry = batch.expiry_date
+    if expiry is None:
+        raise StockError(_("Only a batch with an expiry date is discarded from here."))
+    day = formats.date_format(expiry, "SHORT_DATE_FORMAT")
+    expired = expiry < timezone.localdate()
+    reason = (_("Expired on %(date)s") if expired else _("Expires on %(date)s")) % {"date": day}
+    return stock_remove(
+        lines=[StockLine(batch.item, batch.location, quantity, expiry)],
+        kind=MovementKind.DISCARDED,
+        user=user,
+        reason=reason,
+        idempotency_key=idempotency_key,
+    )
+
+
+class StockDenied(StockError, Denied):
+    """The user is not a coordinator of the stock's hub."""
+
+
 # --- the one write path -------------------------------------------------------------------
 
 
@@ -678,6 +713,13 @@ def _write(
             _apply(changes, rows)
             movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
             capacity_check(location_ids={c.location.pk for c in changes if c.delta})
+            pairs_changed = {(c.location.hub_id, c.item.pk) for c in changes if c.delta}
+            if pairs_changed:
+                # After commit, in its own transaction: it reads the stock as committed
+                # and takes no lock while this change holds its own (inventory.stock_alerts).
+                transaction.on_commit(
+                    functools.partial(minimums_after_commit, pairs=pairs_changed), robust=True
+                )
             return movements
     except IntegrityError:
         # The same key committed by a concurrent request: answer with its result.

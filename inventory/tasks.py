@@ -8,8 +8,10 @@ from typing import cast
 from celery import shared_task
 from django.utils import timezone
 
+from hub.models import Hub
 from inventory.alerts import MAX_ATTEMPTS, alert_send, alerts_undelivered, ledger_mismatch_report
 from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
+from inventory.stock_alerts import expiry_alerts_raise, minimum_check, minimum_check_all
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,25 @@ def alerts_sweep() -> int:
     """Every minute (beat): queue the alerts never prepared (the broker was down when they
     were raised) and those with a channel due for another try. Idempotent per channel."""
     return alerts_enqueue(alert_ids=alerts_undelivered())
+
+
+@shared_task
+def stock_alerts_sweep() -> int:
+    """Hourly (beat): raise an alert for each batch of every active hub that expires within
+    the hub's days and has none yet, and catch up on any minimum whose check after a stock
+    change was lost. Idempotent: a second run raises nothing more. Returns how many alerts
+    were raised."""
+    hubs = list(Hub.objects.filter(is_active=True).order_by("pk"))
+    # Each alert row commits as it is made: queued below, after every commit.
+    ids = expiry_alerts_raise(hubs=hubs) + minimum_check_all(hubs=hubs)
+    alerts_enqueue(alert_ids=ids)
+    return len(ids)
+
+
+def minimums_after_commit(*, pairs: set[tuple[int, int]]) -> None:
+    """Run by a stock change once it has committed: trip or clear the minimums of the
+    (hub id, item id) pairs it changed, and queue the alerts raised."""
+    alerts_enqueue(alert_ids=minimum_check(pairs=pairs))
 
 
 @shared_task

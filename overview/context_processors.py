@@ -21,5 +21,7 @@ def roles(request) -> dict:
         # not a `hub` of their own in the template.
         context["open_alerts_url"] = reverse("alert_list", args=[hub.slug])
         # Lazy: the query runs once, and only on pages that show the banner.
-        context["open_alerts"] = SimpleLazyObject(lambda: alert_open_list(hub=hub, limit=3))
+        context["open_alerts"] = SimpleLazyObject(
+            lambda: alert_open_list(hub=hub, limit=3, capacity_only=True)
+        )
     return context

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inventory import import_views
+from overview import stock_alert_views
 from overview import stock_views as views
 
 urlpatterns = [
@@ -8,6 +9,14 @@ urlpatterns = [
     path("stock/import/", import_views.stock_import, name="stock_import"),
     path("stock/expiring/", views.stock_expiring, name="stock_expiring"),
     path("stock/items/<int:item_pk>/", views.item_detail, name="item_detail"),
+    path(
+        "stock/items/<int:item_pk>/rules/",
+        stock_alert_views.item_rules_set,
+        name="item_rules_set",
+    ),
+    path("stock/expiry-days/", stock_alert_views.expiry_days_set, name="expiry_days_set"),
+    path("stock/batches/discard/", stock_alert_views.batch_discard_view, name="batch_discard"),
+    path("stock/batches/to-run/", stock_alert_views.batch_to_run_view, name="batch_to_run"),
     path(
         "stock/items/<int:item_pk>/<slug:action>/",
         views.item_change,

@@ -26,6 +26,7 @@ from inventory.selectors import (
     expiring_soon_list,
     item_get,
     item_history_list,
+    item_minimum_get,
     item_stock_list,
     location_active_get,
     location_stock_list,
@@ -40,6 +41,7 @@ from inventory.services import (
     stock_remove,
     stock_transfer_within_hub,
 )
+from overview.stock_alert_forms import ItemRulesForm
 
 
 @require_GET
@@ -155,6 +157,7 @@ def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpRespon
         name: bound.get(name) or form(hub=hub, item=item, on_record=_on_record(balances))
         for name, form in ITEM_FORMS.items()
     }
+    minimum = item_minimum_get(hub=hub, item=item)
     item_forms = [
         ("adjust", forms["adjust"], _("Adjust"), _("Save the adjustment")),
         ("discard", forms["discard"], _("Discard"), _("Discard")),
@@ -176,6 +179,12 @@ def _item_page(request: HubRequest, hub: Hub, item: Item, **bound) -> HttpRespon
                 size=HISTORY_PAGE_SIZE,
             ),
             "item_forms": item_forms,
+            "rules_form": ItemRulesForm(
+                initial={
+                    "safe_after_expiry": item.safe_after_expiry,
+                    "minimum": minimum.minimum if minimum else None,
+                }
+            ),
         },
     )
 

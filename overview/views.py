@@ -8,7 +8,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from deliveries.models import RunStatus
-from deliveries.selectors import driver_run_list, most_needed_list, run_list_for_day
+from deliveries.reservations import item_free_map
+from deliveries.selectors import (
+    destination_active_list,
+    draft_run_choice_list,
+    driver_run_list,
+    most_needed_list,
+    run_list_for_day,
+)
 from hub.access import hub_list_for_user
 from hub.decorators import hub_role_required
 from hub.http import AuthenticatedRequest, HubRequest
@@ -17,14 +24,18 @@ from hub.models import Hub
 from hub.roles import Role, role_at_least
 from inventory.selectors import (
     alert_open_list,
+    expiring_soon_list,
     flow_by_hour_list,
     hours_to_full,
     hub_fill,
     location_fill_list,
+    under_minimum_list,
 )
 from overview.charts import flow_chart
+from overview.stock_alert_forms import BatchDiscardForm, BatchToRunForm, ExpiryDaysForm
 
 OPEN_ALERTS_SHOWN = 10
+EXPIRING_SHOWN = 20
 MOST_NEEDED_SHOWN = 8
 
 
@@ -84,8 +95,50 @@ def dashboard(request: HubRequest, hub: Hub) -> HttpResponse:
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "updated_at": timezone.now(),
     }
-    template = "hub/dashboard.html#dashboard" if request.htmx else "hub/dashboard.html"
-    return render(request, template, context)
+    if request.htmx and not request.htmx.boosted:  # the poll; a boosted form wants the page
+        return render(request, "hub/dashboard.html#dashboard", context)
+    # Not polled: a form being filled in them must not be redrawn under the coordinator.
+    context.update(_stock_lists(hub=hub))
+    return render(request, "hub/dashboard.html", context)
+
+
+def _stock_lists(*, hub: Hub) -> dict:
+    """What expires soon and what is under its minimum, with what acting on a batch needs:
+    what of each item no run holds, the draft runs and the destinations."""
+    expiring = list(
+        expiring_soon_list(
+            hub=hub, today=timezone.localdate(), days=hub.expiry_alert_days
+        ).select_related("location")[:EXPIRING_SHOWN]
+    )
+    context: dict = {
+        "expiring": expiring,
+        "under_minimum": under_minimum_list(hub=hub),
+        "today": timezone.localdate(),
+        "expiry_days_form": ExpiryDaysForm(initial={"days": hub.expiry_alert_days}),
+    }
+    if expiring:
+        free = item_free_map(hub=hub, item_ids={b.item_id for b in expiring})
+        runs = draft_run_choice_list(hub=hub)
+        destinations = destination_active_list(hub=hub)
+        context["batches"] = [
+            (
+                batch,
+                free[batch.item_id],
+                BatchDiscardForm(initial={"batch": batch.pk, "quantity": batch.quantity}),
+                BatchToRunForm(
+                    initial={
+                        "batch": batch.pk,
+                        "quantity": min(batch.quantity, free[batch.item_id].free) or 1,
+                    },
+                    runs=runs,
+                    destinations=destinations,
+                    auto_id=f"run-{batch.pk}-%s",
+                ),
+            )
+            for batch in expiring
+        ]
+        context["destinations"] = destinations
+    return context
 
 
 @require_GET

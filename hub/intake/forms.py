@@ -16,15 +16,27 @@ from django.utils.translation import gettext_lazy as _
 from hub import fields
 from hub.fields import parse_id
 from hub.intake.selectors import UsualLine, other_hub_list, usual_line_map
-from hub.intake.services import DropoffLineInput, IntakeError, dropoff_line_check
+from hub.intake.services import (
+    DropoffLineInput,
+    IntakeError,
+    dropoff_line_check,
+    expired_line_problem,
+)
 from hub.models import Hub, Outcome
 from inventory.models import Category, Item, StorageLocation, Unit
 
 LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")
 # Later columns: a page loaded before they existed posts none of them, taken as empty.
-OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size")
+OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size", "expired")
 MAX_LINES = 50
 NEW_ITEM_NAME_MAX = 80
+
+
+class ExpiredChoice(models.TextChoices):
+    """What the volunteer chose for a line past its expiry date."""
+
+    DISCARD = "discard", _("Discard it")
+    ACCEPT = "accept", _("Accept anyway")
 
 
 class UnlistedSize(models.TextChoices):
@@ -125,6 +137,7 @@ class LineForm(forms.Form):
     new_name = forms.CharField(label=_("Name"), max_length=NEW_ITEM_NAME_MAX, required=False)
     new_category = fields.IntegerField(required=False, min_value=1, max_value=None)
     new_size = fields.ChoiceField(choices=UnlistedSize.choices, required=False)
+    expired = fields.ChoiceField(choices=ExpiredChoice.choices, required=False)
 
     def __init__(
         self,
@@ -168,6 +181,7 @@ class LineForm(forms.Form):
             data["expiry_date"] = None
         if data.get("outcome") != Outcome.REDIRECTED:
             data["redirected_to"] = None
+        self._expired_check(data)
         quantity = data.get("quantity")
         checkable = "outcome" in data and "redirected_to" not in self.errors
         if item is not None and quantity is not None and checkable:
@@ -187,6 +201,23 @@ class LineForm(forms.Form):
                 self.unusual = usual
                 self.add_error("quantity", self._unusual_message(item, quantity, usual))
         return data
+
+    def _expired_check(self, data: dict) -> None:
+        """Every line past its date without a valid choice says so at once (dropoff_log
+        would refuse the first one only)."""
+        item, expiry = data.get("item"), data.get("expiry_date")
+        if item is None or expiry is None or expiry >= timezone.localdate():
+            return
+        if data.get("outcome") != Outcome.ACCEPTED or data.get("expired") == ExpiredChoice.DISCARD:
+            return
+        line = DropoffLineInput(
+            item=item,
+            quantity=1,
+            expiry_date=expiry,
+            expired_accepted=data.get("expired") == ExpiredChoice.ACCEPT,
+        )
+        if problem := expired_line_problem(item=item, line=line):
+            self.add_error(None, problem)
 
     def _unlisted(self, data: dict) -> Item | None:
         name = data.get("new_name", "")
@@ -217,13 +248,21 @@ class LineForm(forms.Form):
 
     def to_input(self, *, location: StorageLocation | None) -> DropoffLineInput:
         data = self.cleaned_data
+        outcome = data["outcome"]
+        expiry = data["expiry_date"]
+        # Only a line past its date is discarded by the choice: one whose date was changed
+        # since keeps its outcome (the service asks again if it is still expired).
+        past = expiry is not None and expiry < timezone.localdate()
+        if outcome == Outcome.ACCEPTED and past and data["expired"] == ExpiredChoice.DISCARD:
+            outcome = Outcome.DISCARDED
         return DropoffLineInput(
             item=data["item"],
             quantity=data["quantity"],
-            outcome=data["outcome"],
-            location=location if data["outcome"] == Outcome.ACCEPTED else None,
-            expiry_date=data["expiry_date"],
+            outcome=outcome,
+            location=location if outcome == Outcome.ACCEPTED else None,
+            expiry_date=expiry,
             redirected_to=data["redirected_to"],
+            expired_accepted=data["expired"] == ExpiredChoice.ACCEPT,
         )
 
 

@@ -310,6 +310,10 @@ class DropoffReport:
     def redirected(self) -> OutcomeCount:
         return self.outcomes.get(Outcome.REDIRECTED, OutcomeCount())
 
+    @property
+    def discarded(self) -> OutcomeCount:
+        return self.outcomes.get(Outcome.DISCARDED, OutcomeCount())
+
 
 def dropoff_report(*, hub: Hub, since: datetime, until: datetime) -> DropoffReport:
     """Counts of the hub's dropoffs from `since` up to `until`, in three queries."""

@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hub.access import hub_role_check
@@ -34,6 +34,7 @@ from inventory.services import (
     stock_receive,
     stock_void,
 )
+from inventory.stock_alerts import hub_today
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -55,6 +56,8 @@ class DropoffLineInput:
     location: StorageLocation | None = None
     expiry_date: date | None = None
     redirected_to: Hub | None = None
+    # The volunteer chose "accept anyway" for a line past its expiry date.
+    expired_accepted: bool = False
 
 
 def dropoff_log(
@@ -72,7 +75,9 @@ def dropoff_log(
     dropoff and stores nothing more.
 
     Refused, storing nothing: a closed hub; accepting an item of a category the hub does
-    not take; a quantity over the hub's maximum; a line that would overfill its location."""
+    not take; a quantity over the hub's maximum; a line that would overfill its location;
+    accepting an item past its expiry date unless it is safe after it and the volunteer
+    chose to accept it anyway (an expired line is otherwise logged as discarded)."""
     _member_check(hub=hub, user=user)
     if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
         return earlier
@@ -110,6 +115,8 @@ def dropoff_log(
                     outcome=line.outcome,
                     location=line.location if line.outcome == Outcome.ACCEPTED else None,
                     redirected_to=line.redirected_to,
+                    expired_accepted=line.outcome == Outcome.ACCEPTED
+                    and _expired(line, today=hub_today(hub=hub)),
                 )
                 for line in lines
             )
@@ -254,6 +261,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     if not lines:
         raise IntakeError(_("Add at least one item."))
     acceptance = acceptance_map(hubs=[hub])
+    today = hub_today(hub=hub)
     for n, line in enumerate(lines):
         dropoff_line_check(
             hub=hub,
@@ -265,6 +273,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
         )
         if line.outcome == Outcome.ACCEPTED:
             _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
+            _check_expired(line=line, n=n, today=today)
 
 
 def dropoff_line_check(
@@ -318,6 +327,35 @@ def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dic
             _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
             line=n,
         )
+
+
+def _expired(line: DropoffLineInput, *, today: date) -> bool:
+    return line.expiry_date is not None and line.expiry_date < today
+
+
+def _check_expired(*, line: DropoffLineInput, n: int, today: date) -> None:
+    if _expired(line, today=today):
+        problem = expired_line_problem(item=line.item, line=line)
+        if problem:
+            raise IntakeError(problem, line=n)
+
+
+def expired_line_problem(*, item: Item, line: DropoffLineInput) -> str | None:
+    """What keeps an accepted line past its expiry date from being logged, if anything: an
+    item is accepted past its date only when it is safe after it (coordinators say which)
+    and the volunteer chose so on its line; otherwise it is discarded. The form asks it of
+    every line at once; `dropoff_log` enforces it."""
+    values = {
+        "item": item.name,
+        "date": formats.date_format(cast(date, line.expiry_date), "SHORT_DATE_FORMAT"),
+    }
+    if not item.safe_after_expiry:
+        return _("%(item)s expired on %(date)s and is not safe after its date: discard it.") % (
+            values
+        )
+    if not line.expired_accepted:
+        return _("%(item)s expired on %(date)s: discard it, or accept it anyway.") % values
+    return None
 
 
 def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:

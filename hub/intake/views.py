@@ -2,12 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import cast
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -72,10 +74,20 @@ class LineRow:
     confirmed: object = ""
     unusual: object = None  # the UsualLine when the quantity asks for a confirmation
     new_size: str = ""  # of an item that is not in the catalog
+    expired: str = ""  # the choice for a line past its expiry date (ExpiredChoice)
 
     @property
     def unlisted(self) -> bool:
         return self.item is not None and self.item.pk is None
+
+    @property
+    def past_expiry(self) -> bool:
+        """The line's expiry date is before today (the hub's day: views run in its zone)."""
+        try:
+            expiry = date.fromisoformat(str(self.expiry_date or ""))
+        except ValueError:
+            return False
+        return expiry < timezone.localdate()
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,6 +307,7 @@ def _row_from_form(
         confirmed=line.data["confirmed"],
         unusual=line.unusual if show_errors else None,
         new_size=line.data["new_size"],
+        expired=line.data["expired"],
     )
 
 

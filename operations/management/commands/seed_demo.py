@@ -24,6 +24,7 @@ from hub.roles import Role
 from inventory.models import Category, Item, StockMovement, StorageLocation, Unit
 from inventory.selectors import hub_fill
 from inventory.services import StockLine, stock_key_scoped, stock_receive
+from inventory.stock_alerts import item_stock_rules_set
 
 WEST_ADAMS = "west-adams"
 ALTADENA = "altadena"
@@ -335,6 +336,7 @@ class Command(BaseCommand):
             received = seed_stock(locations=locations, items=items, users=users)
             seed_run(hub=hubs[WEST_ADAMS], users=users)
             seed_pinned_tiles(hub=hubs[WEST_ADAMS], items=items)
+            seed_minimums(hub=hubs[WEST_ADAMS], items=items, user=users["coordinator"])
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
 
     def print_summary(
@@ -371,6 +373,22 @@ PINNED_TILES = (
 def seed_pinned_tiles(*, hub: Hub, items: dict[str, Item]) -> None:
     for position, name in enumerate(PINNED_TILES, start=1):
         PinnedTile.objects.get_or_create(hub=hub, item=items[name], defaults={"position": position})
+
+
+# What West Adams wants to keep at least: the diapers are under it, so the dashboard lists them.
+MINIMUMS = (("Diapers, pack", 100), ("Bottled water, case of 24 x 500 ml", 50))
+
+
+def seed_minimums(*, hub: Hub, items: dict[str, Item], user: User) -> None:
+    for name, minimum in MINIMUMS:
+        item = items[name]
+        item_stock_rules_set(
+            hub=hub,
+            item=item,
+            user=user,
+            safe_after_expiry=item.safe_after_expiry,
+            minimum=minimum,
+        )
 
 
 def seed_hubs() -> dict[str, Hub]:
@@ -415,6 +433,8 @@ def seed_catalog() -> dict[str, Item]:
                 "unit": unit,
                 "unit_volume_litres": Decimal(litres),
                 "tracks_expiry": tracks_expiry,
+                # Cans are still good past their best-before date: the table may take them.
+                "safe_after_expiry": name.startswith("Canned"),
             },
         )[0]
         for name, code, unit, litres, tracks_expiry in ITEMS
