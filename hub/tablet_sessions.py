@@ -52,7 +52,8 @@ def tablet_session_start(sender, request: HttpRequest | None, user, **kwargs) ->
     request.session[SESSION_TABLET] = tablet.pk
     request.session[SESSION_ENDS] = ends.timestamp()
     request.session[SESSION_SEEN] = now.timestamp()
-    request.session.set_expiry(ends)
+    # Past the end, so that the next request still finds the session and says why it ended.
+    request.session.set_expiry(ends + timedelta(hours=1))
 
 
 def table_page(*, url_name: str | None, hub_slug: str | None, tablet: Tablet) -> bool:
