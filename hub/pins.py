@@ -1,9 +1,10 @@
 """Tablet PINs: a person's 4 digits for the table's tablet, hashed with the password
 hashers, and the waits after wrong ones.
 
-A PIN has 10,000 values, so wrong ones are throttled. The wait is the person's own: after
-`FREE_TRIES_AT_TABLET` wrong PINs at one tablet, or `FREE_TRIES_ANYWHERE` across tablets,
-each further wrong PIN doubles their wait (from `FIRST_WAIT`, up to `LONGEST_WAIT`). A
+A PIN has 10,000 values, so wrong ones are throttled. The wait is the person's own: the
+`FREE_TRIES_AT_TABLET`th wrong PIN at one tablet, or the `FREE_TRIES_ANYWHERE`th across
+tablets, starts a wait of `FIRST_WAIT`, and each further one doubles it (up to
+`LONGEST_WAIT`). A
 tablet where many wrong PINs were typed lately (someone trying name after name) gives each
 person only one free try there. Nobody else at the table waits: whoever types their own
 right PIN, not being in a wait, gets in. A right PIN clears the person's count."""
@@ -87,10 +88,11 @@ def pin_wait(*, member: User, tablet: Tablet, now: datetime | None = None) -> Pi
     )
     free_here = 1 if busy else FREE_TRIES_AT_TABLET
     here = sum(1 for tablet_id, _at in failures if tablet_id == tablet.pk)
-    beyond = max(here - free_here, len(failures) - FREE_TRIES_ANYWHERE)
+    # How many wrong PINs past the free ones, counting the one that used the last free try.
+    beyond = max(here - free_here, len(failures) - FREE_TRIES_ANYWHERE) + 1
     if beyond <= 0:
         return PinWait(None, min(free_here - here, FREE_TRIES_ANYWHERE - len(failures)))
-    wait = min(FIRST_WAIT * 2 ** (beyond - 1), LONGEST_WAIT)
+    wait = min(FIRST_WAIT * 2 ** min(beyond - 1, 7), LONGEST_WAIT)
     until = max(at for _tablet_id, at in failures) + wait
     return PinWait(until if until > now else None, 0)
 
