@@ -60,7 +60,9 @@ def test_it_refuses_role_changes_and_changes_above_ones_rank(
         response = change(client, hub, member, action, follow=True)
         assert message in response.text, action
     client.force_login(admin_user)
-    assert "You cannot change yourself" in change(client, hub, admin_user, "demote", follow=True).text
+    assert (
+        "You cannot change yourself" in change(client, hub, admin_user, "demote", follow=True).text
+    )
 
     assert not PeopleChange.objects.exists()
     assert fresh_role(volunteer) == Role.VOLUNTEER
@@ -145,7 +147,7 @@ def test_it_keeps_other_hubs_and_volunteers_away(client, hub, volunteer, outside
 def test_it_shows_the_page_in_a_fixed_number_of_queries(
     client, hub, coordinator, django_assert_max_num_queries
 ):
-    for n in range(15):
+    for _ in range(15):
         UserFactory(role=Role.VOLUNTEER, hubs=[hub])
     client.force_login(coordinator)
     with django_assert_max_num_queries(11):

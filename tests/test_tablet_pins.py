@@ -53,9 +53,7 @@ def test_it_makes_a_person_wait_longer_after_each_wrong_pin_past_three(
 
 
 @pytest.mark.django_db
-def test_it_lets_the_rest_of_the_table_in_while_one_person_waits(
-    client, hub, volunteer, table
-):
+def test_it_lets_the_rest_of_the_table_in_while_one_person_waits(client, hub, volunteer, table):
     with_pin(volunteer, "1234")
     maria = with_pin(UserFactory(username="maria", role=Role.VOLUNTEER, hubs=[hub]), "4321")
     for _ in range(5):
@@ -69,9 +67,7 @@ def test_it_lets_the_rest_of_the_table_in_while_one_person_waits(
 def test_it_gives_one_free_try_at_a_tablet_where_many_wrong_pins_were_typed(
     client, hub, volunteer, table
 ):
-    people = [
-        with_pin(UserFactory(role=Role.VOLUNTEER, hubs=[hub]), "1111") for _ in range(5)
-    ]
+    people = [with_pin(UserFactory(role=Role.VOLUNTEER, hubs=[hub]), "1111") for _ in range(5)]
     for person in people:
         switch_in(client, person, "0000")
         switch_in(client, person, "0001")

@@ -23,7 +23,9 @@ HTMX = {"HX-Request": "true"}
 
 @pytest.fixture
 def maria(hub):
-    return with_pin(UserFactory(username="maria", first_name="María", role=Role.VOLUNTEER, hubs=[hub]), "4321")
+    return with_pin(
+        UserFactory(username="maria", first_name="María", role=Role.VOLUNTEER, hubs=[hub]), "4321"
+    )
 
 
 @pytest.mark.django_db
