@@ -51,7 +51,7 @@ def tablet_switch(request: HttpRequest) -> HttpResponse:
             logout(request)
         return redirect("tablet_switch")
     current = request.user if request.user.is_authenticated else None
-    context = {"tablet": tablet, "people": tablet_people(tablet=tablet), "current": current}
+    context = {"device": tablet, "people": tablet_people(tablet=tablet), "current": current}
     return render(request, SWITCH_PAGE, context)
 
 
@@ -81,7 +81,7 @@ def tablet_pin(request: HttpRequest, member_id: int) -> HttpResponse:
             )
             return redirect("intake", hub_slug=tablet.hub.slug)
     name = member.get_full_name() or member.get_username()
-    context = {"tablet": tablet, "member_name": name, "form": form}
+    context = {"device": tablet, "member_name": name, "form": form}
     return render(request, PIN_PAGE, context, status=400 if form.errors else 200)
 
 
