@@ -102,7 +102,9 @@ class TabletSessionMiddleware:
         tablet_touch(tablet=tablet)
         request.tablet = tablet  # type: ignore[attr-defined]  # for the layout's header
         match = request.resolver_match
-        if not needs_login or table_page(
+        # The admin site checks its logins itself, so its views need none here: refuse it.
+        in_admin = match is not None and "admin" in match.namespaces
+        if (not needs_login and not in_admin) or table_page(
             url_name=match.url_name if match else None,
             hub_slug=view_kwargs.get("hub_slug"),
             tablet=tablet,
