@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the login form: an enrolled tablet's visitor goes to its switch screen.
+    "hub.tablet_sessions.TabletSessionMiddleware",
     "hub.middleware.LoginRequiredMiddleware",
     "hub.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
-from hub import join_views, languages, people_views
+from hub import join_views, languages, people_views, tablet_views
 from hub.intake import catalog_views
 from hub.intake import views as intake_views
 from hub.login import LoginForm
@@ -26,6 +26,10 @@ hub_patterns = [
     path("dropoffs/<int:pk>/", intake_views.dropoff_detail, name="dropoff_detail"),
     path("dropoffs/<int:pk>/undo/", intake_views.dropoff_undo_view, name="dropoff_undo"),
     path("people/", people_views.people, name="people"),
+    path("people/<int:member_id>/", people_views.people_change, name="people_change"),
+    path("tablets/enrol/", tablet_views.tablet_enrol_view, name="tablet_enrol"),
+    path("tablets/revoke/", tablet_views.tablet_revoke_view, name="tablet_revoke"),
+    path("tablets/sessions/", tablet_views.tablet_settings_view, name="tablet_settings"),
     path("join-code/", join_views.join_code, name="join_code"),
     path("join-code/revoke/", join_views.join_code_revoke_view, name="join_code_revoke"),
     path("", include("overview.stock_urls")),
@@ -38,6 +42,9 @@ urlpatterns = [
     path("hubs/<slug:hub_slug>/", include(hub_patterns)),
     path("new-hub/", setup_views.hub_create_view, name="hub_create"),
     path("join/<str:token>/", join_views.join, name="join"),
+    path("tablet/", tablet_views.tablet_switch, name="tablet_switch"),
+    path("tablet/<int:member_id>/", tablet_views.tablet_pin, name="tablet_pin"),
+    path("account/pin/", tablet_views.account_pin, name="account_pin"),
     path("status/", include("overview.public_urls")),
     path(
         "accounts/login/",
@@ -45,6 +52,16 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The link a coordinator's password reset shows (People page): sets a new one, once.
+    path(
+        "accounts/password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            success_url=reverse_lazy("home"),
+        ),
+        name="password_set",
+    ),
     path("i18n/setlang/", languages.language_set, name="set_language"),
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -8,7 +8,7 @@ class HubConfig(AppConfig):
     verbose_name = _("Hubs and people")
 
     def ready(self) -> None:
-        from hub import languages  # noqa: F401 - connects the login signal
+        from hub import languages, tablet_sessions  # noqa: F401 - connect the login signal
         from hub.roles import grant_role_permissions
 
         # Every app's post_migrate: each grants the Admin role its own app's permissions.

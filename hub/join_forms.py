@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import fields
 from hub.join_services import DISPLAY_NAME_MAX_LENGTH, SHIFT_HOURS
+from hub.tablet_forms import PinField
 
 VALIDITY_CHOICES = [
     ("shift", format_lazy(_("For this shift ({hours} hours)"), hours=SHIFT_HOURS)),
@@ -54,5 +55,10 @@ class JoinForm(forms.Form):
         strip=False,
         help_text=_("At least 8 characters, not only digits."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    pin = PinField(
+        label=_("A 4-digit PIN for the table's tablet (optional)"),
+        required=False,
+        help_text=_("On the hub's shared tablet you tap your name and type it."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from hub.languages import language_is_known, user_language_set
 from hub.models import Hub, JoinCode, Membership
+from hub.pins import PinError, pin_check_format, pin_set
 from hub.roles import Role, role_at_least
 
 SHIFT_HOURS = 8
@@ -102,6 +103,7 @@ class Newcomer:
     display_name: str
     password: str
     language: str
+    pin: str = ""  # for the table's tablet; none when empty
 
 
 def newcomer_join(*, code: JoinCode, newcomer: Newcomer, address: str) -> User:
@@ -125,6 +127,11 @@ def newcomer_join(*, code: JoinCode, newcomer: Newcomer, address: str) -> User:
         )
     except ValidationError as error:
         raise JoinError(" ".join(error.messages), field="password") from error
+    if newcomer.pin:
+        try:
+            pin_check_format(pin=newcomer.pin)
+        except PinError as error:
+            raise JoinError(str(error), field="pin") from error
     if _throttle_count(f"join:new:{address}") >= MOST_JOINS_PER_ADDRESS_PER_HOUR:
         raise JoinThrottled
     with transaction.atomic():
@@ -138,6 +145,8 @@ def newcomer_join(*, code: JoinCode, newcomer: Newcomer, address: str) -> User:
         user.groups.add(Group.objects.get_or_create(name=Role.VOLUNTEER.value)[0])
         Membership.objects.create(user=user, hub=code.hub)
         user_language_set(user=user, language=newcomer.language)
+        if newcomer.pin:
+            pin_set(user=user, pin=newcomer.pin)
         code.joined_count += 1
         code.save(update_fields=["joined_count"])
     _throttle_add(f"join:new:{address}", seconds=3600)

@@ -95,6 +95,20 @@ class Hub(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_("Each batch that expires this soon raises one alert."),
     )
+    tablet_shift_ends = models.TimeField(
+        _("tablet sessions end at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The end of the shift, in the hub's time: a volunteer's session on the table's "
+            "tablet ends then. Empty: 8 hours after they tapped their name."
+        ),
+    )
+    tablet_idle_minutes = models.PositiveSmallIntegerField(
+        _("tablet sessions end after idle (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="hubs", blank=True
     )
@@ -289,24 +303,97 @@ class LanguagePreference(models.Model):
         return f"{self.user}: {self.language}"
 
 
-class LoginUnlock(models.Model):
-    """A coordinator or admin let a member locked out of logging in (too many wrong
-    passwords) try again before the cool-off ended: who, whom, when."""
+class PeopleAction(models.TextChoices):
+    UNLOCKED = "unlocked", _("unlocked after wrong passwords")
+    PROMOTED = "promoted", _("made a coordinator")
+    DEMOTED = "demoted", _("made a volunteer")
+    DEACTIVATED = "deactivated", _("taken off the hub")
+    PASSWORD_RESET = "password_reset", _("password reset")
+    PIN_RESET = "pin_reset", _("tablet PIN reset")
+    TABLET_ENROLLED = "tablet_enrolled", _("tablet enrolled")
+    TABLET_REVOKED = "tablet_revoked", _("tablet revoked")
+
+
+class PeopleChange(models.Model):
+    """What a coordinator or admin changed about the hub's people or tablets: who, what,
+    to whom (or which tablet), when. Only ever inserted."""
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    unlocked_by = models.ForeignKey(
+    action = models.CharField(_("change"), max_length=20, choices=PeopleAction.choices)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    tablet = models.ForeignKey(
+        "Tablet", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    unlocked_at = models.DateTimeField(_("unlocked at"), default=timezone.now)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
     class Meta:
-        ordering = ["-unlocked_at", "-id"]
-        verbose_name = _("login unlock")
-        verbose_name_plural = _("login unlocks")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["hub", "-changed_at"])]
+        verbose_name = _("change to people")
+        verbose_name_plural = _("changes to people")
 
     def __str__(self) -> str:
-        return f"{self.member} unlocked by {self.unlocked_by}"
+        return f"{self.get_action_display()}: {self.member or self.tablet} by {self.changed_by}"
+
+
+class Tablet(models.Model):
+    """A device a coordinator enrolled as the hub's table tablet. It carries a signed cookie
+    naming this row and its key; revoking the row (or a new key) ends it on the device."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="tablets")
+    name = models.CharField(_("name"), max_length=60, validators=[single_line])
+    key = models.CharField(max_length=64, editable=False)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        verbose_name = _("tablet")
+        verbose_name_plural = _("tablets")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.hub}"
+
+
+class MemberPin(models.Model):
+    """A person's 4-digit PIN for the table's tablet, hashed like a password."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tablet_pin"
+    )
+    pin_hash = models.CharField(max_length=128, editable=False)
+    set_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("tablet PIN")
+        verbose_name_plural = _("tablet PINs")
+
+    def __str__(self) -> str:
+        return f"PIN of {self.user}"
+
+
+class PinFailure(models.Model):
+    """One wrong PIN typed for a person at a tablet; they count towards the waits of
+    `hub.pins`, and a right PIN clears the person's."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tablet = models.ForeignKey(Tablet, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "at"]), models.Index(fields=["tablet", "at"])]
+
+    def __str__(self) -> str:
+        return f"wrong PIN for {self.member} at {self.tablet}"
 
 
 class PinnedTile(models.Model):

@@ -1,5 +1,7 @@
-"""The hub's people as its coordinators and admins see them: members, their role, whether
-too many wrong passwords locked them out, and unlocking them (on record)."""
+"""The hub's people as its coordinators and admins see them: members, their role, when
+last active, whether they set a tablet PIN, whether too many wrong passwords locked them
+out, and unlocking them. Every change to people is a `PeopleChange` row; the other changes
+are in `hub/people_actions.py`."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.errors import UserError
-from hub.models import Hub, LoginUnlock
+from hub.models import Hub, MemberPin, PeopleAction, PeopleChange
 from hub.roles import Role, role_at_least, role_of_groups, user_role
 
 
@@ -25,6 +27,7 @@ class Member:
     role: Role | None
     last_login: datetime | None
     locked_out: bool
+    has_pin: bool
 
 
 def member_list(*, hub: Hub) -> list[Member]:
@@ -36,7 +39,11 @@ def member_list(*, hub: Hub) -> list[Member]:
         .order_by("first_name", "last_name", "username")
     )
     locked = locked_out_usernames(usernames=[u.get_username() for u in users])
-    return [Member(u, _role_of(u), u.last_login, u.get_username() in locked) for u in users]
+    pins = set(MemberPin.objects.filter(user__in=users).values_list("user_id", flat=True))
+    return [
+        Member(u, _role_of(u), u.last_login, u.get_username() in locked, u.pk in pins)
+        for u in users
+    ]
 
 
 def _role_of(user) -> Role | None:
@@ -54,15 +61,20 @@ def locked_out_usernames(*, usernames: list[str]) -> set[str]:
     )
 
 
-def login_unlock_list(*, hub: Hub, limit: int = 20) -> list[LoginUnlock]:
-    return list(LoginUnlock.objects.filter(hub=hub).select_related("member", "unlocked_by")[:limit])
+def people_change_list(*, hub: Hub, limit: int = 30) -> list[PeopleChange]:
+    """The hub's latest changes to people and tablets, newest first."""
+    return list(
+        PeopleChange.objects.filter(hub=hub).select_related("member", "tablet", "changed_by")[
+            :limit
+        ]
+    )
 
 
 class PeopleError(UserError):
     """An action on the People page that is refused; the message is for the user."""
 
 
-def member_unlock(*, hub: Hub, member_id: int | None, user: User) -> LoginUnlock:
+def member_unlock(*, hub: Hub, member_id: int | None, user: User) -> PeopleChange:
     """Let a locked-out member of the hub log in again now, on record. A coordinator or an
     admin of the hub may, for members whose role is not above their own."""
     if not role_at_least(user, Role.COORDINATOR) or not user.memberships.filter(hub=hub).exists():
@@ -83,4 +95,6 @@ def member_unlock(*, hub: Hub, member_id: int | None, user: User) -> LoginUnlock
         )
     with transaction.atomic():
         axes_reset(username=member.get_username())
-        return LoginUnlock.objects.create(hub=hub, member=member, unlocked_by=user)
+        return PeopleChange.objects.create(
+            hub=hub, member=member, changed_by=user, action=PeopleAction.UNLOCKED
+        )

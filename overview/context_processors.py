@@ -14,6 +14,8 @@ def roles(request) -> dict:
         "user_role": user_role(user),
         "can_coordinate": can_coordinate,
         "can_administer": role_at_least(user, Role.ADMIN),
+        # Set by hub.tablet_sessions on the table's tablet: the layout shows who and Switch.
+        "tablet": getattr(request, "tablet", None),
     }
     hub = getattr(request, "hub", None)
     if hub is not None and can_coordinate:

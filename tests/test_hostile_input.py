@@ -110,6 +110,9 @@ VALID_FORMS: dict[str, list[dict]] = {
     "stock_list": [{"q": "water", "category": "{category}", "location": "{location}",
                     "expiring": "on", "page": "2"}],
     "login": [{"username": "ada", "password": "wrong"}],
+    "people_change": [{"action": "reset_pin"}],
+    "tablet_settings": [{"shift_ends": "18:00", "idle_minutes": "15"}],
+    "account_pin": [{"pin": "1234"}],
     "set_language": [{"language": "es", "next": "/"}],
 }  # fmt: skip
 # Pages whose rows are read back after a hostile form was taken: what was stored must show.

@@ -4,7 +4,7 @@ login and whether they are locked out, and unlock one, on record."""
 import pytest
 from django.urls import reverse
 
-from hub.models import LoginUnlock
+from hub.models import PeopleAction, PeopleChange
 from hub.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
@@ -46,8 +46,9 @@ def test_it_unlocks_a_member_who_then_logs_in_at_once(
     response = client.post(people_url(hub), {"unlock": volunteer.pk}, follow=True)
 
     assert "vera can log in again." in response.text
-    unlock = LoginUnlock.objects.get()
-    assert (unlock.hub, unlock.member, unlock.unlocked_by) == (hub, volunteer, coordinator)
+    unlock = PeopleChange.objects.get()
+    assert (unlock.hub, unlock.member, unlock.changed_by) == (hub, volunteer, coordinator)
+    assert unlock.action == PeopleAction.UNLOCKED
     assert "vera, by carlos" in client.get(people_url(hub)).text
     client.logout()
     login = client.post(reverse("login"), {"username": "vera", "password": PASSWORD})
@@ -67,7 +68,7 @@ def test_it_refuses_to_unlock_someone_not_locked_out_or_of_another_hub(
     ):
         response = client.post(people_url(hub), {"unlock": member.pk}, follow=True)
         assert message in response.text
-    assert not LoginUnlock.objects.exists()
+    assert not PeopleChange.objects.exists()
 
 
 @pytest.mark.django_db
@@ -80,11 +81,11 @@ def test_it_leaves_an_admin_to_be_unlocked_by_an_admin(
     response = client.post(people_url(hub), {"unlock": admin_user.pk}, follow=True)
 
     assert "Only an admin can unlock an admin." in response.text
-    assert not LoginUnlock.objects.exists()
+    assert not PeopleChange.objects.exists()
     other_admin = UserFactory(username="olga", role=Role.ADMIN, hubs=[hub])
     client.force_login(other_admin)
     client.post(people_url(hub), {"unlock": admin_user.pk})
-    assert LoginUnlock.objects.get().member == admin_user
+    assert PeopleChange.objects.get().member == admin_user
 
 
 @pytest.mark.django_db
