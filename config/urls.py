@@ -31,6 +31,7 @@ hub_patterns = [
     path("", include("overview.stock_urls")),
     path("", include("hub.intake.urls")),
     path("", include("deliveries.urls")),
+    path("", include("network.urls")),
 ]
 
 urlpatterns = [
