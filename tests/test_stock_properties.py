@@ -364,7 +364,7 @@ class StockMachine(RuleBasedStateMachine):
     def deliver(self, pick, share):
         """The stop is marked with part of its goods brought back: they go back into stock;
         at another hub, the rest stays in transit (received there by hand, not here)."""
-        stop, to, quantity = self.out.pop(pick % len(self.out))
+        stop, _to, quantity = self.out.pop(pick % len(self.out))
         back = int(quantity * share)
         [line] = stop.lines.all()
         stop_deliver(

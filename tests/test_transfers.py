@@ -51,7 +51,7 @@ def test_it_refuses_a_stop_at_a_hub_whose_intake_is_closed(stocked, coordinator,
     stocked.other_hub.save()
     run = make_run(hub=stocked.hub, driver=volunteer, user=coordinator, stops=[])
 
-    with pytest.raises(RunError, match="Pasadena Hub does not take .* now \\(full\\)"):
+    with pytest.raises(RunError, match=r"Pasadena Hub does not take .* now \(full\)"):
         stop_add(run=run, destination=stocked.to_other_hub, lines=[(water, 5)], user=coordinator)
     assert not run.stops.exists()
 
@@ -146,7 +146,7 @@ def test_it_records_what_came_short_with_the_reason(
     [line] = transfer.lines.all()
     arrival = [ArrivalLine(line.pk, 10, 7, stocked.other_store)]
 
-    with pytest.raises(TransferError, match="3 short. Say in the note"):
+    with pytest.raises(TransferError, match=r"3 short\. Say in the note"):
         transfer_receive(transfer=transfer, arrivals=arrival, note=" ", user=receiver)
     transfer_receive(transfer=transfer, arrivals=arrival, note="Three crushed", user=receiver)
 
@@ -184,7 +184,7 @@ def test_it_refuses_a_location_without_room_and_leaves_it_in_transit(
     small = StorageLocationFactory(hub=stocked.other_hub, name="Closet", capacity_litres=10)
     transfer = sent(stocked, user=coordinator, driver=volunteer, lines=[(water, 10)])
 
-    with pytest.raises(NoRoom, match="Closet has no room for 10 .* Other store has room"):
+    with pytest.raises(NoRoom, match=r"Closet has no room for 10 .* Other store has room"):
         transfer_receive(
             transfer=transfer, arrivals=everything_into(transfer, small), note="", user=receiver
         )
