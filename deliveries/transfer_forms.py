@@ -24,8 +24,8 @@ class ArrivalLineForm(forms.Form):
     )
     expected = fields.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, line: TransferLine, locations, **kwargs):
-        super().__init__(*args, prefix=f"line-{line.pk}", **kwargs)
+    def __init__(self, data, *, line: TransferLine, locations):
+        super().__init__(data, prefix=f"line-{line.pk}")
         self.line = line
         cast(forms.ModelChoiceField, self.fields["location"]).queryset = locations
         self.fields["counted"].initial = line.in_transit

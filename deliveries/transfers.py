@@ -138,7 +138,8 @@ def transfers_from_dispatch(*, run: Run, movements: Sequence[StockMovement], use
         stop = stops[stop_id]
         transfer = Transfer.objects.create(
             from_hub=run.hub,
-            to_hub_id=stop.destination.receiving_hub_id,
+            # A stop at another hub names its hub (a check constraint of Destination).
+            to_hub_id=cast(int, stop.destination.receiving_hub_id),
             stop=stop,
             reason=_("Run %(number)d") % {"number": run.pk},
             created_by=user,

@@ -108,9 +108,7 @@ def claim_create(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
                 % {"quantity": claim.quantity, "item": offer.item.name, "hub": offer.hub.name},
             )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_show(request, form)
     return _changed(request, hub)
 
 
@@ -131,9 +129,7 @@ def claim_plan(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
                 % {"number": stop.run_id, "position": stop.position},
             )
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_show(request, form)
     return _changed(request, hub)
 
 
@@ -165,3 +161,10 @@ def claim_cancel(request: HubRequest, hub: Hub, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Claim cancelled."))
     return _changed(request, hub)
+
+
+def _form_errors_show(request: HubRequest, form) -> None:
+    """A row's small form has no place of its own for errors: they go to the messages."""
+    for field_errors in form.errors.values():
+        for message in field_errors:
+            messages.error(request, message)
