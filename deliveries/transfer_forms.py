@@ -27,7 +27,10 @@ class ArrivalLineForm(forms.Form):
     def __init__(self, data, *, line: TransferLine, locations):
         super().__init__(data, prefix=f"line-{line.pk}")
         self.line = line
-        cast(forms.ModelChoiceField, self.fields["location"]).queryset = locations
+        location = cast(forms.ModelChoiceField, self.fields["location"])
+        location.queryset = locations
+        # Every choice is of this hub: its name alone (not "Store (Pasadena Hub)").
+        location.label_from_instance = lambda loc: loc.name  # type: ignore[method-assign]
         self.fields["counted"].initial = line.in_transit
         self.fields["expected"].initial = line.in_transit
 
