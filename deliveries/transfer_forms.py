@@ -13,9 +13,15 @@ from inventory.models import StorageLocation
 from inventory.services import MAX_QUANTITY
 
 
+class LocationField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # Every choice is of this hub: its name alone (not "Store (Pasadena Hub)").
+        return obj.name
+
+
 class ArrivalLineForm(forms.Form):
     counted = fields.IntegerField(label=_("Counted"), min_value=0, max_value=MAX_QUANTITY)
-    location = forms.ModelChoiceField(
+    location = LocationField(
         label=_("Into"),
         queryset=StorageLocation.objects.none(),
         required=False,
@@ -27,10 +33,7 @@ class ArrivalLineForm(forms.Form):
     def __init__(self, data, *, line: TransferLine, locations):
         super().__init__(data, prefix=f"line-{line.pk}")
         self.line = line
-        location = cast(forms.ModelChoiceField, self.fields["location"])
-        location.queryset = locations
-        # Every choice is of this hub: its name alone (not "Store (Pasadena Hub)").
-        location.label_from_instance = lambda loc: loc.name  # type: ignore[method-assign]
+        cast(forms.ModelChoiceField, self.fields["location"]).queryset = locations
         self.fields["counted"].initial = line.in_transit
         self.fields["expected"].initial = line.in_transit
 
