@@ -74,4 +74,4 @@ def test_the_driver_marks_two_stops_on_a_phone(page, live_server, hub, run, bean
         )
     )
     assert beans_at == {"Hall": 23}
-    assert stops[1].transfer.lines.get().in_transit == 7
+    assert stops[1].transfer.lines.get(item=beans).in_transit == 7
