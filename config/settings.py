@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hub",
     "inventory",
     "deliveries",
+    "network",
     "operations",
 ]
 

@@ -35,6 +35,7 @@ hub_patterns = [
     path("", include("overview.stock_urls")),
     path("", include("hub.intake.urls")),
     path("", include("deliveries.urls")),
+    path("", include("network.urls")),
 ]
 
 urlpatterns = [

@@ -256,3 +256,92 @@ class StopLine(models.Model):
     @property
     def delivered(self) -> int:
         return self.quantity - self.returned
+
+
+class TransferStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("in transit")
+    SETTLED = "settled", _("settled")
+
+
+class Transfer(models.Model):
+    """Goods on their way from one hub of the network to another: out of the sender's
+    stock, not yet in the receiver's. They enter the receiver's stock only when someone
+    there counts them into a location with room (deliveries.transfers)."""
+
+    from_hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, related_name="transfers_out", verbose_name=_("from")
+    )
+    to_hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to")
+    )
+    # Sent on a run's stop; a pickup by the receiving hub has none.
+    stop = models.OneToOneField(
+        Stop, on_delete=models.PROTECT, null=True, blank=True, related_name="transfer"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TransferStatus.choices,
+        default=TransferStatus.IN_TRANSIT,
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["to_hub", "status"]),
+            models.Index(fields=["from_hub", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_hub=F("to_hub")), name="transfer_between_two_hubs"
+            )
+        ]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self) -> str:
+        return _("Transfer %(number)d") % {"number": self.pk}
+
+
+class TransferLine(models.Model):
+    """So many units of one item (and expiry date) sent. Of them, `received` entered the
+    receiver's stock, `short` did not arrive, `returned` went back into the sender's stock;
+    the rest is still in transit. `extra` arrived beyond what was sent."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(
+        "inventory.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("sent"))
+    received = models.PositiveIntegerField(_("received"), default=0)
+    short = models.PositiveIntegerField(_("short"), default=0)
+    extra = models.PositiveIntegerField(_("extra"), default=0)
+    returned = models.PositiveIntegerField(_("sent back"), default=0)
+
+    class Meta:
+        ordering = ["transfer", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="transfer_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=F("received") + F("short") + F("returned")),
+                name="transfer_line_settled_within_sent",
+            ),
+        ]
+        verbose_name = _("transfer line")
+        verbose_name_plural = _("transfer lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.item}"
+
+    @property
+    def in_transit(self) -> int:
+        return self.quantity - self.received - self.short - self.returned

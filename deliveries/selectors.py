@@ -26,6 +26,9 @@ from deliveries.models import (
     Stop,
     StopLine,
     StopStatus,
+    Transfer,
+    TransferLine,
+    TransferStatus,
 )
 from deliveries.reservations import held_before_map, open_run_lines, reserved_map
 from hub.access import hub_role_allowed
@@ -172,7 +175,8 @@ def run_get(*, hub: Hub, pk: int) -> Run:
     """The hub's run with its driver, stops, destinations and lines (four queries), or 404."""
     lines = StopLine.objects.select_related("item").order_by("pk")
     stops = (
-        Stop.objects.select_related("destination")
+        # A stop at another hub: its goods' transfer, in transit or received there.
+        Stop.objects.select_related("destination", "transfer__to_hub")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("position")
     )
@@ -599,3 +603,40 @@ def draft_run_choice_list(*, hub: Hub) -> list[Run]:
 
 def destination_active_list(*, hub: Hub) -> list[Destination]:
     return list(Destination.objects.filter(hub=hub, is_active=True).order_by("name"))
+
+
+# --- transfers between hubs ---------------------------------------------------------------
+
+
+def transfer_arriving_list(*, hub: Hub) -> list[Transfer]:
+    """Goods on their way to the hub, oldest first, with their lines (two queries)."""
+    return list(
+        Transfer.objects.filter(to_hub=hub, status=TransferStatus.IN_TRANSIT)
+        .select_related("from_hub", "stop__run")
+        .prefetch_related(Prefetch("lines", TransferLine.objects.select_related("item")))
+        .order_by("created_at", "pk")
+    )
+
+
+def transfer_outgoing_list(*, hub: Hub, limit: int = 20) -> list[Transfer]:
+    """What the hub sent lately, still in transit first (two queries)."""
+    return list(
+        Transfer.objects.filter(from_hub=hub)
+        .select_related("to_hub", "stop__run")
+        .prefetch_related(Prefetch("lines", TransferLine.objects.select_related("item")))
+        .order_by("status", "-created_at", "-pk")[:limit]
+    )
+
+
+def transfer_get(*, hub: Hub, pk: int) -> Transfer:
+    """A transfer from or to the hub; 404 for any other."""
+    return get_object_or_404(
+        Transfer.objects.filter(Q(from_hub=hub) | Q(to_hub=hub))
+        .select_related("from_hub", "to_hub", "stop__run")
+        .prefetch_related(Prefetch("lines", TransferLine.objects.select_related("item"))),
+        pk=pk,
+    )
+
+
+def receiving_location_choices(*, hub: Hub) -> QuerySet[StorageLocation]:
+    return StorageLocation.objects.filter(hub=hub, is_active=True).order_by("name")

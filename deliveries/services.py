@@ -3,8 +3,10 @@
 Every change to a run locks its row first (inventory.locks.run_lock), so two coordinators
 pressing Dispatch, or a driver and a coordinator marking one stop, queue and the second one
 sees what the first did. Stock only moves through inventory.services: dispatch takes every
-line of every stop out at once or nothing; a stop's settlement returns what came back and,
-for another hub of the network, receives what was delivered into that hub's stock.
+line of every stop out at once or nothing; a stop's settlement returns what came back. Goods
+for another hub of the network travel as a transfer (deliveries.transfers), checked against
+that hub's intake and room when the stop is planned and at dispatch, and enter its stock
+only when someone there receives them.
 """
 
 from collections.abc import Mapping, Sequence
@@ -32,14 +34,18 @@ from deliveries.models import (
 )
 from deliveries.reservations import held_before_map, item_free_map
 from deliveries.selectors import dispatch_picks, run_drive_allowed
+from deliveries.transfers import (
+    TransferError,
+    transfer_driver_returns,
+    transfer_intake_check,
+    transfers_from_dispatch,
+)
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
-from hub.intake.selectors import location_default
 from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StockMovement
 from inventory.picking import fefo_order
-from inventory.selectors import location_fill_list
 from inventory.services import (
     MAX_QUANTITY,
     PickLine,
@@ -121,6 +127,7 @@ def stop_add(
                 % {"destination": destination.name}
             )
         wanted = _checked_lines(lines)
+        _receiving_hub_check(destination=destination, wanted=wanted)
         position = (run.stops.aggregate(last=Max("position"))["last"] or 0) + 1
         stop = Stop.objects.create(run=run, destination=destination, position=position)
         StopLine.objects.bulk_create(
@@ -134,6 +141,7 @@ def stop_lines_set(*, stop: Stop, lines: Sequence[tuple[Item, int]], user: User)
     with transaction.atomic():
         _open_run(stop.run, user=user)
         wanted = _checked_lines(lines)
+        _receiving_hub_check(destination=stop.destination, wanted=wanted)
         stop.lines.all().delete()
         StopLine.objects.bulk_create(
             StopLine(stop=stop, item=item, quantity=quantity) for item, quantity in wanted.items()
@@ -223,11 +231,18 @@ def run_picking_start(*, run: Run, user: User) -> Run:
 def run_dispatch(*, run: Run, user: User) -> Run:
     """Out for delivery: every line of every stop leaves stock at once, first-expired-first-
     out across the hub's locations, or nothing does and the Shortfall names what is missing.
-    Goods for another hub of the network leave as a transfer, the rest as delivered."""
+    Goods for another hub of the network leave as a transfer, in transit to that hub once
+    its intake and room are checked again; the rest as delivered."""
     with transaction.atomic():
         run = _open_run(run, user=user, already_out=_("This run was already dispatched."))
         lines = _check_has_lines(run)
-        stock_pick(
+        by_stop: dict[Stop, dict[Item, int]] = {}
+        for line in lines:
+            if line.stop.destination.kind == DestinationKind.OTHER_HUB:
+                by_stop.setdefault(line.stop, {})[line.item] = line.quantity
+        for stop, wanted in by_stop.items():
+            _receiving_hub_check(destination=stop.destination, wanted=wanted)
+        movements = stock_pick(
             hub=run.hub,
             # What runs planned before this one hold stays for them: they leave first.
             held=held_before_map(run=run, item_ids={line.item_id for line in lines}),
@@ -249,6 +264,7 @@ def run_dispatch(*, run: Run, user: User) -> Run:
             # A second guard beside the status: one dispatch per run, ever.
             idempotency_key=f"run-{run.pk}-dispatch",
         )
+        transfers_from_dispatch(run=run, movements=movements, user=user)
         run.status = RunStatus.OUT_FOR_DELIVERY
         run.dispatched_at, run.dispatched_by = timezone.now(), user
         run.save(update_fields=["status", "dispatched_at", "dispatched_by"])
@@ -280,15 +296,16 @@ def stop_deliver(
     returned: Mapping[int, int],
 ) -> Stop:
     """Mark a stop delivered, wholly or in part. `returned` maps each line's pk to what was
-    brought back: it goes back into stock where it was picked from (latest expiry first),
-    and at another hub of the network the rest enters that hub's stock as a transfer."""
+    brought back: it goes back into stock where it was picked from (latest expiry first).
+    At another hub of the network the rest stays in transit until someone there receives
+    it (deliveries.transfers)."""
     with transaction.atomic():
         run = run_lock(pk=stop.run_id)
         if not run_drive_allowed(run=run, user=user):
             raise RunError(_("Only the run's driver or a coordinator can mark its stops."))
         if run.status != RunStatus.OUT_FOR_DELIVERY:
             raise RunError(_("This run is not out for delivery."))
-        stop = Stop.objects.select_related("destination__receiving_hub").get(pk=stop.pk)
+        stop = Stop.objects.select_related("destination").get(pk=stop.pk)
         if stop.status != StopStatus.PENDING:
             raise RunError(_("This stop was already marked."))
         lines = list(stop.lines.select_related("item").order_by("pk"))
@@ -298,11 +315,12 @@ def stop_deliver(
         if delivered_any and not received_by:
             raise RunError(_("Write the name of who received the goods."))
 
-        returns, arrivals = _settlement(stop=stop, lines=lines, brought_back=brought_back)
-        if returns or arrivals:
+        returns = _settlement(lines=lines, brought_back=brought_back)
+        if stop.destination.kind == DestinationKind.OTHER_HUB:
+            transfer_driver_returns(stop=stop, returns=returns)
+        if returns:
             stock_settle(
                 returns=returns,
-                arrivals=arrivals,
                 user=user,
                 reason=_("Run %(number)d, stop %(position)d: %(destination)s")
                 % {"number": run.pk, "position": stop.position, "destination": stop.destination},
@@ -377,7 +395,7 @@ def _checked_lines(lines: Sequence[tuple[Item, int]]) -> dict[Item, int]:
 def _check_has_lines(run: Run) -> list[StopLine]:
     lines = list(
         StopLine.objects.filter(stop__run=run)
-        .select_related("item", "stop__destination")
+        .select_related("item__category", "stop__destination__receiving_hub")
         .order_by("stop__position", "pk")
     )
     if not lines:
@@ -402,51 +420,36 @@ def _checked_returns(*, lines: list[StopLine], returned: Mapping[int, int]) -> d
     return brought_back
 
 
-def _settlement(
-    *, stop: Stop, lines: list[StopLine], brought_back: dict[int, int]
-) -> tuple[list[StockLine], list[StockLine]]:
-    """What goes back where it was picked from (the latest expiry dates first: the soonest
-    ones were handed over first), and what a receiving hub takes into stock."""
+def _settlement(*, lines: list[StopLine], brought_back: dict[int, int]) -> list[StockLine]:
+    """What goes back where it was picked from: the latest expiry dates first (the soonest
+    ones were handed over first)."""
     picks: dict[int, list[StockMovement]] = {line.pk: [] for line in lines}
     for movement in dispatch_picks(lines=lines):
         picks[cast(int, movement.source_id)].append(movement)  # a pick's source is its line
-    receiving_location = None
-    # A destination has a receiving hub exactly when it is another hub (a check constraint).
-    if (receiving_hub := stop.destination.receiving_hub) is not None:
-        receiving_location = _receiving_location(receiving_hub)
-    returns, arrivals = [], []
+    returns = []
     for line in lines:
         to_return = brought_back[line.pk]
         ordered = sorted(
             picks[line.pk], key=lambda m: fefo_order((m.item_id, m.location_id, m.expiry_date))
         )
         for movement in reversed(ordered):
-            taken = -movement.quantity
-            back = min(to_return, taken)
+            back = min(to_return, -movement.quantity)
             to_return -= back
             if back:
                 returns.append(
                     StockLine(line.item, movement.location, back, movement.expiry_date, line)
                 )
-            if receiving_location and taken - back:
-                arrivals.append(
-                    StockLine(
-                        line.item, receiving_location, taken - back, movement.expiry_date, line
-                    )
-                )
-    return returns, arrivals
+    return returns
 
 
-def _receiving_location(hub: Hub):
-    """Where goods delivered to another hub go: its emptiest location with room, or its
-    emptiest location when all are full (the goods are at its door either way)."""
-    fills = location_fill_list(hub=hub)
-    if not fills:
-        raise RunError(
-            _("%(hub)s has no storage location to receive into; ask its admin to add one.")
-            % {"hub": hub.name}
-        )
-    return location_default(locations=fills) or min(fills, key=lambda f: f.percent).location
+def _receiving_hub_check(*, destination: Destination, wanted: Mapping[Item, int]) -> None:
+    """At another hub of the network: refused unless it takes the goods now and has room."""
+    if destination.kind != DestinationKind.OTHER_HUB or destination.receiving_hub is None:
+        return
+    try:
+        transfer_intake_check(to_hub=destination.receiving_hub, lines=list(wanted.items()))
+    except TransferError as error:
+        raise RunError(str(error)) from error
 
 
 def _finish_if_done(run: Run) -> None:

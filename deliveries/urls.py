@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deliveries import run_views, views
+from deliveries import run_views, transfer_views, views
 
 urlpatterns = [
     path("destinations/", views.destination_list, name="destination_list"),
@@ -37,4 +37,11 @@ urlpatterns = [
     path("runs/<int:pk>/stops/<int:stop_pk>/remove/", run_views.stop_remove, name="stop_remove"),
     path("runs/<int:pk>/stops/<int:stop_pk>/move/", run_views.stop_move, name="stop_move"),
     path("runs/<int:pk>/stops/<int:stop_pk>/deliver/", run_views.stop_deliver, name="stop_deliver"),
+    path("transfers/", transfer_views.transfer_list, name="transfer_list"),
+    path("transfers/<int:pk>/", transfer_views.transfer_detail, name="transfer_detail"),
+    path(
+        "transfers/<int:pk>/send-back/",
+        transfer_views.transfer_send_back,
+        name="transfer_send_back",
+    ),
 ]

@@ -4,7 +4,9 @@ the same stock queue behind each other instead of deadlocking:
 0. a delivery run's row (`deliveries.locks.run_lock`: the run belongs to deliveries, which
    sits above inventory, so its lock lives there, taken before anything of this module), when
    the run is dispatched, delivered or changed (one run per transaction), so that two hands on
-   one run queue and the second sees the first's status;
+   one run queue and the second sees the first's status; then a transfer's row between hubs
+   (`deliveries.locks.transfer_lock`, one per transaction), when goods in transit are received
+   or sent back, or a stop settled on the road changes what is in transit;
 0b. then storage locations, in pk order, all that the transaction will change at once: every
    stock write locks the locations of its pairs first (their rows carry the litres in use,
    updated with the balances), and a room check before it locks the same set; changing an

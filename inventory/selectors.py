@@ -111,10 +111,32 @@ def hours_to_full(
     since = (now or timezone.now()) - FORECAST_WINDOW
     inflow = StockMovement.objects.filter(
         location_id__in=location_ids, created_at__gte=since
-    ).aggregate(litres=Sum(F("quantity") * F("item__unit_volume_litres"), output_field=LITRES))[
-        "litres"
-    ]
-    if not inflow or inflow <= 0:
+    ).aggregate(litres=_INFLOW)["litres"]
+    return _hours_left(fill, inflow)
+
+
+def hub_hours_to_full_map(
+    *, fills: Mapping[int, Fill], now: datetime | None = None
+) -> dict[int, Decimal | None]:
+    """hub id -> `hours_to_full` of the hub's `fill` over all its locations, for many hubs
+    in one query."""
+    since = (now or timezone.now()) - FORECAST_WINDOW
+    inflows = dict(
+        StockMovement.objects.filter(
+            location__hub_id__in=list(fills), location__is_active=True, created_at__gte=since
+        )
+        .values_list("location__hub_id")
+        .annotate(litres=_INFLOW)
+        .order_by()
+    )
+    return {hub_id: _hours_left(fill, inflows.get(hub_id)) for hub_id, fill in fills.items()}
+
+
+_INFLOW = Sum(F("quantity") * F("item__unit_volume_litres"), output_field=LITRES)
+
+
+def _hours_left(fill: Fill, inflow: Decimal | None) -> Decimal | None:
+    if fill.free_litres <= 0 or not inflow or inflow <= 0:
         return None
     per_hour = inflow / Decimal(FORECAST_WINDOW.total_seconds() / 3600)
     return max((fill.free_litres / per_hour).quantize(Decimal("0.1")), Decimal("0.1"))

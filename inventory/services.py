@@ -442,23 +442,18 @@ def stock_pick(
     )
 
 
-@_replayable(lambda kw: _lines_hubs(kw["returns"], kw["arrivals"]))
+@_replayable(lambda kw: _lines_hubs(kw["returns"]))
 def stock_settle(
     *,
     returns: Sequence[StockLine],
-    arrivals: Sequence[StockLine],
     user: User | None,
     reason: str,
     idempotency_key: str | None = None,
 ) -> list[StockMovement]:
-    """Settle a delivery in one write, its pairs locked together in the one order: what came
-    back goes into stock as `returned` (where it was picked from), and what was delivered
-    to another hub of the network enters that hub's stock as `transferred`."""
-    for line in [*returns, *arrivals]:
+    """What came back from a delivery, or from another hub, goes into stock as `returned`,
+    in one write, its pairs locked together in the one order."""
+    for line in returns:
         _check_line(line)
-    for line in arrivals:
-        if not line.location.is_active:
-            raise StockError(_("%(location)s is no longer in use.") % {"location": line.location})
     return _write(
         build=lambda rows: [
             _Change(
@@ -466,16 +461,69 @@ def stock_settle(
                 line.location,
                 line.expiry_date,
                 line.quantity,
-                kind,
+                MovementKind.RETURNED,
                 source=line.source,
             )
-            for lines, kind in (
-                (returns, MovementKind.RETURNED),
-                (arrivals, MovementKind.TRANSFERRED),
-            )
-            for line in lines
+            for line in returns
         ],
-        pairs=_pairs([*returns, *arrivals]),
+        pairs=_pairs(returns),
+        user=user,
+        reason=reason,
+        source=None,
+        idempotency_key=idempotency_key,
+    )
+
+
+@_replayable(lambda kw: _lines_hubs(kw["arrivals"], kw["extras"], kw["shorts"]))
+def stock_arrive(
+    *,
+    arrivals: Sequence[StockLine],
+    extras: Sequence[StockLine],
+    shorts: Sequence[StockLine],
+    user: User | None,
+    reason: str,
+    idempotency_key: str | None = None,
+) -> list[StockMovement]:
+    """Goods sent by another hub of the network enter stock as counted on arrival, in one
+    write: what was sent as `transferred`, what came beyond it (`extras`) as `adjusted`.
+    A line that came short is put on record at the location it was counted into by a
+    `counted` movement of zero (its quantity is the units missing): the reason says by how
+    much and why. The caller checks the room first (`room_check`)."""
+    for line in [*arrivals, *extras, *shorts]:
+        _check_line(line)
+        if not line.location.is_active:
+            raise StockError(_("%(location)s is no longer in use.") % {"location": line.location})
+    _check_reason(reason)
+    return _write(
+        build=lambda rows: [
+            *(
+                _Change(
+                    line.item,
+                    line.location,
+                    line.expiry_date,
+                    line.quantity,
+                    kind,
+                    source=line.source,
+                )
+                for lines, kind in (
+                    (arrivals, MovementKind.TRANSFERRED),
+                    (extras, MovementKind.ADJUSTED),
+                )
+                for line in lines
+            ),
+            *(
+                _Change(
+                    line.item,
+                    line.location,
+                    line.expiry_date,
+                    0,
+                    MovementKind.COUNTED,
+                    source=line.source,
+                )
+                for line in shorts
+            ),
+        ],
+        pairs=_pairs([*arrivals, *extras, *shorts]),
         user=user,
         reason=reason,
         source=None,

@@ -17,10 +17,12 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from deliveries import services as deliveries
+from deliveries.transfers import transfer_send
 from hub.intake.services import DropoffLineInput, dropoff_log
 from hub.models import Hub
 from inventory.models import AlertLevel, CapacityAlert
 from inventory.services import StockLine, stock_receive
+from network.services import claim_create, offer_create
 from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
 
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "access.md"
@@ -91,7 +93,7 @@ def test_it_has_a_row_in_docs_access_md_for_every_url_and_a_url_for_every_row():
 
 
 @pytest.fixture
-def world(hub, volunteer, coordinator, admin_user, outsider):
+def world(hub, other_hub, volunteer, coordinator, admin_user, outsider):
     """The hub's objects that URLs name, and one client per visitor."""
     shelf = StorageLocationFactory(hub=hub, name="Shelf A", capacity_litres=Decimal("100"))
     item = ItemFactory(name="Bottled water", unit_volume_litres=Decimal("1"))
@@ -131,6 +133,24 @@ def world(hub, volunteer, coordinator, admin_user, outsider):
     run, stop = run_with_a_stop()
     out_run, out_stop = run_with_a_stop()
     deliveries.run_dispatch(run=out_run, user=coordinator)
+    # The network: goods on their way here from the other hub, its surplus on offer, and
+    # this hub's own offer with the other hub's claim on it.
+    their_shelf = StorageLocationFactory(hub=other_hub, name="Their garage")
+    stock_receive(
+        lines=[StockLine(blankets, their_shelf, 10)], user=outsider, idempotency_key="theirs"
+    )
+    transfer = transfer_send(
+        from_hub=other_hub,
+        to_hub=hub,
+        lines=[(blankets, 2)],
+        user=outsider,
+        reason="Picked up",
+        idempotency_key="access-transfer",
+    )
+    until = timezone.localdate()
+    offer = offer_create(hub=other_hub, user=outsider, item=blankets, quantity=3, until=until)
+    own_offer = offer_create(hub=hub, user=coordinator, item=blankets, quantity=2, until=until)
+    claim = claim_create(offer=own_offer, hub=other_hub, user=outsider, quantity=1, how="run")
     clients = {"anonymous": Client()}
     for visitor, user in (
         ("volunteer", volunteer),
@@ -152,6 +172,10 @@ def world(hub, volunteer, coordinator, admin_user, outsider):
         "stop": stop,
         "out_run": out_run,
         "out_stop": out_stop,
+        "transfer": transfer,
+        "offer": offer,
+        "own_offer": own_offer,
+        "claim": claim,
         "clients": clients,
     }
 

@@ -26,6 +26,8 @@ from hub.models import Hub
 from hub.roles import Role
 from inventory.models import Category, Item, StockBalance, StockMovement
 from inventory.selectors import flow_by_hour_list, hours_to_full, hub_fill, location_fill_list
+from network.models import Offer
+from network.selectors import match_list, network_hub_rows, open_offer_list
 from tests.ledger import assert_ledger_matches_balances
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +36,7 @@ LOGINS = {
     "volunteer": ("donate-volunteer", Role.VOLUNTEER, {"west-adams"}),
     "coordinator": ("donate-coordinator", Role.COORDINATOR, {"west-adams"}),
     "admin": ("donate-admin", Role.ADMIN, {"west-adams", "altadena"}),
+    "altadena": ("donate-altadena", Role.COORDINATOR, {"altadena"}),
 }
 
 
@@ -77,6 +80,13 @@ def test_it_loads_the_hubs_people_catalog_and_stock(client: Client) -> None:
     west_adams = Hub.objects.get(slug="west-adams")
     assert 30 <= hub_fill(hub=west_adams).percent <= 80
     assert max(f.percent for f in location_fill_list(hub=west_adams)) >= 60
+    # A second busy hub, with room for the blankets West Adams offers and it needs.
+    altadena = Hub.objects.get(slug="altadena")
+    assert 50 <= hub_fill(hub=altadena).percent <= 80
+    [offer] = Offer.objects.all()
+    assert (offer.hub, offer.item.name, offer.quantity) == (west_adams, "Blanket", 200)
+    [match] = match_list(rows=network_hub_rows(hub=altadena), offers=open_offer_list())
+    assert (match.to.hub, match.quantity) == (altadena, 90)
     assert_ledger_matches_balances()
 
 

@@ -11,6 +11,7 @@ LAYERS = [
     ["config"],  # the project: settings, URLs, Celery, wsgi
     # pages, commands and the admin site's pages, which combine the apps
     ["overview", "operations", "hub.admin", "inventory.admin", "deliveries.admin"],
+    ["network"],  # surplus offered between hubs, claims on it: moved as deliveries' transfers
     ["deliveries"],
     ["hub.intake"],  # dropoffs take goods into stock
     ["inventory"],

@@ -7,6 +7,7 @@ from django.db.models import Sum
 
 from deliveries.models import DestinationKind, RunStatus, StopLine
 from deliveries.services import run_dispatch, stop_deliver
+from deliveries.transfers import ArrivalLine, transfer_receive
 from inventory.models import StockBalance
 from inventory.services import Shortfall
 from tests.factories import DestinationFactory, StorageLocationFactory, UserFactory
@@ -154,6 +155,26 @@ def test_it_settles_runs_crossing_between_two_hubs_at_once(hub, other_hub, coord
     )
 
     assert not any(isinstance(r, Exception) for r in results), results
-    # Each hub: 50 - 20 sent + 5 back + 15 received from the other.
+    # Each hub: 50 - 20 sent + 5 back; the other's 15 are in transit.
+    assert on_hand(water, hub) == on_hand(water, other_hub) == 35
+
+    def receive(run, location, user):
+        transfer = run.stops.get().transfer
+        [line] = transfer.lines.all()
+        return transfer_receive(
+            transfer=transfer,
+            arrivals=[ArrivalLine(line.pk, 15, 15, location)],
+            note="",
+            user=user,
+        )
+
+    results = run_at_once(
+        [
+            lambda: receive(outbound, there, their_coordinator),
+            lambda: receive(inbound, here, coordinator),
+        ]
+    )
+
+    assert not any(isinstance(r, Exception) for r in results), results
     assert on_hand(water, hub) == on_hand(water, other_hub) == 50
     assert_ledger_matches_balances()

@@ -1,5 +1,6 @@
 """Settling a stop: delivered in full, or in part with what came back returned to stock
-through the ledger; a stop at another hub of the network enters that hub's stock."""
+through the ledger; what a stop at another hub of the network leaves there stays in transit
+until that hub receives it (tests/test_transfers.py)."""
 
 from datetime import date
 
@@ -96,7 +97,7 @@ def test_it_returns_what_came_back_to_where_it_was_picked_latest_expiry_first(
     assert_ledger_matches_balances()
 
 
-def test_it_receives_a_stop_at_another_hub_into_its_stock_as_a_transfer(
+def test_it_leaves_a_stop_at_another_hub_in_transit_less_what_came_back(
     run, coordinator, net, beans
 ):
     to_other = stops(run)[1]
@@ -109,10 +110,11 @@ def test_it_receives_a_stop_at_another_hub_into_its_stock_as_a_transfer(
         returned={lines(to_other)["Canned beans"].pk: 1},
     )
 
-    assert qty(beans, net.other_store, JUN) == 2
+    assert qty(beans, net.other_store, JUN) == 0
+    assert not StockMovement.objects.filter(location=net.other_store).exists()
     assert qty(beans, net.garage, JUN) == 5 + 1
-    arrived = StockMovement.objects.get(location=net.other_store)
-    assert (arrived.kind, arrived.quantity) == (MovementKind.TRANSFERRED, 2)
+    [line] = to_other.transfer.lines.all()
+    assert (line.quantity, line.returned, line.in_transit) == (3, 1, 2)
     assert_ledger_matches_balances()
 
 

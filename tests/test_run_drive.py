@@ -94,13 +94,16 @@ def test_it_marks_a_stop_partially_delivered_with_htmx(
     assert (returned.item, returned.location, returned.quantity) == (beans, net.hall, 4)
 
 
-def test_a_stop_at_another_hub_enters_its_stock(client, hub, volunteer, run, net, water):
+def test_a_stop_at_another_hub_stays_in_transit_until_received(
+    client, hub, volunteer, run, net, water
+):
     stop = run.stops.get(position=2)
     login(client, volunteer)
 
     deliver(client, hub, run, stop, received_by="Pat", back={water.pk: 1})
 
-    assert stock_of(net.other_store, water) == 5
+    assert stock_of(net.other_store, water) == 0
+    assert stop.transfer.lines.get().in_transit == 5
     assert stock_of(net.garage, water) == 25  # 50 - 26 + 1
 
 

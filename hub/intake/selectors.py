@@ -230,7 +230,7 @@ def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
         return {}
     percent = _hub_fill_percents(hubs=others)
     room = [h for h in others if percent.get(h.pk, Decimal(0)) < h.nearly_full_percent]
-    room.sort(key=lambda other: (_distance_km(hub, other), other.name))
+    room.sort(key=lambda other: (hub_distance_km(hub, other), other.name))
     by_pk = {other.pk: other for other in room}
     suggestions: dict[int, Hub] = {}
     # acceptance_map lists the hubs in the order given, nearest first here: the first hub
@@ -253,7 +253,7 @@ def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
     return {hub_id: used * 100 / capacity for hub_id, capacity, used in totals if capacity}
 
 
-def _distance_km(a: Hub, b: Hub) -> float:
+def hub_distance_km(a: Hub, b: Hub) -> float:
     if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return math.inf
     lat1, lon1, lat2, lon2 = (

@@ -25,6 +25,8 @@ from inventory.models import Category, Item, StockMovement, StorageLocation, Uni
 from inventory.selectors import hub_fill
 from inventory.services import StockLine, stock_key_scoped, stock_receive
 from inventory.stock_alerts import item_stock_rules_set
+from network.models import Offer
+from network.services import offer_create
 
 WEST_ADAMS = "west-adams"
 ALTADENA = "altadena"
@@ -232,6 +234,15 @@ DESTINATIONS = (
         "(626) 555-0173",
         ALTADENA,
     ),
+    (
+        ALTADENA,
+        "Altadena Senior Center shelter",
+        DestinationKind.SHELTER,
+        "560 E Mariposa St, Altadena, CA 91001",
+        "Shelter lead on duty",
+        "(626) 555-0190",
+        None,
+    ),
 )
 
 # username, password, role, member of hubs (slugs)
@@ -239,6 +250,7 @@ USERS = (
     ("volunteer", "donate-volunteer", Role.VOLUNTEER, (WEST_ADAMS,)),
     ("coordinator", "donate-coordinator", Role.COORDINATOR, (WEST_ADAMS,)),
     ("admin", "donate-admin", Role.ADMIN, (WEST_ADAMS, ALTADENA)),
+    ("altadena", "donate-altadena", Role.COORDINATOR, (ALTADENA,)),
 )
 
 # One stock_receive per location; the key makes a second run return the first receipt.
@@ -320,7 +332,31 @@ STOCK = (
             ("Canned tuna", 200, 700),
         ),
     ),
+    # Altadena's busy week: about two thirds full, with room left for what it needs.
+    (
+        "demo-altadena-church-hall-week",
+        ALTADENA,
+        "Church hall pallets",
+        "altadena",
+        (
+            ("Water, 1 gallon jug", 300, 365),
+            ("Diapers, pack", 80, None),
+        ),
+    ),
+    (
+        "demo-altadena-garage-week",
+        ALTADENA,
+        "Garage shelving",
+        "altadena",
+        (
+            ("Canned soup", 600, 200),
+            ("Toilet paper, pack of 12", 40, None),
+        ),
+    ),
 )
+
+# West Adams's surplus offered to the network: item, quantity, days it stands, note.
+OFFERS = (("Blanket", 200, 14, "Clean and folded, in the parking-lot container"),)
 
 
 class Command(BaseCommand):
@@ -337,6 +373,7 @@ class Command(BaseCommand):
             seed_run(hub=hubs[WEST_ADAMS], users=users)
             seed_pinned_tiles(hub=hubs[WEST_ADAMS], items=items)
             seed_minimums(hub=hubs[WEST_ADAMS], items=items, user=users["coordinator"])
+            seed_offers(hub=hubs[WEST_ADAMS], items=items, user=users["coordinator"])
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
 
     def print_summary(
@@ -459,6 +496,8 @@ NEEDS = (
     ("Crenshaw Rec Center shelter", "N95 masks, box of 20", 300, NeedPriority.NORMAL),
     ("Crenshaw Rec Center shelter", "Dog food, 15 lb bag", 40, NeedPriority.NORMAL),
     ("St. Agnes Church pantry", "Blanket", 200, NeedPriority.LOW),
+    ("Altadena Senior Center shelter", "Blanket", 150, NeedPriority.HIGH),
+    ("Altadena Senior Center shelter", "Sleeping bag", 80, NeedPriority.NORMAL),
 )
 
 
@@ -613,3 +652,19 @@ def seed_run(*, hub: Hub, users: dict[str, User]) -> None:
         ]
         if lines:
             stop_add(run=run, destination=destination, lines=lines, user=users["coordinator"])
+
+
+def seed_offers(*, hub: Hub, items: dict[str, Item], user: User) -> None:
+    """The hub's surplus on the Network page, for Altadena to claim. Only on a hub that has
+    offered nothing yet."""
+    if Offer.objects.filter(hub=hub).exists():
+        return
+    for item, quantity, days, note in OFFERS:
+        offer_create(
+            hub=hub,
+            user=user,
+            item=items[item],
+            quantity=quantity,
+            until=timezone.localdate() + timedelta(days=days),
+            note=note,
+        )
