@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hub import join_views, languages, people_views
-from hub.intake import catalog_views
+from hub.intake import catalog_views, pledge_views
 from hub.intake import views as intake_views
 from hub.login import LoginForm
 from operations import setup_views
@@ -39,6 +39,7 @@ urlpatterns = [
     path("new-hub/", setup_views.hub_create_view, name="hub_create"),
     path("join/<str:token>/", join_views.join, name="join"),
     path("status/", include("overview.public_urls")),
+    path("pledge/", pledge_views.pledge, name="pledge"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
