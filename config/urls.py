@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from deliveries import shelter_views
 from hub import join_views, languages, people_views
 from hub.intake import catalog_views, pledge_views
 from hub.intake import views as intake_views
@@ -40,6 +41,7 @@ urlpatterns = [
     path("join/<str:token>/", join_views.join, name="join"),
     path("status/", include("overview.public_urls")),
     path("pledge/", pledge_views.pledge, name="pledge"),
+    path("needs/<str:token>/", shelter_views.shelter_needs, name="shelter_needs"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
