@@ -282,7 +282,8 @@ def _context(
 
 def _nearby(hub: Hub, acceptance: dict) -> list[NearbyHub]:
     """Where to send donors on, when the hub does not take everything now."""
-    if all(rule.accepts for (hub_id, _category), rule in acceptance.items() if hub_id == hub.pk):
+    closed = hub.intake_status == IntakeStatus.CLOSED
+    if not closed and all(rule.accepts for (pk, _c), rule in acceptance.items() if pk == hub.pk):
         return []
     return hubs_with_room_near_hub(hub=hub)[:NEARBY_SHOWN]
 
