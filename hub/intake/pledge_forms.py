@@ -94,7 +94,9 @@ def pledge_rows_from_post(post: QueryDict | None, *, extra: int = 0) -> list[Ple
         )
         for n in range(count)
     ]
-    rows += [PledgeRowForm(categories=categories) for _n in range(extra)]
+    # The filled rows, and one empty row (or more when asked) for another line.
+    rows = [row for row in rows if not row.is_blank]
+    rows += [PledgeRowForm(categories=categories) for _n in range(max(extra, 1))]
     return rows[:MAX_LINES]
 
 
