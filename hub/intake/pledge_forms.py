@@ -102,7 +102,7 @@ def pledge_rows_from_post(post: QueryDict | None, *, extra: int = 0) -> list[Ple
 
 def pledge_lines(rows: list[PledgeRowForm]) -> list[PledgeLineInput] | None:
     """The lines of the valid, filled rows; None when a filled row has an error."""
-    valid = [row.is_valid() for row in rows]
-    if not all(valid):
+    filled = [row for row in rows if row.is_bound]
+    if not all([row.is_valid() for row in filled]):
         return None
-    return [row.cleaned_data["line"] for row in rows if "line" in row.cleaned_data]
+    return [row.cleaned_data["line"] for row in filled if "line" in row.cleaned_data]

@@ -99,3 +99,8 @@ def pledge_expected_find(*, hub: Hub, pk: int | None) -> Pledge | None:
     if pk is None:
         return None
     return pledge_expected_list(hub=hub).filter(pk=pk).first()
+
+
+def pledge_for_key(*, key: str) -> Pledge | None:
+    """The pledge a form (by its idempotency key) already made, if any."""
+    return Pledge.objects.filter(idempotency_key=key).first() if key else None

@@ -16,7 +16,12 @@ from hub.fields import parse_id
 from hub.http import HubRequest
 from hub.intake.nearby import hubs_with_room
 from hub.intake.pledge_forms import ROWS_ADDED, PledgeForm, pledge_lines, pledge_rows_from_post
-from hub.intake.pledge_selectors import place_name_list, pledge_expected_find, pledge_options
+from hub.intake.pledge_selectors import (
+    place_name_list,
+    pledge_expected_find,
+    pledge_for_key,
+    pledge_options,
+)
 from hub.intake.pledge_services import (
     PledgeError,
     PledgeThrottled,
@@ -64,8 +69,12 @@ def pledge(request: HttpRequest) -> HttpResponse:
 
 
 def _pledge_to(request: HttpRequest, form: PledgeForm, lines, chosen: int, context: dict):
-    hub = next((near.hub for near in hubs_with_room() if near.hub.pk == chosen), None)
+    near = next((near for near in hubs_with_room() if near.hub.pk == chosen), None)
+    hub = near.hub if near is not None else None
     address = get_client_ip_address(request) or "unknown"
+    key = form.cleaned_data["idempotency_key"] or PledgeForm.new_key()
+    if earlier := pledge_for_key(key=key):  # a retry: the first answer, whatever changed
+        return render(request, PAGE, {"made": earlier, "near": near})
     try:
         if hub is None:
             raise PledgeError(_("That hub cannot take donations now. Choose another hub."))
@@ -75,7 +84,7 @@ def _pledge_to(request: HttpRequest, form: PledgeForm, lines, chosen: int, conte
             place=form.cleaned_data["place"],
             donor_contact=form.cleaned_data["donor_contact"],
             donor_consent=form.cleaned_data["donor_consent"],
-            idempotency_key=form.cleaned_data["idempotency_key"] or PledgeForm.new_key(),
+            idempotency_key=key,
             address=address,
         )
     except PledgeThrottled:
@@ -92,7 +101,7 @@ def _pledge_to(request: HttpRequest, form: PledgeForm, lines, chosen: int, conte
     return render(
         request,
         PAGE,
-        {"made": made, "left_out": left_out},
+        {"made": made, "left_out": left_out, "near": near},
     )
 
 
