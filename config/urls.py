@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from deliveries import shelter_views
 from hub import join_views, languages, people_views, tablet_views
-from hub.intake import catalog_views
+from hub.intake import catalog_views, pledge_views
 from hub.intake import views as intake_views
 from hub.login import LoginForm
 from operations import setup_views
@@ -47,6 +48,8 @@ urlpatterns = [
     path("tablet/<int:member_id>/", tablet_views.tablet_pin, name="tablet_pin"),
     path("account/pin/", tablet_views.account_pin, name="account_pin"),
     path("status/", include("overview.public_urls")),
+    path("pledge/", pledge_views.pledge, name="pledge"),
+    path("needs/<str:token>/", shelter_views.shelter_needs, name="shelter_needs"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -43,6 +43,12 @@ class Destination(models.Model):
         help_text=_("For another hub of the network: goods delivered there enter its stock."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The SHA-256 of the site's private needs link: the link itself is shown once, when made,
+    # so a leaked database does not open it. A new link replaces it (the old one stops).
+    request_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    request_link_created_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -130,6 +136,58 @@ class DestinationNeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.item or self.category} @ {self.destination}"
+
+
+class NeedRequestStatus(models.TextChoices):
+    NEW = "new", _("new")
+    CONFIRMED = "confirmed", _("confirmed")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class NeedRequest(models.Model):
+    """What a site's contact asked for through its private link, waiting for a coordinator
+    to confirm it into a standing need. A catalog item, or a category with the contact's
+    own words; a quantity of 0 says a standing need is met. Nothing about the people the
+    site serves is asked."""
+
+    destination = models.ForeignKey(
+        Destination, on_delete=models.CASCADE, related_name="need_requests"
+    )
+    item = models.ForeignKey(
+        "inventory.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        "inventory.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("what"), max_length=120, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    priority = models.PositiveSmallIntegerField(
+        _("urgency"), choices=NeedPriority.choices, default=NeedPriority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=NeedRequestStatus.choices, default=NeedRequestStatus.NEW
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["destination", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | Q(category__isnull=False),
+                name="need_request_item_or_category",
+            ),
+        ]
+        verbose_name = _("need request")
+        verbose_name_plural = _("need requests")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.item or self.description or self.category}"
 
 
 class RunStatus(models.TextChoices):

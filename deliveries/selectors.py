@@ -21,6 +21,7 @@ from deliveries.models import (
     Destination,
     DestinationNeed,
     NeedPriority,
+    NeedRequestStatus,
     Run,
     RunStatus,
     Stop,
@@ -544,11 +545,19 @@ def run_export_rows(*, hub: Hub, since: date, until: date) -> Iterator[list]:
 
 
 def destination_list(*, hub: Hub) -> QuerySet[Destination]:
-    """The hub's destinations, active ones first, by name, each with `need_count`."""
+    """The hub's destinations, active ones first, by name, each with `need_count` and
+    `new_request_count` (requests from its private link waiting for a coordinator)."""
     return (
         Destination.objects.filter(hub=hub)
         .select_related("receiving_hub")
-        .annotate(need_count=Count("needs"))
+        .annotate(
+            need_count=Count("needs", distinct=True),
+            new_request_count=Count(
+                "need_requests",
+                filter=Q(need_requests__status=NeedRequestStatus.NEW),
+                distinct=True,
+            ),
+        )
         .order_by("-is_active", "name")
     )
 

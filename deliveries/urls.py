@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from deliveries import run_views, transfer_views, views
+from deliveries import run_views, shelter_views, transfer_views, views
 
 urlpatterns = [
     path("destinations/", views.destination_list, name="destination_list"),
@@ -19,6 +19,12 @@ urlpatterns = [
         "destinations/<int:pk>/needs/<int:need_pk>/delete/",
         views.destination_need_delete,
         name="destination_need_delete",
+    ),
+    path("destinations/<int:pk>/link/", shelter_views.destination_link, name="destination_link"),
+    path(
+        "destinations/<int:pk>/requests/<int:request_pk>/",
+        shelter_views.need_request_decide,
+        name="need_request_decide",
     ),
     path("runs/", run_views.run_list, name="run_list"),
     path("runs/new/", run_views.run_create, name="run_create"),

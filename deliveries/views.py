@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliveries import selectors, services
 from deliveries.forms import DestinationForm, DestinationNeedForm
 from deliveries.models import Destination, DestinationNeed
+from deliveries.shelter_forms import NeedConfirmForm
+from deliveries.shelter_selectors import need_request_new_list
 from hub.decorators import hub_role_required
 from hub.errors import UserError, user_error_show
 from hub.http import HubRequest
@@ -155,13 +157,26 @@ def _needs_page(
 
 
 def _detail_context(
-    destination: Destination, *, need_form: DestinationNeedForm | None = None
+    destination: Destination,
+    *,
+    need_form: DestinationNeedForm | None = None,
+    confirm_forms: dict[int, NeedConfirmForm] | None = None,
 ) -> dict:
+    confirm_forms = confirm_forms or {}
     return {
         "hub": destination.hub,
         "destination": destination,
         "needs": destination.needs.all(),
         "need_form": need_form or DestinationNeedForm(),
+        # What the site asked for through its private link, each with its confirmation.
+        "need_requests": [
+            (
+                found,
+                confirm_forms.get(found.pk)
+                or NeedConfirmForm(initial=NeedConfirmForm.initial_from(found), need_request=found),
+            )
+            for found in need_request_new_list(destination=destination)
+        ],
     }
 
 

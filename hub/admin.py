@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.access import hub_list_for_user
 from hub.admin_base import HubScopedMixin, ReadOnlyAdmin, people_visible_to
 from hub.fields import BoundedInputAdmin
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership
+from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership, Place
 from hub.roles import Role
 from inventory.locks import hub_state_lock
 
@@ -127,3 +127,12 @@ class DropoffAdmin(HubScopedMixin, ReadOnlyAdmin):
     date_hierarchy = "logged_at"
     inlines = [DropoffLineInline]
     readonly_fields = [f.name for f in Dropoff._meta.fields]
+
+
+@admin.register(Place)
+class PlaceAdmin(BoundedInputAdmin, admin.ModelAdmin):
+    """The postcodes and neighbourhoods the pledge form knows, with their rough centre: the
+    network's, like the catalog."""
+
+    list_display = ["name", "latitude", "longitude"]
+    search_fields = ["name"]

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +20,8 @@ from hub.languages import language_is_known, user_language_set
 from hub.models import Hub, JoinCode, Membership
 from hub.pins import PinError, pin_check_format, pin_set
 from hub.roles import Role, role_at_least
+from hub.throttle import throttle_add as _throttle_add
+from hub.throttle import throttle_count as _throttle_count
 
 SHIFT_HOURS = 8
 LONGEST_VALIDITY = timedelta(days=7)
@@ -176,22 +177,3 @@ def _user_create(*, name: str, password: str) -> User:
 def _coordinator_check(*, hub: Hub, user: User) -> None:
     if not role_at_least(user, Role.COORDINATOR) or not hub.memberships.filter(user=user).exists():
         raise JoinError(_("Only the hub's coordinators can manage its join codes."))
-
-
-# Throttling counts in the cache. A cache that is down counts nothing: a broken Redis must
-# not stop volunteers from joining, and a code is 96 random bits, unguessable either way.
-
-
-def _throttle_count(key: str) -> int:
-    try:
-        return int(cache.get(key) or 0)
-    except Exception:
-        return 0
-
-
-def _throttle_add(key: str, *, seconds: int) -> None:
-    try:
-        if not cache.add(key, 1, timeout=seconds):
-            cache.incr(key)
-    except Exception:  # noqa: S110 - any cache failure: count nothing
-        pass

@@ -1,3 +1,4 @@
+import unicodedata
 import zoneinfo
 
 from django.conf import settings
@@ -413,3 +414,102 @@ class PinnedTile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.item} @ {self.hub}"
+
+
+class Place(models.Model):
+    """A postcode or neighbourhood of the network's area and its rough centre: how a donor's
+    "90016" or "West Adams" becomes a distance to each hub, from data kept here (no outside
+    geocoding service sees what donors type)."""
+
+    name = models.CharField(_("postcode or neighbourhood"), max_length=80)
+    # The name folded (case, accents, spacing), which what a donor types is compared with.
+    key = models.CharField(max_length=80, unique=True, editable=False)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = place_key(self.name)
+        super().save(*args, **kwargs)
+
+
+def place_key(text: str) -> str:
+    """`text` as places are looked up: without accents, case or extra spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())[:80]
+
+
+class PledgeStatus(models.TextChoices):
+    EXPECTED = "expected", _("expected")
+    ARRIVED = "arrived", _("arrived")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Pledge(models.Model):
+    """What a donor said they will bring to a hub, before driving over: shown at that hub's
+    table as an expected arrival. A contact is kept only with the donor's consent."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="pledges")
+    created_at = models.DateTimeField(_("pledged at"), auto_now_add=True, db_index=True)
+    # One per rendered form: a double tap or a retry finds the first pledge by it.
+    idempotency_key = models.CharField(max_length=64, unique=True, editable=False)
+    place = models.CharField(_("coming from"), max_length=80, blank=True)
+    donor_contact = models.CharField(_("donor contact"), max_length=120, blank=True)
+    donor_consent = models.BooleanField(_("donor agreed to be contacted"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.EXPECTED
+    )
+    dropoff = models.OneToOneField(
+        Dropoff, on_delete=models.SET_NULL, null=True, blank=True, related_name="pledge"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["hub", "status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(donor_consent=True) | Q(donor_contact=""),
+                name="pledge_contact_needs_consent",
+            ),
+        ]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.hub}"
+
+
+class PledgeLine(models.Model):
+    """So many of one catalog item, or of something described in the donor's words under a
+    category."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(
+        "inventory.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey("inventory.Category", on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("what"), max_length=80, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["pledge", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="pledge_line_quantity"),
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | ~Q(description=""),
+                name="pledge_line_item_or_description",
+            ),
+        ]
+        verbose_name = _("pledged line")
+        verbose_name_plural = _("pledged lines")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.item or self.description}"

@@ -10,8 +10,12 @@ A hub's data is everything that is about it:
 - its dropoffs and their lines (donor details included: they were kept with consent);
 - its stock ledger (the movements at its locations), its balances and capacity states;
 - its capacity alerts and their deliveries;
-- its destinations and their standing needs, its delivery runs, their stops and lines;
-- the catalog (categories and items): it is shared by the network, so all of it;
+- its destinations, their standing needs and the requests their private links brought
+  (a link's token hash comes along: the link still opens after a restore);
+- its donors' pledges and their lines (a contact only where the donor agreed);
+- its delivery runs, their stops and lines;
+- the catalog (categories and items) and the places donors are near: they are shared by
+  the network, so all of them;
 - the other hubs its records point to (a line redirected there, a destination that is
   that hub), as bare hub rows, so that the references hold.
 
@@ -34,8 +38,18 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
-from deliveries.models import Destination, DestinationNeed, Run, Stop, StopLine
-from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership, PinnedTile
+from deliveries.models import Destination, DestinationNeed, NeedRequest, Run, Stop, StopLine
+from hub.models import (
+    CategoryIntake,
+    Dropoff,
+    DropoffLine,
+    Hub,
+    Membership,
+    PinnedTile,
+    Place,
+    Pledge,
+    PledgeLine,
+)
 from inventory.models import (
     AlertDelivery,
     CapacityAlert,
@@ -65,6 +79,7 @@ def hub_dump(*, hub: Hub) -> dict:
     alerts = CapacityAlert.objects.filter(hub=hub)
     destinations = Destination.objects.filter(hub=hub)
     runs, stops = Run.objects.filter(hub=hub), Stop.objects.filter(run__hub=hub)
+    requests = NeedRequest.objects.filter(destination__hub=hub)
     User = get_user_model()
     people = User.objects.filter(
         Q(memberships__hub=hub)
@@ -76,6 +91,7 @@ def hub_dump(*, hub: Hub) -> dict:
         | Q(pk__in=runs.values("created_by"))
         | Q(pk__in=runs.values("dispatched_by"))
         | Q(pk__in=stops.values("delivered_by"))
+        | Q(pk__in=requests.values("decided_by"))
     ).distinct()
     hubs = Hub.objects.filter(
         Q(pk=hub.pk)
@@ -89,6 +105,7 @@ def hub_dump(*, hub: Hub) -> dict:
         hubs,
         Category.objects.all(),
         Item.objects.all(),
+        Place.objects.all(),
         StorageLocation.objects.filter(hub=hub),
         Membership.objects.filter(hub=hub),
         CategoryIntake.objects.filter(hub=hub),
@@ -96,6 +113,8 @@ def hub_dump(*, hub: Hub) -> dict:
         Webhook.objects.filter(hub=hub),
         dropoffs,
         lines,
+        Pledge.objects.filter(hub=hub),
+        PledgeLine.objects.filter(pledge__hub=hub),
         movements,
         StockBalance.objects.filter(location__hub=hub),
         CapacityState.objects.filter(hub=hub),
@@ -103,6 +122,7 @@ def hub_dump(*, hub: Hub) -> dict:
         AlertDelivery.objects.filter(alert__hub=hub),
         destinations,
         DestinationNeed.objects.filter(destination__hub=hub),
+        requests,
         runs,
         stops,
         StopLine.objects.filter(stop__run__hub=hub),

@@ -123,6 +123,8 @@ def _hub_json(request: HttpRequest, status: HubStatus) -> dict:
         "opening_hours": status.opening_hours,
         "latitude": status.latitude,
         "longitude": status.longitude,
+        "fill_percent": status.fill_percent,
+        "accepts": [c.code for c in status.categories if c.accepts],
         "intake": {
             "status": status.status,
             "status_label": status.status_label,
@@ -156,6 +158,16 @@ def _hub_json(request: HttpRequest, status: HubStatus) -> dict:
             }
             for n in status.most_needed
         ],
+        "surplus": [
+            {
+                "name": line.name,
+                "category": line.category_code,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_label": line.unit_label or None,
+            }
+            for line in status.surplus
+        ],
         "last_updated": _iso(status.last_updated),
     }
 
@@ -167,7 +179,22 @@ def _feed(data: dict) -> JsonResponse:
     )
 
 
+def _cors(view):
+    """Lets other groups' maps read the feed from their own pages: any origin may GET it
+    (it holds public facts only, and no cookie is honoured for it)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET"
+        return response
+
+    return wrapper
+
+
 @login_not_required
+@_cors
 @_vary_on_language
 @_cache_page_unless_down(CACHE_SECONDS)
 @require_safe
@@ -176,6 +203,7 @@ def network_feed(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@_cors
 @_vary_on_language
 @_cache_page_unless_down(CACHE_SECONDS)
 @require_safe

@@ -15,6 +15,7 @@ from hub.decorators import hub_role_required
 from hub.exports import CHUNK_SIZE, csv_response
 from hub.http import HubRequest
 from hub.intake.forms import ReportPeriodForm
+from hub.intake.nearby import sent_here_list, sent_on_list
 from hub.intake.selectors import dropoff_line_rows, dropoff_report
 from hub.models import Hub, Outcome
 from hub.roles import Role
@@ -36,6 +37,8 @@ def reports(request: HubRequest, hub: Hub) -> HttpResponse:
         context |= {
             "dropoffs": dropoff_report(hub=hub, since=since, until=until),
             "received": received_by_category_list(hub=hub, since=since, until=until),
+            "sent_on": sent_on_list(hub=hub, since=since, until=until),
+            "sent_here": sent_here_list(hub=hub, since=since, until=until),
             "delivered": delivered_by_destination_list(hub=hub, since=days[0], until=days[1]),
             "export_query": form.query(),
         }

@@ -4,16 +4,19 @@ from the hub, most needed from deliveries)."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from deliveries.selectors import MostNeeded, most_needed_map
-from hub.intake.selectors import acceptance_map
+from hub.intake.nearby import hub_room_map
+from hub.intake.selectors import Acceptance, acceptance_map
 from hub.models import Hub, IntakeStatus
-from inventory.models import Category
+from inventory.models import Category, StockBalance, Unit
 
 MOST_NEEDED_LIMIT = 10
 NETWORK_MOST_NEEDED_SHOWN = 5
+SURPLUS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,55 @@ class NeedStatus:
 
 
 @dataclass(frozen=True)
+class SurplusLine:
+    """Something a hub can give to others: the item and how many units."""
+
+    name: str
+    category_code: str
+    quantity: int
+    unit: str
+
+    @property
+    def unit_label(self) -> str:
+        return str(Unit(self.unit).label) if self.unit in Unit.values else ""
+
+
+def surplus_map(
+    *, hubs: list[Hub], accepts: dict[tuple[int, int], Acceptance]
+) -> dict[int, list[SurplusLine]]:
+    """hub id -> what the hub has in excess, most units first (one query).
+
+    The rule, until hubs mark surplus themselves: what a hub holds of a category it no
+    longer takes (closed for that category, or closed as a whole). It turned that category
+    away because it has enough of it, so its stock of it is what it can give. This is the
+    one place that says what surplus is: offers made by hand replace the rule here."""
+    closed: dict[int, list[int]] = {
+        hub.pk: [cid for (hid, cid), rule in accepts.items() if hid == hub.pk and not rule.accepts]
+        for hub in hubs
+    }
+    where = Q(pk__in=[])
+    for hub_id, category_ids in closed.items():
+        if category_ids:
+            where |= Q(location__hub_id=hub_id, item__category_id__in=category_ids)
+    rows = (
+        StockBalance.objects.filter(where, quantity__gt=0, location__is_active=True)
+        .values("location__hub_id", "item__name", "item__category__code", "item__unit")
+        .annotate(units=Sum("quantity"))
+        .order_by("location__hub_id", "-units", "item__name")
+    )
+    found: dict[int, list[SurplusLine]] = {hub.pk: [] for hub in hubs}
+    for row in rows:
+        lines = found[row["location__hub_id"]]
+        if len(lines) < SURPLUS_SHOWN:
+            lines.append(
+                SurplusLine(
+                    row["item__name"], row["item__category__code"], row["units"], row["item__unit"]
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True)
 class HubStatus:
     name: str
     slug: str
@@ -57,6 +109,8 @@ class HubStatus:
     last_updated: datetime
     categories: tuple[CategoryStatus, ...]
     most_needed: tuple[NeedStatus, ...]
+    fill_percent: int | None  # None: no storage
+    surplus: tuple[SurplusLine, ...]
 
     @property
     def status_label(self) -> str:
@@ -85,10 +139,12 @@ class HubStatus:
 
 
 def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
-    """The public status of each hub, in the hubs' order, in five queries however many."""
+    """The public status of each hub, in the hubs' order, in seven queries however many."""
     if not hubs:
         return []
     accepts = acceptance_map(hubs=hubs)
+    rooms = hub_room_map(hubs=hubs)
+    surplus = surplus_map(hubs=hubs, accepts=accepts)
     categories = list(Category.objects.order_by("sort_order", "name"))
     needs = most_needed_map(hubs=hubs, limit=MOST_NEEDED_LIMIT)
     statuses = []
@@ -127,6 +183,10 @@ def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
                     )
                     for need in needs.get(hub.pk, [])
                 ),
+                fill_percent=round(rooms[hub.pk].percent)
+                if rooms[hub.pk].capacity_litres
+                else None,
+                surplus=tuple(surplus[hub.pk]),
             )
         )
     return statuses

@@ -1,3 +1,5 @@
+from datetime import datetime, time, timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
@@ -16,9 +18,11 @@ from deliveries.selectors import (
     most_needed_list,
     run_list_for_day,
 )
+from deliveries.shelter_selectors import need_request_new_count
 from hub.access import hub_list_for_user
 from hub.decorators import hub_role_required
 from hub.http import AuthenticatedRequest, HubRequest
+from hub.intake.nearby import sent_here_list, sent_on_list
 from hub.intake.selectors import category_intake_list
 from hub.models import Hub
 from hub.roles import Role, role_at_least
@@ -92,6 +96,7 @@ def dashboard(request: HubRequest, hub: Hub) -> HttpResponse:
         "chart": flow_chart(flows=flow_by_hour_list(hub=hub)),
         "most_needed": most_needed_list(hub=hub, limit=MOST_NEEDED_SHOWN),
         "runs": run_list_for_day(hub=hub, day=timezone.localdate()),
+        **_network_today(hub),
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "updated_at": timezone.now(),
     }
@@ -139,6 +144,17 @@ def _stock_lists(*, hub: Hub) -> dict:
         ]
         context["destinations"] = destinations
     return context
+
+
+def _network_today(hub: Hub) -> dict:
+    """Donors sent on and sent here since midnight, and sites' requests to confirm."""
+    since = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    until = since + timedelta(days=1)
+    return {
+        "sent_on": sent_on_list(hub=hub, since=since, until=until),
+        "sent_here": sent_here_list(hub=hub, since=since, until=until),
+        "new_need_requests": need_request_new_count(hub=hub),
+    }
 
 
 @require_GET

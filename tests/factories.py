@@ -8,7 +8,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from deliveries.models import Destination, DestinationKind, Run
-from hub.models import Hub, Membership
+from hub.models import Hub, Membership, Place
 from hub.roles import Role
 from inventory.models import Category, Item, StorageLocation, Unit
 
@@ -112,3 +112,14 @@ class RunFactory(ModelFactory[Run]):
     created_by = factory.LazyAttribute(lambda o: o.driver)
     vehicle = "Blue pickup"
     planned_at = factory.LazyFunction(timezone.now)
+
+
+class PlaceFactory(ModelFactory[Place]):
+    """A postcode or neighbourhood with its rough centre."""
+
+    class Meta:
+        model = Place
+
+    name = factory.Sequence(lambda n: f"9{n:04d}")
+    latitude = Decimal("34.030000")
+    longitude = Decimal("-118.330000")

@@ -112,6 +112,15 @@ VALID_FORMS: dict[str, list[dict]] = {
     "run_export": [{"since": "2025-01-01", "until": "2025-01-07"}],
     "stock_list": [{"q": "water", "category": "{category}", "location": "{location}",
                     "expiring": "on", "page": "2"}],
+    "pledge": [
+        {"idempotency_key": "k4", "what": "Water", "category": "{category}", "quantity": "3",
+         "place": "90016", "hub": "{hub}", "donor_consent": "on", "donor_contact": "555"},
+        {"what": "Water", "quantity": "3", "more_lines": "1"},
+    ],
+    "destination_link": [{"action": "make"}, {"action": "revoke"}],
+    "need_request_decide": [
+        {"action": "confirm", "item": "{item}", "quantity": "2", "priority": "2"},
+    ],
     "login": [{"username": "ada", "password": "wrong"}],
     "people_change": [{"action": "reset_pin"}],
     "tablet_settings": [{"shift_ends": "18:00", "idle_minutes": "15"}],

@@ -75,4 +75,4 @@ def test_it_answers_the_dropoff_that_closed_intake_with_the_closed_hub(
     assert response.status_code == 200
     assert "Logged dropoff #" in response.text
     assert "West Adams Hub is not taking donations now" in response.text
-    assert 'id="intake-form"' not in response.text
+    assert 'id="location-picker"' not in response.text

@@ -38,14 +38,36 @@ def close_category(hub, category, status=IntakeStatus.CLOSED, reason="Too much c
 # --- intake status ----------------------------------------------------------------------------
 
 
-def test_it_refuses_every_dropoff_when_the_hub_is_closed(hub, volunteer, hall, water):
+def test_it_refuses_accepting_anything_when_the_hub_is_closed(hub, volunteer, hall, water):
     hub.intake_status, hub.intake_reason = IntakeStatus.CLOSED, "Storage full"
     hub.save()
 
     with pytest.raises(IntakeError, match="not taking donations"):
-        log(hub, volunteer, DropoffLineInput(water, 1, outcome=Outcome.DECLINED))
+        log(
+            hub,
+            volunteer,
+            DropoffLineInput(water, 1, outcome=Outcome.DECLINED),
+            DropoffLineInput(water, 1, location=hall),
+        )
 
     assert Dropoff.objects.count() == 0
+
+
+def test_it_logs_a_closed_hubs_visit_that_it_declines_or_sends_on(
+    hub, other_hub, volunteer, hall, water
+):
+    hub.intake_status, hub.intake_reason = IntakeStatus.CLOSED, "Storage full"
+    hub.save()
+
+    log(
+        hub,
+        volunteer,
+        DropoffLineInput(water, 1, outcome=Outcome.DECLINED),
+        DropoffLineInput(water, 6, outcome=Outcome.REDIRECTED, redirected_to=other_hub),
+    )
+
+    assert Dropoff.objects.get().lines.count() == 2
+    assert qty(water, hall) == 0
 
 
 def test_it_lets_a_closed_category_only_be_declined_or_sent_on(

@@ -194,8 +194,9 @@ def test_it_says_prominently_that_a_closed_hub_takes_nothing(client, closed, vol
     assert "West Adams Hub is not taking donations now" in banner.group(1)
     assert "Storage is full until Saturday" in banner.group(1)
     assert "Reopens" in banner.group(1) and "2025" in banner.group(1)
-    assert 'id="intake-form"' not in html
-    assert 'id="item-search"' not in html
+    # The table still serves the door: it logs what it declines or sends on, stocks nothing.
+    assert 'id="intake-form"' in html
+    assert 'id="location-picker"' not in html
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])

@@ -74,14 +74,16 @@ def dropoff_log(
     all in one transaction. The same key again (a double tap, a retry) returns the first
     dropoff and stores nothing more.
 
-    Refused, storing nothing: a closed hub; accepting an item of a category the hub does
-    not take; a quantity over the hub's maximum; a line that would overfill its location;
-    accepting an item past its expiry date unless it is safe after it and the volunteer
-    chose to accept it anyway (an expired line is otherwise logged as discarded)."""
+    A closed hub still logs the visit of a donor it declines or sends on (its table keeps
+    serving the door). Refused, storing nothing: accepting anything at a closed hub; an
+    item of a category the hub does not take; a quantity over the hub's maximum; a line
+    that would overfill its location; accepting an item past its expiry date unless it is
+    safe after it and the volunteer chose to accept it anyway (an expired line is otherwise
+    logged as discarded)."""
     _member_check(hub=hub, user=user)
     if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
         return earlier
-    _check_open(hub=hub)
+    _check_open(hub=hub, lines=lines)
     _check_lines(hub=hub, lines=lines)
     if not donor_consent:
         donor_name = donor_contact = ""  # kept only with the donor's consent
@@ -96,7 +98,7 @@ def dropoff_log(
             if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
                 return earlier  # the same form, logged by a double tap while this waited
             hub.refresh_from_db(fields=INTAKE_FIELDS)
-            _check_open(hub=hub)
+            _check_open(hub=hub, lines=lines)
             _check_accepting(hub=hub, lines=lines)
             dropoff = Dropoff.objects.create(
                 hub=hub,
@@ -252,8 +254,9 @@ def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     hub_state_lock(hub=hub)
 
 
-def _check_open(*, hub: Hub) -> None:
-    if hub.intake_status == IntakeStatus.CLOSED:
+def _check_open(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
+    accepting = any(line.outcome == Outcome.ACCEPTED for line in lines)
+    if accepting and hub.intake_status == IntakeStatus.CLOSED:
         raise IntakeError(_("%(hub)s is not taking donations now.") % {"hub": hub.name})
 
 

@@ -26,6 +26,9 @@ from hub.intake.forms import (
     line_forms_from_post,
     unlisted_item,
 )
+from hub.intake.nearby import NEARBY_SHOWN, NearbyHub, hubs_with_room_near_hub
+from hub.intake.pledge_selectors import pledge_expected_find, pledge_expected_list
+from hub.intake.pledge_services import pledge_arrive
 from hub.intake.selectors import (
     Acceptance,
     acceptance_map,
@@ -46,7 +49,7 @@ from hub.intake.selectors import (
     redirect_suggestions,
 )
 from hub.intake.services import dropoff_can_undo, dropoff_log, dropoff_undo
-from hub.models import Dropoff, Hub, IntakeStatus, Outcome
+from hub.models import Dropoff, Hub, IntakeStatus, Outcome, Pledge
 from hub.roles import Role, role_at_least
 from inventory.models import Category, Item
 from inventory.selectors import LocationFill, location_fill_list
@@ -98,7 +101,25 @@ def intake(request: HubRequest, hub: Hub) -> HttpResponse:
     logged = None
     if (pk := parse_id(request.GET.get("logged"))) is not None:
         logged = dropoff_find(hub=hub, pk=pk)
-    return render(request, PAGE, _page_context(request, hub, logged=logged))
+    context = _page_context(request, hub, logged=logged)
+    if pledge := pledge_expected_find(hub=hub, pk=parse_id(request.GET.get("pledge"))):
+        context |= {"pledge": pledge, "rows": _pledge_rows(hub, pledge, context)}
+    return render(request, PAGE, context)
+
+
+def _pledge_rows(hub: Hub, pledge: Pledge, context: dict) -> list[LineRow]:
+    """The line rows of a donor's pledge, ready to check and log: catalog items as they
+    are, the donor's own words as items new to the catalog."""
+    rows = []
+    for line in pledge.lines.all():
+        item = line.item or unlisted_item(
+            hub=hub, name=line.description, category=line.category, size=UnlistedSize.BOX
+        )
+        row = _new_row(hub, item, context["acceptance"], context["suggestions"])
+        row.quantity = line.quantity
+        row.new_size = UnlistedSize.BOX if line.item is None else ""
+        rows.append(row)
+    return rows
 
 
 def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
@@ -132,6 +153,7 @@ def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
         except UserError as error:
             user_error_show(error=error, form=form, line_forms=line_forms)
         else:
+            _pledge_settle(request, hub, dropoff)
             return _logged(request, hub, dropoff)
     if "idempotency_key" in form.errors:
         form.data = cast(QueryDict, form.data).copy()
@@ -175,6 +197,12 @@ def _edit_without_script(request: HubRequest, hub: Hub, fills) -> HttpResponse:
     return render(request, PAGE, context)
 
 
+def _pledge_settle(request: HubRequest, hub: Hub, dropoff: Dropoff) -> None:
+    """The pledge the form was started from (if any) arrived as this dropoff."""
+    if pledge := pledge_expected_find(hub=hub, pk=parse_id(request.POST.get("pledge"))):
+        pledge_arrive(pledge=pledge, dropoff=dropoff, user=request.user)
+
+
 def _logged(request: HubRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
     """The answer to a logged dropoff: what was logged, and a fresh form for the next donor
     that keeps the location the goods went to."""
@@ -205,6 +233,7 @@ def _page_context(request: HubRequest, hub: Hub, **kwargs) -> dict:
     tiles = intake_tile_list(hub=hub)
     return {
         **context,
+        "expected": pledge_expected_list(hub=hub),
         "tiles": [(item, acceptance[(hub.pk, item.category_id)]) for item in tiles],
         "categories": category_choice_list(),
         "sizes": UnlistedSize.choices,
@@ -255,7 +284,20 @@ def _context(
         "logged_fills": _fills_of(logged, fills),
         "can_undo": logged is not None and dropoff_can_undo(dropoff=logged, user=request.user),
         "full_location": full_location,
+        "nearby": _nearby(hub, acceptance),
+        # A form started from a pledge keeps it until the dropoff is logged.
+        "pledge": None
+        if logged
+        else pledge_expected_find(hub=hub, pk=parse_id(request.POST.get("pledge"))),
     }
+
+
+def _nearby(hub: Hub, acceptance: dict) -> list[NearbyHub]:
+    """Where to send donors on, when the hub does not take everything now."""
+    closed = hub.intake_status == IntakeStatus.CLOSED
+    if not closed and all(rule.accepts for (pk, _c), rule in acceptance.items() if pk == hub.pk):
+        return []
+    return hubs_with_room_near_hub(hub=hub)[:NEARBY_SHOWN]
 
 
 def _location_for_next_donor(
@@ -333,11 +375,15 @@ def _unlisted_requested(hub: Hub, params) -> Item | None:
 
 def _new_row(hub: Hub, item: Item, acceptance: dict, suggestions: dict) -> LineRow:
     rule = acceptance[(hub.pk, item.category_id)]
+    suggestion = suggestions.get(item.category_id)
+    # What the hub does not take goes, by default, to the nearest hub with room for it: the
+    # donor is sent on rather than turned away.
+    outcome = Outcome.DECLINED if suggestion is None else Outcome.REDIRECTED
     return LineRow(
         item=item,
         acceptance=rule,
-        outcome=Outcome.ACCEPTED if rule.accepts else Outcome.DECLINED,
-        suggestion=suggestions.get(item.category_id),
+        outcome=Outcome.ACCEPTED if rule.accepts else outcome,
+        suggestion=suggestion,
     )
 
 

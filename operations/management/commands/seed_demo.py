@@ -27,6 +27,7 @@ from inventory.services import StockLine, stock_key_scoped, stock_receive
 from inventory.stock_alerts import item_stock_rules_set
 from network.models import Offer
 from network.services import offer_create
+from operations.demo_network import LINK_SHELTER, seed_places, seed_pledge, seed_shelter_link
 
 WEST_ADAMS = "west-adams"
 ALTADENA = "altadena"
@@ -374,7 +375,16 @@ class Command(BaseCommand):
             seed_pinned_tiles(hub=hubs[WEST_ADAMS], items=items)
             seed_minimums(hub=hubs[WEST_ADAMS], items=items, user=users["coordinator"])
             seed_offers(hub=hubs[WEST_ADAMS], items=items, user=users["coordinator"])
+            seed_places()
+            pledge = seed_pledge(hub=hubs[WEST_ADAMS], items=items)
+            link = seed_shelter_link(hub=hubs[WEST_ADAMS], user=users["coordinator"])
         self.print_summary(hubs=hubs, new_usernames=new_usernames, received=received)
+        if pledge is not None:
+            self.stdout.write(f"  Pledge #{pledge.pk} is expected at {pledge.hub.name}'s table.")
+        if link is not None:
+            self.stdout.write(
+                f"  {LINK_SHELTER}'s private needs link (shown this once): /needs/{link}/"
+            )
 
     def print_summary(
         self, *, hubs: dict[str, Hub], new_usernames: set[str], received: int
