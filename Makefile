@@ -27,8 +27,11 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+## make messages: compile every language's catalogue (locale/, and locale_django/ for Django's
+## own messages in languages Django does not ship); a fuzzy entry counts as untranslated
 messages: $(BIN)/.installed
-	$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+	$(BIN)/pybabel compile --domain django --directory locale_django --statistics
 
 ## make demo: a working hub with demo data on SQLite, no Redis, at http://127.0.0.1:8000
 demo: messages

@@ -6,6 +6,7 @@ Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_U
 
 from pathlib import Path
 
+import django.conf.locale
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
@@ -129,8 +130,25 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages of the neighbourhood the first hub served (Los Angeles), and Hindi, in which
+# mutual-aid calls circulate. Each has its catalogue in locale/<code>/ (README: Translating).
+LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("hi", _("Hindi")),
+    ("ko", _("Korean")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("tl", _("Tagalog")),
+    ("vi", _("Vietnamese")),
+    ("fa", _("Persian")),
+]
+# Django has no Tagalog: its name and direction for the language menu and <html dir>, and
+# Django's own messages (form errors) in Tagalog in locale_django/.
+EXTRA_LANG_INFO = {
+    "tl": {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"},
+}
+django.conf.locale.LANG_INFO = {**django.conf.locale.LANG_INFO, **EXTRA_LANG_INFO}
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Los_Angeles")
 USE_I18N = True
 USE_TZ = True

@@ -39,6 +39,7 @@ from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StockMovement
 from inventory.picking import fefo_order
+from inventory.reasons import Reason
 from inventory.selectors import location_fill_list
 from inventory.services import (
     MAX_QUANTITY,
@@ -199,7 +200,7 @@ def run_dispatch(*, run: Run, user: User) -> Run:
                 for line in lines
             ],
             user=user,
-            reason=_("Run %(number)d, out for delivery") % {"number": run.pk},
+            reason=Reason("run_out", number=run.pk),
             # A second guard beside the status: one dispatch per run, ever.
             idempotency_key=f"run-{run.pk}-dispatch",
         )
@@ -258,8 +259,12 @@ def stop_deliver(
                 returns=returns,
                 arrivals=arrivals,
                 user=user,
-                reason=_("Run %(number)d, stop %(position)d: %(destination)s")
-                % {"number": run.pk, "position": stop.position, "destination": stop.destination},
+                reason=Reason(
+                    "run_stop",
+                    number=run.pk,
+                    position=stop.position,
+                    destination=stop.destination.name,
+                ),
                 idempotency_key=f"stop-{stop.pk}-settle",
             )
         for line in lines:

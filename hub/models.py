@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.translated import translated, translations_field
 from hub.validators import single_line
 
 
@@ -92,6 +93,8 @@ class Hub(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="hubs", blank=True
     )
+    # Its opening hours and intake reason in other languages than its default (hub.translated).
+    translations = translations_field()
 
     class Meta:
         ordering = ["name"]
@@ -100,6 +103,14 @@ class Hub(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_opening_hours(self) -> str:
+        return translated(self, "opening_hours")
+
+    @property
+    def display_intake_reason(self) -> str:
+        return translated(self, "intake_reason")
 
 
 class CategoryIntake(models.Model):
@@ -111,6 +122,8 @@ class CategoryIntake(models.Model):
     status = models.CharField(_("intake"), max_length=8, choices=IntakeStatus.choices)
     reason = models.CharField(_("why"), max_length=255, blank=True)
     reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
+    # Its reason in other languages than the hub's default (hub.translated).
+    translations = translations_field()
 
     class Meta:
         constraints = [
@@ -121,6 +134,10 @@ class CategoryIntake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} @ {self.hub}: {self.get_status_display()}"
+
+    @property
+    def display_reason(self) -> str:
+        return translated(self, "reason")
 
 
 class Membership(models.Model):

@@ -27,6 +27,7 @@ from inventory.models import (
     StorageLocation,
     Unit,
 )
+from inventory.reasons import Reason
 from inventory.services import MAX_QUANTITY, StockLine, stock_count_many, stock_key_scoped
 from inventory.spreadsheet import (
     MAX_CELL_LENGTH,
@@ -159,7 +160,7 @@ def stock_import_confirm(*, hub: Hub, user: User, name: str, content: bytes) -> 
                 stock_count_many(
                     lines=lines,
                     user=user,
-                    reason=_("Opening stock from %(file)s") % {"file": name[:200]},
+                    reason=Reason("opening_stock", file=name[:200]),
                     idempotency_key=key,
                 )
     except IntegrityError as error:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hub.models import Hub
+from hub.translated import translated_text
 from inventory.models import (
     CapacityAlert,
     Category,
@@ -252,7 +253,9 @@ def received_by_category_list(
             created_at__lt=until,
             reversed_by__isnull=True,
         )
-        .values("item__category__name", "item__category__sort_order")
+        .values(
+            "item__category__name", "item__category__translations", "item__category__sort_order"
+        )
         .annotate(
             units=Sum("quantity"),
             litres=Sum(F("quantity") * F("item__unit_volume_litres"), output_field=LITRES),
@@ -260,7 +263,11 @@ def received_by_category_list(
         .order_by("item__category__sort_order", "item__category__name")
     )
     return [
-        CategoryReceived(category=r["item__category__name"], units=r["units"], litres=r["litres"])
+        CategoryReceived(
+            category=translated_text(r["item__category__name"], r["item__category__translations"]),
+            units=r["units"],
+            litres=r["litres"],
+        )
         for r in rows
     ]
 

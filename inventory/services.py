@@ -33,6 +33,7 @@ from inventory.locks import (
 )
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
+from inventory.reasons import Reason
 from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
@@ -325,7 +326,7 @@ def stock_count(
         build=build,
         pairs=_pairs([line]),
         user=user,
-        reason=reason or _("Physical count"),
+        reason=reason or Reason("count"),
         source=None,
         idempotency_key=idempotency_key,
     )
@@ -787,6 +788,8 @@ def _insert_movements(
             expiry_date=change.expiry_date,
             created_by=user if user and user.is_authenticated else None,
             reason=reason[:255],
+            reason_code=getattr(reason, "code", ""),
+            reason_params=getattr(reason, "params", {}),
             operation=operation,
             # The key sits on the operation's first row; its other rows share `operation`.
             idempotency_key=key if n == 0 else None,
@@ -906,7 +909,7 @@ def item_merge(
         raise StockError(_("Choose another item to merge into."))
     if not into.is_active or into.merged_into_id:
         raise StockError(_("%(item)s is no longer in the catalog.") % {"item": into.name})
-    reason = _("%(item)s merged into %(into)s") % {"item": item.name, "into": into.name}
+    reason = Reason("merged", item=item.name, into=into.name)
     with transaction.atomic():
         # NO KEY: dropoffs insert rows that point at the item meanwhile (inventory.locks).
         locked = Item.objects.select_for_update(no_key=True).get(pk=item.pk)

@@ -20,6 +20,7 @@ from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
 from inventory.models import Item, MovementKind
+from inventory.reasons import Reason
 from inventory.selectors import (
     EXPIRING_DAYS,
     alert_get,
@@ -249,7 +250,7 @@ def _item_change_make(action: str, *, hub: Hub, item: Item, data: dict, form, us
             to_location=data["to_location"],
             quantity=data["quantity"],
             expiry_date=data["expiry_date"],
-            reason=data["reason"] or _("Moved between locations"),
+            reason=data["reason"] or Reason("moved"),
             user=user,
             idempotency_key=key,
         )

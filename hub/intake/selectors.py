@@ -69,12 +69,12 @@ def acceptance_map(*, hubs: list[Hub]) -> dict[tuple[int, int], Acceptance]:
 
 def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
     if hub.intake_status == IntakeStatus.CLOSED:
-        return Acceptance(IntakeStatus.CLOSED, hub.intake_reason, hub.intake_reopens_at)
+        return Acceptance(IntakeStatus.CLOSED, hub.display_intake_reason, hub.intake_reopens_at)
     if row is not None:
-        return Acceptance(row.status, row.reason, row.reopens_at)
+        return Acceptance(row.status, row.display_reason, row.reopens_at)
     if hub.intake_status == IntakeStatus.LIMITED:
         # A limited hub takes only the categories it lists.
-        reason = hub.intake_reason or _("This hub takes only the categories it lists.")
+        reason = hub.display_intake_reason or _("This hub takes only the categories it lists.")
         return Acceptance(IntakeStatus.CLOSED, reason, hub.intake_reopens_at)
     return Acceptance(IntakeStatus.OPEN)
 

@@ -25,6 +25,7 @@ from hub.roles import Role, role_at_least
 from inventory.capacity import capacity_recheck
 from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
+from inventory.reasons import Reason
 from inventory.services import (
     NoRoom,
     StockError,
@@ -125,7 +126,7 @@ def dropoff_log(
                 stock_receive(
                     lines=accepted,
                     user=user,
-                    reason=_("Dropoff #%(number)d") % {"number": dropoff.pk},
+                    reason=Reason("dropoff", number=dropoff.pk),
                     source=dropoff,
                     idempotency_key=f"dropoff:{idempotency_key}",
                 )
@@ -194,7 +195,7 @@ def dropoff_undo(*, dropoff: Dropoff, user: User) -> Dropoff:
                 stock_void(
                     movement=received,
                     user=user,
-                    reason=_("Dropoff #%(number)d undone") % {"number": locked.pk},
+                    reason=Reason("dropoff_undone", number=locked.pk),
                     idempotency_key=f"undo-dropoff:{locked.pk}",
                 )
             except StockError as error:
