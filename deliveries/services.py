@@ -661,7 +661,7 @@ def _text_limit(model: type[Model], name: str) -> int:
 def _item_listed(item: Item) -> DestinationError:
     return DestinationError(
         _("This destination already lists %(item)s: change that need instead.")
-        % {"item": item.name},
+        % {"item": item.display_name},
         field="item",
     )
 
@@ -669,6 +669,6 @@ def _item_listed(item: Item) -> DestinationError:
 def _category_listed(category: Category) -> DestinationError:
     return DestinationError(
         _("This destination already lists %(category)s: change that need instead.")
-        % {"category": category.name},
+        % {"category": category.display_name},
         field="category",
     )

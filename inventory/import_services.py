@@ -277,7 +277,9 @@ def _stock_fields(row: ImportRow, text: dict, expiry, locations: dict, errors: l
         except ValueError:
             errors.append(_("The expiry date must be a date like 2025-03-31."))
     if row.expiry and row.item is not None and not row.item.tracks_expiry:
-        errors.append(_("%(item)s has no expiry date in the catalog.") % {"item": row.item.name})
+        errors.append(
+            _("%(item)s has no expiry date in the catalog.") % {"item": row.item.display_name}
+        )
 
 
 def _on_record(hub: Hub, rows: list[ImportRow]) -> None:

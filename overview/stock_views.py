@@ -202,7 +202,7 @@ def item_change(request: HubRequest, hub: Hub, item_pk: int, action: str) -> Htt
         except UserError as error:
             user_error_show(error=error, form=form)
         else:
-            messages.success(request, str(_ITEM_DONE[action]) % {"item": item.name})
+            messages.success(request, str(_ITEM_DONE[action]) % {"item": item.display_name})
             return redirect("item_detail", hub_slug=hub.slug, item_pk=item.pk)
     return _item_page(request, hub, item, **{action: form})
 
@@ -287,7 +287,7 @@ def location_count_view(request: HubRequest, hub: Hub, location_pk: int) -> Http
                     "Count of %(location)s saved: %(changed)d balances corrected.",
                     changed,
                 )
-                % {"location": location.name, "changed": changed},
+                % {"location": location.display_name, "changed": changed},
             )
             return redirect("location_count", hub_slug=hub.slug, location_pk=location.pk)
     return render(

@@ -305,7 +305,7 @@ def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, accepta
     if not acceptance[(hub.pk, line.item.category_id)].accepts:
         raise IntakeError(
             _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
-            % {"hub": hub.name, "category": line.item.category.name},
+            % {"hub": hub.name, "category": line.item.category.display_name},
             line=n,
         )
 
