@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.translated import translated, translations_field
 from hub.validators import single_line
+
+
+def shipped_languages() -> list[tuple[str, Any]]:
+    """settings.LANGUAGES, read when asked: a language added under locale/ needs no migration."""
+    return list(settings.LANGUAGES)
 
 
 class IntakeStatus(models.TextChoices):
@@ -44,7 +50,7 @@ class Hub(models.Model):
     default_language = models.CharField(
         _("default language"),
         max_length=8,
-        choices=settings.LANGUAGES,
+        choices=shipped_languages,
         default=settings.LANGUAGE_CODE,
         help_text=_("What a newcomer joining by code is offered first."),
     )
@@ -287,7 +293,7 @@ class LanguagePreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, choices=shipped_languages)
 
     class Meta:
         verbose_name = _("language preference")
