@@ -179,3 +179,15 @@ class NamedForm(forms.Form):
 
 def _line(item, location, quantity):
     return DropoffLineInput(item=item, quantity=quantity, location=location)
+
+
+def test_it_exports_names_and_reasons_in_the_readers_language(
+    client, hub, coordinator, blanket, hall
+):
+    dropoff = logged(hub, coordinator, _line(blanket, hall, 3))
+    login(client, coordinator)
+    client.cookies["django_language"] = "es"
+    stock = b"".join(client.get(reverse("export_stock", args=[hub.slug])).streaming_content)
+    ledger = b"".join(client.get(reverse("export_ledger", args=[hub.slug])).streaming_content)
+    assert "Manta,Ropa de cama,Main hall" in stock.decode()
+    assert f"Donación n.º {dropoff.pk}" in ledger.decode()

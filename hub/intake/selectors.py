@@ -26,6 +26,7 @@ from hub.models import (
     Outcome,
     PinnedTile,
 )
+from hub.translated import translated_text
 from inventory.models import Category, Item, StorageLocation
 from inventory.search import query_terms
 from inventory.selectors import LocationFill
@@ -345,7 +346,7 @@ def dropoff_line_rows(
 ) -> Iterator[tuple]:
     """Each dropoff line of the period, oldest first, as the export's columns, read in
     chunks so that a long period streams."""
-    return (
+    rows = (
         DropoffLine.objects.filter(
             dropoff__hub=hub, dropoff__logged_at__gte=since, dropoff__logged_at__lt=until
         )
@@ -356,15 +357,46 @@ def dropoff_line_rows(
             "dropoff__logged_by__username",
             "dropoff__undone_at",
             "item__name",
+            "item__translations",
             "item__category__name",
+            "item__category__translations",
             "quantity",
             "item__unit",
             "outcome",
             "location__name",
+            "location__translations",
             "redirected_to__name",
             "expiry_date",
         )
         .iterator(chunk_size=chunk_size)
+    )
+    # Names in the reader's language, as the pages show them.
+    return (
+        (
+            *dropoff,
+            translated_text(item, it),
+            translated_text(category, ct),
+            quantity,
+            unit,
+            outcome,
+            translated_text(location, lt) if location is not None else None,
+            redirected_to,
+            expiry,
+        )
+        for (
+            *dropoff,
+            item,
+            it,
+            category,
+            ct,
+            quantity,
+            unit,
+            outcome,
+            location,
+            lt,
+            redirected_to,
+            expiry,
+        ) in rows
     )
 
 
