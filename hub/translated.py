@@ -43,9 +43,12 @@ def translations_check(value: Any) -> None:
 
 def translated(obj: Any, field: str, language: str | None = None) -> str:
     """The field in `language` (the active one by default), else in the default language."""
+    text = getattr(obj, field)
+    if not text:  # a cleared text (an intake reopened) leaves no translation behind
+        return text
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     texts: Mapping[str, str] = (getattr(obj, "translations", None) or {}).get(field) or {}
-    return texts.get(language) or getattr(obj, field)
+    return texts.get(language) or text
 
 
 def translated_all(obj: Any, field: str) -> list[str]:
@@ -111,5 +114,7 @@ def translations_form(
 
 def translated_text(text: str, translations: Translations | None, field: str = "name") -> str:
     """`translated` for a row read as values (`text` and the row's `translations`)."""
+    if not text:
+        return text
     language = translation.get_language() or settings.LANGUAGE_CODE
     return ((translations or {}).get(field) or {}).get(language) or text

@@ -12,7 +12,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from hub.intake.services import DropoffLineInput
+from hub.intake.services import DropoffLineInput, hub_intake_set
+from hub.intake_status import intake_close_when_full, intake_reopen_under_nearly_full
 from hub.languages import SESSION_KEY
 from hub.translated import translated
 from inventory.models import StockMovement
@@ -191,3 +192,29 @@ def test_it_exports_names_and_reasons_in_the_readers_language(
     ledger = b"".join(client.get(reverse("export_ledger", args=[hub.slug])).streaming_content)
     assert "Manta,Ropa de cama,Main hall" in stock.decode()
     assert f"Donación n.º {dropoff.pk}" in ledger.decode()
+
+
+def test_it_words_an_automatic_closure_for_every_reader_and_restores_the_admins_reason(hub):
+    hub.intake_status, hub.intake_reason = "limited", "Only baby items"
+    hub.translations = {"intake_reason": {"es": "Solo artículos de bebé"}}
+    hub.save()
+
+    intake_close_when_full(hub=hub, percent=Decimal("96"))
+    hub.refresh_from_db()
+    with translation.override("hi"):
+        assert hub.display_intake_reason == "अपने आप: भंडार 96 % भरा"
+    assert hub.display_intake_reason == "automatic: storage 96 % full"
+
+    intake_reopen_under_nearly_full(hub=hub)
+    hub.refresh_from_db()
+    with translation.override("es"):
+        assert hub.display_intake_reason == "Solo artículos de bebé"
+
+
+def test_it_drops_the_translations_of_a_reason_the_admin_changed(hub, admin_user):
+    hub.intake_status, hub.intake_reason = "closed", "Storage full"
+    hub.translations = {"intake_reason": {"es": "Almacén lleno"}}
+    hub.save()
+    hub_intake_set(hub=hub, user=admin_user, status="closed", reason="Moving to a new site")
+    with translation.override("es"):
+        assert hub.display_intake_reason == "Moving to a new site"

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -365,13 +365,18 @@ def hub_intake_set(
     if status not in IntakeStatus.values:
         raise IntakeControlError(_("Choose open, limited or closed."), field="status")
     reason, reopens_at = _intake_reason_check(status=status, reason=reason, reopens_at=reopens_at)
-    values = {
+    values: dict[str, Any] = {
         "intake_status": status,
         "intake_reason": reason if status != IntakeStatus.OPEN else "",
         "intake_reopens_at": reopens_at,
         "intake_closed_automatically": False,
         "intake_changed_at": timezone.now(),
     }
+    if values["intake_reason"] != hub.intake_reason:
+        # The other languages' words were for the old reason: an admin gives the new ones.
+        values["translations"] = {
+            k: v for k, v in (hub.translations or {}).items() if k != "intake_reason"
+        }
     with transaction.atomic():
         hub_state_lock(hub=hub)  # no dropoff is logged after this commits (inventory.locks)
         return _hub_update(hub=hub, values=values)
