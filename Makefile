@@ -16,7 +16,7 @@ TEST_WORKERS ?= auto
 # Benchmarks make (and drop) their own databases <name>_small, _large and _load on this server.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dh_bench
 
-.PHONY: demo test test-fast bench load lint format messages clean
+.PHONY: demo test test-fast bench load lint format messages language clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)." >&2; exit 1; }
@@ -30,8 +30,16 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+## make messages: compile every language's catalogue (locale/, and locale_django/ for Django's
+## own messages in languages Django does not ship); a fuzzy entry counts as untranslated
 messages: $(BIN)/.installed
-	$(BIN)/pybabel compile --domain django --directory locale --use-fuzzy --statistics
+	$(BIN)/pybabel compile --domain django --directory locale --statistics
+	$(BIN)/pybabel compile --domain django --directory locale_django --statistics
+
+## make language CODE=hy: start a new language's catalogue and glossary under locale/
+language: $(BIN)/.installed
+	@test -n "$(CODE)" || { echo "usage: make language CODE=hy" >&2; exit 1; }
+	$(BIN)/python scripts/new-language $(CODE)
 
 ## make demo: a working hub with demo data on SQLite, no Redis, at http://127.0.0.1:8000
 demo: messages

@@ -5,12 +5,15 @@ Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_U
 """
 
 from pathlib import Path
+from typing import Any
 
+import django.conf.locale
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import to_language
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -132,8 +135,38 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages of the neighbourhood the first hub served (Los Angeles), and Hindi, in which
+# mutual-aid calls circulate. Each has its catalogue in locale/<code>/ (README: Translating).
+LANGUAGES: list[tuple[str, Any]] = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("hi", _("Hindi")),
+    ("ko", _("Korean")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("tl", _("Tagalog")),
+    ("vi", _("Vietnamese")),
+    ("fa", _("Persian")),
+]
+# Django has no Tagalog: its name and direction for the language menu and <html dir>, and
+# Django's own messages (form errors) in Tagalog in locale_django/.
+EXTRA_LANG_INFO = {
+    "tl": {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"},
+}
+django.conf.locale.LANG_INFO = {**django.conf.locale.LANG_INFO, **EXTRA_LANG_INFO}
+
+
+def _languages_added() -> list[tuple[str, Any]]:
+    """A language a translator added with `make language CODE=..` (locale/<code>/ with its
+    catalogue) joins the menu without a change here, named as Django knows it."""
+    known = {code for code, _name in LANGUAGES}
+    found = sorted(path.parent.parent.name for path in BASE_DIR.glob("locale/*/LC_MESSAGES/*.po"))
+    added = [to_language(name) for name in found if to_language(name) not in known]
+    info = django.conf.locale.LANG_INFO
+    return [(code, info[code]["name"]) for code in added if "name" in info.get(code, {})]
+
+
+LANGUAGES += _languages_added()
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Los_Angeles")
 USE_I18N = True
 USE_TZ = True

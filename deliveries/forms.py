@@ -53,6 +53,7 @@ class DestinationForm(forms.Form):
         label=_("Receiving hub (another hub only)"),
         queryset=Hub.objects.none(),
         required=False,
+        empty_label=_("None"),
         error_messages={"invalid_choice": _("Choose another active hub of the network.")},
     )
     address = forms.CharField(
@@ -207,6 +208,7 @@ class RunForm(forms.Form):
     driver = DriverField(
         label=_("Driver"),
         queryset=None,
+        empty_label=_("Choose a driver"),
         error_messages={
             "required": _("Choose the driver among the hub's members."),
             "invalid_choice": _("Choose the driver among the hub's members."),

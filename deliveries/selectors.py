@@ -35,6 +35,7 @@ from deliveries.reservations import held_before_map, open_run_lines, reserved_ma
 from hub.access import hub_role_allowed
 from hub.models import Hub
 from hub.roles import Role
+from hub.translated import translated_text
 from inventory.models import Item, StockBalance, StockMovement, StorageLocation, Unit
 from inventory.picking import Missing, fefo_take, missing_list
 
@@ -95,11 +96,13 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
             "destination__hub_id",
             "item_id",
             "item__name",
+            "item__translations",
             "item__unit",
             "item__category_id",
             "item__category__code",
             "category_id",
             "category__name",
+            "category__translations",
             "category__code",
         )
         .annotate(needed=Sum("quantity"), urgency=Min("priority"))
@@ -141,7 +144,7 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
             need = MostNeeded(
                 kind=ITEM,
                 pk=n["item_id"],
-                name=n["item__name"],
+                name=translated_text(n["item__name"], n["item__translations"]),
                 category_id=n["item__category_id"],
                 category_code=n["item__category__code"],
                 unit=n["item__unit"],
@@ -153,7 +156,7 @@ def most_needed_map(*, hubs: list[Hub], limit: int = 10) -> dict[int, list[MostN
             need = MostNeeded(
                 kind=CATEGORY,
                 pk=n["category_id"],
-                name=n["category__name"],
+                name=translated_text(n["category__name"], n["category__translations"]),
                 category_id=n["category_id"],
                 category_code=n["category__code"],
                 unit="",
@@ -461,11 +464,18 @@ def delivered_by_category_list(*, hub: Hub, since: date, until: date) -> list[De
     """Units delivered per category over the days `since` to `until`, inclusive (one query)."""
     rows = (
         _delivered_lines(hub=hub, since=since, until=until)
-        .values("item__category__name")
+        .values("item__category__name", "item__category__translations")
         .annotate(units=Sum(F("quantity") - F("returned")), stops=Count("stop", distinct=True))
         .order_by("-units", "item__category__name")
     )
-    return [DeliveredTotal(r["item__category__name"], r["units"], r["stops"]) for r in rows]
+    return [
+        DeliveredTotal(
+            translated_text(r["item__category__name"], r["item__category__translations"]),
+            r["units"],
+            r["stops"],
+        )
+        for r in rows
+    ]
 
 
 def _days(*, since: date, until: date) -> tuple[datetime, datetime]:

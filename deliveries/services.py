@@ -46,6 +46,7 @@ from hub.models import Hub, Membership
 from hub.roles import Role
 from inventory.models import Category, Item, MovementKind, StockMovement
 from inventory.picking import fefo_order
+from inventory.reasons import Reason
 from inventory.services import (
     MAX_QUANTITY,
     PickLine,
@@ -260,7 +261,7 @@ def run_dispatch(*, run: Run, user: User) -> Run:
                 for line in lines
             ],
             user=user,
-            reason=_("Run %(number)d, out for delivery") % {"number": run.pk},
+            reason=Reason("run_out", number=run.pk),
             # A second guard beside the status: one dispatch per run, ever.
             idempotency_key=f"run-{run.pk}-dispatch",
         )
@@ -322,8 +323,12 @@ def stop_deliver(
             stock_settle(
                 returns=returns,
                 user=user,
-                reason=_("Run %(number)d, stop %(position)d: %(destination)s")
-                % {"number": run.pk, "position": stop.position, "destination": stop.destination},
+                reason=Reason(
+                    "run_stop",
+                    number=run.pk,
+                    position=stop.position,
+                    destination=stop.destination.name,
+                ),
                 idempotency_key=f"stop-{stop.pk}-settle",
             )
         for line in lines:
@@ -705,7 +710,7 @@ def _text_limit(model: type[Model], name: str) -> int:
 def _item_listed(item: Item) -> DestinationError:
     return DestinationError(
         _("This destination already lists %(item)s: change that need instead.")
-        % {"item": item.name},
+        % {"item": item.display_name},
         field="item",
     )
 
@@ -713,6 +718,6 @@ def _item_listed(item: Item) -> DestinationError:
 def _category_listed(category: Category) -> DestinationError:
     return DestinationError(
         _("This destination already lists %(category)s: change that need instead.")
-        % {"category": category.name},
+        % {"category": category.display_name},
         field="category",
     )

@@ -1,6 +1,7 @@
 """Django admin for the people who set hubs up. Superusers see the whole network; a user
 with the Admin role sees and changes only what belongs to their own hubs."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -12,6 +13,7 @@ from hub.admin_base import HubScopedMixin, ReadOnlyAdmin, people_visible_to
 from hub.fields import BoundedInputAdmin
 from hub.models import CategoryIntake, Dropoff, DropoffLine, Hub, Membership, Place
 from hub.roles import Role
+from hub.translated import translations_form
 from inventory.locks import hub_state_lock
 
 User = get_user_model()
@@ -35,6 +37,11 @@ class CategoryIntakeInline(BoundedInputAdmin, admin.TabularInline):
 @admin.register(Hub)
 class HubAdmin(HubScopedMixin, admin.ModelAdmin):
     hub_path = ""
+    # Its opening hours and intake reason in the other languages, beside the default one.
+    form = translations_form(
+        forms.ModelForm, ["opening_hours", "intake_reason"], max_length=255, every_language=True
+    )
+    exclude = ["translations"]
     list_display = ["name", "address", "intake_status", "is_active"]
     search_fields = ["name", "address"]
     prepopulated_fields = {"slug": ["name"]}

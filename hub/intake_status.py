@@ -20,14 +20,21 @@ def intake_close_when_full(*, hub: Hub, percent: Decimal) -> bool:
     closed, or a hub not set to close by itself, stays as it is."""
     if not hub.close_when_full or hub.intake_status == IntakeStatus.CLOSED:
         return False
-    # Stored once for everyone who reads it, so in the site's language, not the tablet's.
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _("automatic: storage %(percent)s %% full") % {
-            "percent": percent.quantize(Decimal(1))
-        }
+    # Stored in the site's language, and in each other one beside it (hub.translated); the
+    # admin's own reason and its translations come back when intake reopens by itself.
+    worded = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            worded[code] = _("automatic: storage %(percent)s %% full") % {
+                "percent": percent.quantize(Decimal(1))
+            }
+    texts = dict(hub.translations or {})
+    texts["intake_reason_before_auto"] = texts.pop("intake_reason", {})
+    texts["intake_reason"] = {c: t for c, t in worded.items() if c != settings.LANGUAGE_CODE}
     Hub.objects.filter(pk=hub.pk).exclude(intake_status=IntakeStatus.CLOSED).update(
         intake_status=IntakeStatus.CLOSED,
-        intake_reason=reason,
+        intake_reason=worded[settings.LANGUAGE_CODE],
+        translations=texts,
         intake_status_before_auto=F("intake_status"),
         intake_reason_before_auto=F("intake_reason"),
         intake_reopens_at=None,
@@ -41,9 +48,12 @@ def intake_reopen_under_nearly_full(*, hub: Hub) -> None:
     """Put back what an automatic closure replaced. A closure by hand stays as it is."""
     if not hub.intake_closed_automatically:
         return
+    texts = dict(hub.translations or {})
+    texts["intake_reason"] = texts.pop("intake_reason_before_auto", {})
     Hub.objects.filter(
         pk=hub.pk, intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED
     ).update(
+        translations=texts,
         intake_status=F("intake_status_before_auto"),
         intake_reason=F("intake_reason_before_auto"),
         intake_closed_automatically=False,

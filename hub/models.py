@@ -1,5 +1,6 @@
 import unicodedata
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,7 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.translated import translated, translations_field
 from hub.validators import single_line
+
+
+def shipped_languages() -> list[tuple[str, Any]]:
+    """settings.LANGUAGES, read when asked: a language added under locale/ needs no migration."""
+    return list(settings.LANGUAGES)
 
 
 class IntakeStatus(models.TextChoices):
@@ -44,7 +51,7 @@ class Hub(models.Model):
     default_language = models.CharField(
         _("default language"),
         max_length=8,
-        choices=settings.LANGUAGES,
+        choices=shipped_languages,
         default=settings.LANGUAGE_CODE,
         help_text=_("What a newcomer joining by code is offered first."),
     )
@@ -113,6 +120,8 @@ class Hub(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="hubs", blank=True
     )
+    # Its opening hours and intake reason in other languages than its default (hub.translated).
+    translations = translations_field()
 
     class Meta:
         ordering = ["name"]
@@ -121,6 +130,14 @@ class Hub(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_opening_hours(self) -> str:
+        return translated(self, "opening_hours")
+
+    @property
+    def display_intake_reason(self) -> str:
+        return translated(self, "intake_reason")
 
 
 class CategoryIntake(models.Model):
@@ -132,6 +149,8 @@ class CategoryIntake(models.Model):
     status = models.CharField(_("intake"), max_length=8, choices=IntakeStatus.choices)
     reason = models.CharField(_("why"), max_length=255, blank=True)
     reopens_at = models.DateTimeField(_("reopens at"), null=True, blank=True)
+    # Its reason in other languages than the hub's default (hub.translated).
+    translations = translations_field()
 
     class Meta:
         constraints = [
@@ -142,6 +161,10 @@ class CategoryIntake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} @ {self.hub}: {self.get_status_display()}"
+
+    @property
+    def display_reason(self) -> str:
+        return translated(self, "reason")
 
 
 class Membership(models.Model):
@@ -294,7 +317,7 @@ class LanguagePreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, choices=shipped_languages)
 
     class Meta:
         verbose_name = _("language preference")

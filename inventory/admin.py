@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 
 from hub.admin_base import HubScopedMixin, ReadOnlyAdmin
 from hub.fields import BoundedInputAdmin
+from hub.translated import translations_form
 from inventory.models import (
     AlertDelivery,
     CapacityAlert,
@@ -18,6 +20,8 @@ from inventory.services import item_unit_volume_change
 
 @admin.register(StorageLocation)
 class StorageLocationAdmin(HubScopedMixin, admin.ModelAdmin):
+    form = translations_form(forms.ModelForm, ["name"], max_length=120)
+    exclude = ["translations"]
     list_display = ["name", "hub", "capacity_litres", "used_litres", "is_active"]
     list_filter = ["hub", "is_active"]
     search_fields = ["name"]
@@ -25,12 +29,16 @@ class StorageLocationAdmin(HubScopedMixin, admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(BoundedInputAdmin, admin.ModelAdmin):
+    form = translations_form(forms.ModelForm, ["name"], max_length=80)
+    exclude = ["translations"]
     list_display = ["name", "code", "sort_order"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(Item)
 class ItemAdmin(BoundedInputAdmin, admin.ModelAdmin):
+    form = translations_form(forms.ModelForm, ["name"], max_length=120)
+    exclude = ["translations"]
     list_display = ["name", "category", "unit", "unit_volume_litres", "tracks_expiry", "is_active"]
     list_filter = ["category", "unit", "tracks_expiry", "is_active", "needs_review"]
     search_fields = ["name", "aliases"]

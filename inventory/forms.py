@@ -85,7 +85,7 @@ class StockLocationChoiceField(LocationChoiceField):
 
     def label_from_instance(self, obj: StorageLocation) -> str:
         return _("%(location)s (%(quantity)s %(unit)s on record)") % {
-            "location": obj.name,
+            "location": obj.display_name,
             "quantity": formats.number_format(self.on_record.get(obj.pk, 0), force_grouping=True),
             "unit": self.unit,
         }

@@ -27,6 +27,7 @@ from inventory.models import (
     StorageLocation,
     Unit,
 )
+from inventory.reasons import Reason
 from inventory.services import MAX_QUANTITY, StockLine, stock_count_many, stock_key_scoped
 from inventory.spreadsheet import (
     MAX_CELL_LENGTH,
@@ -159,7 +160,7 @@ def stock_import_confirm(*, hub: Hub, user: User, name: str, content: bytes) -> 
                 stock_count_many(
                     lines=lines,
                     user=user,
-                    reason=_("Opening stock from %(file)s") % {"file": name[:200]},
+                    reason=Reason("opening_stock", file=name[:200]),
                     idempotency_key=key,
                 )
     except IntegrityError as error:
@@ -276,7 +277,9 @@ def _stock_fields(row: ImportRow, text: dict, expiry, locations: dict, errors: l
         except ValueError:
             errors.append(_("The expiry date must be a date like 2025-03-31."))
     if row.expiry and row.item is not None and not row.item.tracks_expiry:
-        errors.append(_("%(item)s has no expiry date in the catalog.") % {"item": row.item.name})
+        errors.append(
+            _("%(item)s has no expiry date in the catalog.") % {"item": row.item.display_name}
+        )
 
 
 def _on_record(hub: Hub, rows: list[ImportRow]) -> None:

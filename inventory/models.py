@@ -15,7 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
+from hub.translated import translated, translated_all, translations_field
 from hub.validators import single_line
+from inventory.reasons import reason_show
 from inventory.search import search_text
 from inventory.webhooks import webhook_url_check
 
@@ -31,6 +33,8 @@ class StorageLocation(models.Model):
         help_text=_("A pallet position is about 2,270 L; a banker's box about 30 L."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Its name in other languages (hub.translated).
+    translations = translations_field()
     # The sum of its balances x their item's unit volume, kept by inventory.services in the
     # transaction that changes them (so a fill is one row, not a sum over the stock), and
     # compared with that sum by the consistency check (stock_check).
@@ -53,7 +57,7 @@ class StorageLocation(models.Model):
         verbose_name_plural = _("storage locations")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.hub})"
+        return f"{self.display_name} ({self.hub})"
 
     def save(self, **kwargs) -> None:
         # Its litres in use are the stock services' to change: a location loaded before a
@@ -66,6 +70,11 @@ class StorageLocation(models.Model):
             ]
         super().save(**kwargs)
 
+    @property
+    def display_name(self) -> str:
+        """Its name in the reader's language."""
+        return translated(self, "name")
+
 
 class Category(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -77,6 +86,8 @@ class Category(models.Model):
         blank=True,
         help_text=_("Words it is also searched by, in any language, separated by commas."),
     )
+    # Its name in other languages (hub.translated).
+    translations = translations_field()
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -84,7 +95,7 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -94,6 +105,11 @@ class Category(models.Model):
             item.category = self
             item.search_text = item.search_text_now()
         Item.objects.bulk_update(items, ["search_text"])
+
+    @property
+    def display_name(self) -> str:
+        """Its name in the reader's language."""
+        return translated(self, "name")
 
 
 class Unit(models.TextChoices):
@@ -131,7 +147,9 @@ class Item(models.Model):
         blank=True,
         help_text=_("Names it is also searched by, in any language, separated by commas."),
     )
-    # Name, aliases and category, folded (inventory.search); kept by save().
+    # Its name in other languages (hub.translated).
+    translations = translations_field()
+    # Names in every language, aliases and category, folded (inventory.search); kept by save().
     search_text = models.TextField(blank=True, editable=False)
     # An item a volunteer added at the table ("Other"), until a coordinator keeps or merges it.
     needs_review = models.BooleanField(_("needs review"), default=False)
@@ -165,7 +183,7 @@ class Item(models.Model):
         verbose_name_plural = _("items")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         self.search_text = self.search_text_now()
@@ -173,9 +191,19 @@ class Item(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
+    @property
+    def display_name(self) -> str:
+        """Its name in the reader's language."""
+        return translated(self, "name")
+
     def search_text_now(self) -> str:
         category = self.category
-        return search_text(self.name, self.aliases, category.name, category.aliases)
+        return search_text(
+            *translated_all(self, "name"),
+            self.aliases,
+            *translated_all(category, "name"),
+            category.aliases,
+        )
 
 
 class MovementKind(models.TextChoices):
@@ -211,6 +239,9 @@ class StockMovement(models.Model):
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # Set when the software gave the reason (inventory.reasons): it is worded when shown.
+    reason_code = models.CharField(max_length=40, blank=True, editable=False)
+    reason_params = models.JSONField(default=dict, blank=True, editable=False)
     operation = models.UUIDField(_("operation"), db_index=True, editable=False)
     # Set on the first row of an operation only (NULLs do not collide).
     idempotency_key = models.CharField(  # noqa: DJ001 - NULL, unlike "", is never a duplicate
@@ -252,6 +283,10 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity:+d} {self.item} @ {self.location}"
+
+    @property
+    def display_reason(self) -> str:
+        return reason_show(code=self.reason_code, params=self.reason_params, text=self.reason)
 
 
 class StockBalance(models.Model):

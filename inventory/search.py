@@ -1,12 +1,12 @@
 """Item search text: the words an item can be found by (its name, its aliases, its
 category's name and aliases), folded so that case, accents and plural endings do not
 matter. Stored on the item (`Item.search_text`) when it is saved, so that a search is one
-query whatever the catalog's size."""
+query whatever the catalog's size. Names in every language are in it (hub.translated), so
+"manta" finds the Blanket and "कंबल" does too; words of any script count, their marks (a
+Devanagari vowel sign) as part of the word."""
 
-import re
 import unicodedata
 
-WORD = re.compile(r"[0-9a-z]+")
 # Spanish plurals in -es after these consonants (pañales, jabones, colchones, mujeres);
 # English ones after s, x, z, ch, sh (boxes, toothbrushes, glasses).
 ES_AFTER = ("l", "n", "r", "d", "j", "s", "x", "z", "ch", "sh")
@@ -30,8 +30,20 @@ def singular(word: str) -> str:
     return word
 
 
+def _in_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
 def words(text: str) -> list[str]:
-    return WORD.findall(fold(text))
+    found: list[str] = []
+    word = ""
+    for char in fold(text) + " ":
+        if _in_word(char):
+            word += char
+        elif word:
+            found.append(word)
+            word = ""
+    return found
 
 
 def search_text(*parts: str) -> str:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hub.models import Hub
+from hub.translated import translated_text
 from inventory.models import (
     CAPACITY_LEVELS,
     CapacityAlert,
@@ -25,6 +26,7 @@ from inventory.models import (
     StockMovement,
     StorageLocation,
 )
+from inventory.reasons import reason_show
 
 LITRES = DecimalField(max_digits=18, decimal_places=3)
 
@@ -82,18 +84,26 @@ def stock_level_list(*, hub: Hub) -> QuerySet[StockBalance]:
 def stock_level_rows(*, hub: Hub, chunk_size: int) -> Iterator[tuple]:
     """The stock levels of `stock_level_list`, as the export's columns, read in chunks so
     that a large stock streams."""
-    return (
+    rows = (
         stock_level_list(hub=hub)
         .values_list(
             "item__name",
+            "item__translations",
             "item__category__name",
+            "item__category__translations",
             "location__name",
+            "location__translations",
             "expiry_date",
             "quantity",
             "item__unit",
             "item__unit_volume_litres",
         )
         .iterator(chunk_size=chunk_size)
+    )
+    # Names in the reader's language, as the pages show them.
+    return (
+        (translated_text(i, it), translated_text(c, ct), translated_text(loc, lt), *rest)
+        for i, it, c, ct, loc, lt, *rest in rows
     )
 
 
@@ -316,7 +326,9 @@ def received_by_category_list(
             created_at__lt=until,
             reversed_by__isnull=True,
         )
-        .values("item__category__name", "item__category__sort_order")
+        .values(
+            "item__category__name", "item__category__translations", "item__category__sort_order"
+        )
         .annotate(
             units=Sum("quantity"),
             litres=Sum(F("quantity") * F("item__unit_volume_litres"), output_field=LITRES),
@@ -324,7 +336,11 @@ def received_by_category_list(
         .order_by("item__category__sort_order", "item__category__name")
     )
     return [
-        CategoryReceived(category=r["item__category__name"], units=r["units"], litres=r["litres"])
+        CategoryReceived(
+            category=translated_text(r["item__category__name"], r["item__category__translations"]),
+            units=r["units"],
+            litres=r["litres"],
+        )
         for r in rows
     ]
 
@@ -435,7 +451,7 @@ def _differs(balance: int | None, ledger: int | None) -> bool:
 def ledger_rows(*, hub: Hub, since: datetime, until: datetime, chunk_size: int) -> Iterator[tuple]:
     """Each stock movement of the period at the hub, oldest first, as the export's columns,
     read in chunks so that a long period streams."""
-    return (
+    rows = (
         StockMovement.objects.filter(location__hub=hub, created_at__gte=since, created_at__lt=until)
         .order_by("created_at", "pk")
         .values_list(
@@ -443,16 +459,57 @@ def ledger_rows(*, hub: Hub, since: datetime, until: datetime, chunk_size: int) 
             "created_at",
             "kind",
             "item__name",
+            "item__translations",
             "item__category__name",
+            "item__category__translations",
             "location__name",
+            "location__translations",
             "expiry_date",
             "quantity",
             "created_by__username",
             "reason",
+            "reason_code",
+            "reason_params",
             "operation",
             "reverses_id",
         )
         .iterator(chunk_size=chunk_size)
+    )
+    # Names and the software's reasons in the reader's language, as the pages show them.
+    return (
+        (
+            pk,
+            at,
+            kind,
+            translated_text(item, it),
+            translated_text(category, ct),
+            translated_text(location, lt),
+            expiry,
+            quantity,
+            by,
+            reason_show(code=code, params=params, text=reason),
+            operation,
+            reverses,
+        )
+        for (
+            pk,
+            at,
+            kind,
+            item,
+            it,
+            category,
+            ct,
+            location,
+            lt,
+            expiry,
+            quantity,
+            by,
+            reason,
+            code,
+            params,
+            operation,
+            reverses,
+        ) in rows
     )
 
 

@@ -35,6 +35,7 @@ from inventory.locks import (
 )
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
+from inventory.reasons import Reason
 from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
 from inventory.tasks import minimums_after_commit
 
@@ -58,8 +59,8 @@ class InsufficientStock(StockError):
                 "%(available)d in stock, short by %(shortfall)d."
             )
             % {
-                "item": item.name,
-                "location": location.name,
+                "item": item.display_name,
+                "location": location.display_name,
                 "requested": requested,
                 "available": available,
                 "shortfall": self.shortfall,
@@ -87,7 +88,7 @@ class Shortfall(StockError):
 
 def _missing_text(missing: Missing) -> str:
     values = {
-        "item": missing.item.name,
+        "item": missing.item.display_name,
         "shortfall": missing.shortfall,
         "requested": missing.requested,
         "available": missing.available,
@@ -330,7 +331,7 @@ def stock_count(
         build=build,
         pairs=_pairs([line]),
         user=user,
-        reason=reason or _("Physical count"),
+        reason=reason or Reason("count"),
         source=None,
         idempotency_key=idempotency_key,
     )
@@ -561,9 +562,9 @@ def room_check(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> None:
         raise NoRoom(
             _("%(location)s has no room for %(quantity)d %(item)s (%(needed)s L needed).")
             % {
-                "location": line.location.name,
+                "location": line.location.display_name,
                 "quantity": line.quantity,
-                "item": line.item.name,
+                "item": line.item.display_name,
                 "needed": formats.number_format(needed, 0),
             }
             + " "
@@ -677,7 +678,7 @@ def stock_count_many(
         _check_line(line, allow_zero=True)
         key = _key(line.item, line.location, line.expiry_date)
         if key in seen:
-            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.name})
+            raise StockError(_("%(item)s is counted twice.") % {"item": line.item.display_name})
         seen.add(key)
 
     def build(rows: dict) -> list[_Change]:
@@ -879,6 +880,8 @@ def _insert_movements(
             expiry_date=change.expiry_date,
             created_by=user if user and user.is_authenticated else None,
             reason=reason[:255],
+            reason_code=getattr(reason, "code", ""),
+            reason_params=getattr(reason, "params", {}),
             operation=operation,
             # The key sits on the operation's first row; its other rows share `operation`.
             idempotency_key=key if n == 0 else None,
@@ -971,7 +974,7 @@ def item_keep(*, item: Item, name: str, category, unit: str, unit_volume_litres:
     is an item of the catalog like any other from now on. Its stock stays where it is."""
     name = " ".join(name.split())
     if not item.needs_review or item.merged_into_id:
-        raise StockError(_("%(item)s is not waiting for review.") % {"item": item.name})
+        raise StockError(_("%(item)s is not waiting for review.") % {"item": item.display_name})
     if not name:
         raise StockError(_("Give the item a name."))
     if Item.objects.filter(name__iexact=name).exclude(pk=item.pk).exists():
@@ -997,13 +1000,13 @@ def item_merge(
     if item.pk == into.pk:
         raise StockError(_("Choose another item to merge into."))
     if not into.is_active or into.merged_into_id:
-        raise StockError(_("%(item)s is no longer in the catalog.") % {"item": into.name})
-    reason = _("%(item)s merged into %(into)s") % {"item": item.name, "into": into.name}
+        raise StockError(_("%(item)s is no longer in the catalog.") % {"item": into.display_name})
+    reason = Reason("merged", item=item.name, into=into.name)
     with transaction.atomic():
         # NO KEY: dropoffs insert rows that point at the item meanwhile (inventory.locks).
         locked = Item.objects.select_for_update(no_key=True).get(pk=item.pk)
         if not locked.needs_review or locked.merged_into_id:
-            raise StockError(_("%(item)s is not waiting for review.") % {"item": item.name})
+            raise StockError(_("%(item)s is not waiting for review.") % {"item": item.display_name})
         location_ids = set(
             StockBalance.objects.filter(item=item, quantity__gt=0).values_list(
                 "location", flat=True

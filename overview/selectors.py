@@ -152,7 +152,7 @@ def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
         category_statuses = tuple(
             CategoryStatus(
                 code=category.code,
-                name=category.name,
+                name=category.display_name,
                 status=str(accepts[hub.pk, category.pk].status),
                 reason=accepts[hub.pk, category.pk].reason,
                 reopens_at=accepts[hub.pk, category.pk].reopens_at,
@@ -166,11 +166,11 @@ def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
                 name=hub.name,
                 slug=hub.slug,
                 address=hub.address,
-                opening_hours=hub.opening_hours,
+                opening_hours=hub.display_opening_hours,
                 latitude=None if hub.latitude is None else str(hub.latitude),
                 longitude=None if hub.longitude is None else str(hub.longitude),
                 status=str(hub.intake_status),
-                reason=hub.intake_reason,
+                reason=hub.display_intake_reason,
                 reopens_at=hub.intake_reopens_at,
                 # Category rows keep no time of their own; intake control (hub.intake.services)
                 # moves the hub's time when it changes one.

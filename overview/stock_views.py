@@ -20,6 +20,7 @@ from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
 from inventory.models import Item, MovementKind
+from inventory.reasons import Reason
 from inventory.selectors import (
     EXPIRING_DAYS,
     alert_get,
@@ -210,7 +211,7 @@ def item_change(request: HubRequest, hub: Hub, item_pk: int, action: str) -> Htt
         except UserError as error:
             user_error_show(error=error, form=form)
         else:
-            messages.success(request, str(_ITEM_DONE[action]) % {"item": item.name})
+            messages.success(request, str(_ITEM_DONE[action]) % {"item": item.display_name})
             return redirect("item_detail", hub_slug=hub.slug, item_pk=item.pk)
     return _item_page(request, hub, item, **{action: form})
 
@@ -258,7 +259,7 @@ def _item_change_make(action: str, *, hub: Hub, item: Item, data: dict, form, us
             to_location=data["to_location"],
             quantity=data["quantity"],
             expiry_date=data["expiry_date"],
-            reason=data["reason"] or _("Moved between locations"),
+            reason=data["reason"] or Reason("moved"),
             user=user,
             idempotency_key=key,
         )
@@ -295,7 +296,7 @@ def location_count_view(request: HubRequest, hub: Hub, location_pk: int) -> Http
                     "Count of %(location)s saved: %(changed)d balances corrected.",
                     changed,
                 )
-                % {"location": location.name, "changed": changed},
+                % {"location": location.display_name, "changed": changed},
             )
             return redirect("location_count", hub_slug=hub.slug, location_pk=location.pk)
     return render(

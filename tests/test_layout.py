@@ -44,7 +44,7 @@ def test_it_switches_to_spanish_and_back(client, db):
     response = client.post(reverse("set_language"), {"language": "es", "next": reverse("login")})
     assert response.status_code == 302
     page = client.get(reverse("login")).text
-    assert '<html lang="es">' in page
+    assert '<html lang="es" dir="ltr">' in page
     assert "Iniciar sesión" in page
 
     client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})

@@ -361,9 +361,9 @@ def test_it_serves_a_spanish_visitor_in_spanish_after_an_english_one(client, hub
         if url.endswith(".json"):
             assert english.json()["language"] == "en" and spanish.json()["language"] == "es"
         else:
-            assert '<html lang="es">' in spanish.content.decode()
+            assert '<html lang="es" dir="ltr">' in spanish.content.decode()
             assert "Centro de Donaciones" in spanish.content.decode()
-            assert '<html lang="en">' in english.content.decode()
+            assert '<html lang="en" dir="ltr">' in english.content.decode()
             assert "Centro de Donaciones" not in english.content.decode()
     feed = hub_feed(client, hub, **{"accept-language": "es"})
     assert feed["intake"]["status"] == "open"  # machine values stay English
@@ -384,10 +384,10 @@ def test_it_keeps_the_cached_statuses_apart_per_language(client, hub, catalog):
 
 def test_it_follows_the_language_cookie_past_the_cache(client, hub, catalog):
     page = reverse("public_hub_status", args=[hub.slug])
-    assert '<html lang="en">' in client.get(page).content.decode()
+    assert '<html lang="en" dir="ltr">' in client.get(page).content.decode()
     assert hub_feed(client, hub)["intake"]["status_label"] == "open"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
-    assert '<html lang="es">' in client.get(page).content.decode()
+    assert '<html lang="es" dir="ltr">' in client.get(page).content.decode()
     assert hub_feed(client, hub)["intake"]["status_label"] == "abierta"
 
 
@@ -403,7 +403,7 @@ def test_it_lets_a_visitor_switch_language_on_a_cached_page(hub, catalog):
         reverse("set_language"), {"language": "es", "next": page, "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
-    assert '<html lang="es">' in visitor.get(page).content.decode()
+    assert '<html lang="es" dir="ltr">' in visitor.get(page).content.decode()
 
 
 def test_it_hides_an_inactive_hub(client, hub, other_hub, catalog):

@@ -52,7 +52,7 @@ def test_it_reports_the_last_week_by_default(client, coordinator, hub, week, wat
     assert 'Lines accepted</th><td class="num">2</td><td class="num">16 units' in section
     assert 'Lines declined</th><td class="num">1</td><td class="num">4 units' in section
     assert 'Lines sent to another hub</th><td class="num">1</td><td class="num">3 units' in section
-    assert "Pasadena Hub: 1 lines, 3 units" in section
+    assert "Pasadena Hub: 1 line, 3 units" in section
     received = html.split('id="received-heading"')[1].split("</section>")[0]
     assert f'{water.category.name}</th><td class="num">10</td><td class="num">16</td>' in received
     assert f'{beans.category.name}</th><td class="num">6</td><td class="num">3</td>' in received

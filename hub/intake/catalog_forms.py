@@ -28,6 +28,7 @@ class TileForm(forms.Form):
     item: forms.ModelChoiceField = forms.ModelChoiceField(
         label=gettext_lazy("Item"),
         queryset=None,
+        empty_label=gettext_lazy("Choose an item"),
         error_messages={"invalid_choice": gettext_lazy("Choose an item of the catalog.")},
     )
     action = forms.ChoiceField(choices=[(a, a) for a in TILE_ACTIONS], widget=forms.HiddenInput)
@@ -53,7 +54,10 @@ class ReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("keep", "keep"), ("merge", "merge")])
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120, required=False)
     category: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=gettext_lazy("Category"), queryset=None, required=False
+        label=gettext_lazy("Category"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Choose a category"),
     )
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices, required=False)
     unit_volume_litres = fields.DecimalField(
@@ -65,7 +69,10 @@ class ReviewForm(forms.Form):
         required=False,
     )
     into: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=gettext_lazy("Merge into"), queryset=None, required=False
+        label=gettext_lazy("Merge into"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("Choose an item"),
     )
 
     def __init__(self, *args, hub: Hub, **kwargs):

@@ -79,7 +79,9 @@ def item_aliases(request: HubRequest, hub: Hub) -> HttpResponse:
         except StockError as error:
             form.add_error("aliases", str(error))
         else:
-            messages.success(request, _("Other names of %(item)s saved.") % {"item": item.name})
+            messages.success(
+                request, _("Other names of %(item)s saved.") % {"item": item.display_name}
+            )
             return redirect(f"{reverse('intake_tiles', args=[hub.slug])}?aliases_item={item.pk}")
     item = form.cleaned_data.get("item")
     return _tiles_page(request, hub, aliases_form=form, aliases_item=item, status=400)

@@ -73,7 +73,7 @@ class CategoryIntakeForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["aria-label"] = _("%(field)s: %(category)s") % {
                 "field": field.label,
-                "category": category.name,
+                "category": category.display_name,
             }
             if name == "reason":
                 field.widget.attrs["placeholder"] = _("e.g. Too much clothing")

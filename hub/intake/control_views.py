@@ -230,7 +230,7 @@ def _hub_message(hub: Hub) -> str:
 
 
 def _category_message(category: Category, row: CategoryIntake | None) -> str:
-    values = {"category": category.name}
+    values = {"category": category.display_name}
     if row is None:
         return _("%(category)s now follows the hub.") % values
     if row.status == IntakeStatus.OPEN:

@@ -239,12 +239,12 @@ class LineForm(forms.Form):
         if usual.usual is None:
             return _("%(quantity)d %(item)s on one line is a lot. Is the number right?") % {
                 "quantity": quantity,
-                "item": item.name,
+                "item": item.display_name,
             }
         return _(
             "%(quantity)d %(item)s is far more than this hub usually gets on one line "
             "(about %(usual)d). Is the number right?"
-        ) % {"quantity": quantity, "item": item.name, "usual": usual.usual}
+        ) % {"quantity": quantity, "item": item.display_name, "usual": usual.usual}
 
     def to_input(self, *, location: StorageLocation | None) -> DropoffLineInput:
         data = self.cleaned_data

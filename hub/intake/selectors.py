@@ -26,6 +26,7 @@ from hub.models import (
     Outcome,
     PinnedTile,
 )
+from hub.translated import translated_text
 from inventory.models import Category, Item, StorageLocation
 from inventory.search import query_terms
 from inventory.selectors import LocationFill
@@ -69,12 +70,12 @@ def acceptance_map(*, hubs: list[Hub]) -> dict[tuple[int, int], Acceptance]:
 
 def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
     if hub.intake_status == IntakeStatus.CLOSED:
-        return Acceptance(IntakeStatus.CLOSED, hub.intake_reason, hub.intake_reopens_at)
+        return Acceptance(IntakeStatus.CLOSED, hub.display_intake_reason, hub.intake_reopens_at)
     if row is not None:
-        return Acceptance(row.status, row.reason, row.reopens_at)
+        return Acceptance(row.status, row.display_reason, row.reopens_at)
     if hub.intake_status == IntakeStatus.LIMITED:
         # A limited hub takes only the categories it lists.
-        reason = hub.intake_reason or _("This hub takes only the categories it lists.")
+        reason = hub.display_intake_reason or _("This hub takes only the categories it lists.")
         return Acceptance(IntakeStatus.CLOSED, reason, hub.intake_reopens_at)
     return Acceptance(IntakeStatus.OPEN)
 
@@ -349,7 +350,7 @@ def dropoff_line_rows(
 ) -> Iterator[tuple]:
     """Each dropoff line of the period, oldest first, as the export's columns, read in
     chunks so that a long period streams."""
-    return (
+    rows = (
         DropoffLine.objects.filter(
             dropoff__hub=hub, dropoff__logged_at__gte=since, dropoff__logged_at__lt=until
         )
@@ -360,15 +361,46 @@ def dropoff_line_rows(
             "dropoff__logged_by__username",
             "dropoff__undone_at",
             "item__name",
+            "item__translations",
             "item__category__name",
+            "item__category__translations",
             "quantity",
             "item__unit",
             "outcome",
             "location__name",
+            "location__translations",
             "redirected_to__name",
             "expiry_date",
         )
         .iterator(chunk_size=chunk_size)
+    )
+    # Names in the reader's language, as the pages show them.
+    return (
+        (
+            *dropoff,
+            translated_text(item, it),
+            translated_text(category, ct),
+            quantity,
+            unit,
+            outcome,
+            translated_text(location, lt) if location is not None else None,
+            redirected_to,
+            expiry,
+        )
+        for (
+            *dropoff,
+            item,
+            it,
+            category,
+            ct,
+            quantity,
+            unit,
+            outcome,
+            location,
+            lt,
+            redirected_to,
+            expiry,
+        ) in rows
     )
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from hub.roles import Role, role_at_least
 from inventory.capacity import capacity_recheck
 from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
+from inventory.reasons import Reason
 from inventory.services import (
     NoRoom,
     StockError,
@@ -134,7 +135,7 @@ def dropoff_log(
                 stock_receive(
                     lines=accepted,
                     user=user,
-                    reason=_("Dropoff #%(number)d") % {"number": dropoff.pk},
+                    reason=Reason("dropoff", number=dropoff.pk),
                     source=dropoff,
                     idempotency_key=f"dropoff:{idempotency_key}",
                 )
@@ -203,7 +204,7 @@ def dropoff_undo(*, dropoff: Dropoff, user: User) -> Dropoff:
                 stock_void(
                     movement=received,
                     user=user,
-                    reason=_("Dropoff #%(number)d undone") % {"number": locked.pk},
+                    reason=Reason("dropoff_undone", number=locked.pk),
                     idempotency_key=f"undo-dropoff:{locked.pk}",
                 )
             except StockError as error:
@@ -373,7 +374,7 @@ def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, accepta
     if not acceptance[(hub.pk, line.item.category_id)].accepts:
         raise IntakeError(
             _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
-            % {"hub": hub.name, "category": line.item.category.name},
+            % {"hub": hub.name, "category": line.item.category.display_name},
             line=n,
         )
 
@@ -433,13 +434,18 @@ def hub_intake_set(
     if status not in IntakeStatus.values:
         raise IntakeControlError(_("Choose open, limited or closed."), field="status")
     reason, reopens_at = _intake_reason_check(status=status, reason=reason, reopens_at=reopens_at)
-    values = {
+    values: dict[str, Any] = {
         "intake_status": status,
         "intake_reason": reason if status != IntakeStatus.OPEN else "",
         "intake_reopens_at": reopens_at,
         "intake_closed_automatically": False,
         "intake_changed_at": timezone.now(),
     }
+    if values["intake_reason"] != hub.intake_reason:
+        # The other languages' words were for the old reason: an admin gives the new ones.
+        values["translations"] = {
+            k: v for k, v in (hub.translations or {}).items() if k != "intake_reason"
+        }
     with transaction.atomic():
         hub_state_lock(hub=hub)  # no dropoff is logged after this commits (inventory.locks)
         return _hub_update(hub=hub, values=values)

@@ -56,7 +56,8 @@ from inventory.selectors import LocationFill, location_fill_list
 
 PAGE = "hub/intake.html"
 # Buttons that, without JavaScript, post the form to change it rather than to log it.
-NO_SCRIPT_ACTIONS = {"add_item", "add_unlisted", "remove_line", "search"}
+# keep_lines: the language menu posts the form back to draw it in the new language.
+NO_SCRIPT_ACTIONS = {"add_item", "add_unlisted", "remove_line", "search", "keep_lines"}
 # The storage location last chosen on this device (set here and by intake.js), per hub.
 LOCATION_COOKIE = "intake_location"
 LOCATION_COOKIE_DAYS = 365

@@ -28,6 +28,13 @@ from inventory.stock_alerts import item_stock_rules_set
 from network.models import Offer
 from network.services import offer_create
 from operations.demo_network import LINK_SHELTER, seed_places, seed_pledge, seed_shelter_link
+from operations.demo_translations import (
+    CATEGORY_NAMES,
+    ITEM_NAMES,
+    LOCATION_NAMES,
+    OPENING_HOURS,
+    translations_of,
+)
 
 WEST_ADAMS = "west-adams"
 ALTADENA = "altadena"
@@ -439,7 +446,7 @@ def seed_minimums(*, hub: Hub, items: dict[str, Item], user: User) -> None:
 
 
 def seed_hubs() -> dict[str, Hub]:
-    return {
+    hubs = {
         slug: Hub.objects.get_or_create(
             slug=slug,
             defaults={
@@ -452,15 +459,21 @@ def seed_hubs() -> dict[str, Hub]:
         )[0]
         for slug, name, address, hours, (lat, lon) in HUBS
     }
+    for hub in hubs.values():
+        _translations_add(hub, "opening_hours", OPENING_HOURS.get(hub.opening_hours))
+    return hubs
 
 
 def seed_locations(*, hubs: dict[str, Hub]) -> dict[tuple[str, str], StorageLocation]:
-    return {
+    locations = {
         (slug, name): StorageLocation.objects.get_or_create(
             hub=hubs[slug], name=name, defaults={"capacity_litres": capacity}
         )[0]
         for slug, name, capacity in LOCATIONS
     }
+    for location in locations.values():
+        _translations_add(location, "name", LOCATION_NAMES.get(location.name))
+    return locations
 
 
 def seed_catalog() -> dict[str, Item]:
@@ -472,6 +485,7 @@ def seed_catalog() -> dict[str, Item]:
     }
     for code, category in categories.items():
         _aliases_add(category, CATEGORY_ALIASES.get(code, ""))
+        _translations_add(category, "name", CATEGORY_NAMES.get(code))
     items = {
         name: Item.objects.get_or_create(
             name=name,
@@ -488,7 +502,17 @@ def seed_catalog() -> dict[str, Item]:
     }
     for name, item in items.items():
         _aliases_add(item, ITEM_ALIASES.get(name, ""))
+        _translations_add(item, "name", ITEM_NAMES.get(name))
     return items
+
+
+def _translations_add(
+    row: Hub | StorageLocation | Category | Item, field: str, names: tuple[str, ...] | None
+) -> None:
+    """The demo's words in every shipped language, for a row that has none yet."""
+    if names and not row.translations.get(field):
+        row.translations = {**row.translations, field: translations_of(names)}
+        row.save()
 
 
 def _aliases_add(row: Category | Item, aliases: str) -> None:
