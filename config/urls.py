@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hub import join_views, languages, people_views
-from hub.intake import catalog_views
+from hub.intake import catalog_views, offline_views
 from hub.intake import views as intake_views
 from hub.login import LoginForm
 from operations import setup_views
@@ -20,6 +20,7 @@ hub_patterns = [
     path("intake/line/", intake_views.intake_line, name="intake_line"),
     path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
+    path("intake/offline.json", offline_views.intake_offline_data, name="intake_offline_data"),
     path("intake/tiles/", catalog_views.intake_tiles, name="intake_tiles"),
     path("intake/new-items/", catalog_views.item_review, name="item_review"),
     path("intake/other-names/", catalog_views.item_aliases, name="item_aliases"),
@@ -47,6 +48,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", languages.language_set, name="set_language"),
     path("healthz/", views.healthz, name="healthz"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("offline/", offline_views.offline_page, name="offline_page"),
     path("admin/", admin.site.urls),
 ]
 

@@ -230,3 +230,9 @@ class CountForm(KeyedForm):
             for b in self.balances
             if self.cleaned_data.get(self.field_name(b)) is not None
         ]
+
+
+class BarcodeForm(forms.Form):
+    """A barcode (the digits under the bars) to give an item; checked by item_barcode_add."""
+
+    code = forms.CharField(label=_("Barcode"), max_length=20)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from hub.errors import UserError
 from hub.models import Hub
+from inventory.barcodes import item_barcodes_move
 from inventory.capacity import capacity_check
 from inventory.locks import (
     StockPair,
@@ -949,6 +950,8 @@ def item_merge(
         Item.objects.filter(pk=item.pk).update(
             is_active=False, needs_review=False, merged_into=into, merged_at=timezone.now()
         )
+        # The next scan of its code at the table finds the item it was merged into.
+        item_barcodes_move(item=item, into=into)
     item.refresh_from_db()
     return movements
 

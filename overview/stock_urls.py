@@ -1,6 +1,7 @@
 from django.urls import path
 
 from inventory import import_views
+from overview import barcode_views, label_views
 from overview import stock_views as views
 
 urlpatterns = [
@@ -9,10 +10,16 @@ urlpatterns = [
     path("stock/expiring/", views.stock_expiring, name="stock_expiring"),
     path("stock/items/<int:item_pk>/", views.item_detail, name="item_detail"),
     path(
+        "stock/items/<int:item_pk>/barcodes/",
+        barcode_views.item_barcodes,
+        name="item_barcodes",
+    ),
+    path(
         "stock/items/<int:item_pk>/<slug:action>/",
         views.item_change,
         name="item_change",
     ),
+    path("stock/locations/labels/", label_views.location_labels, name="location_labels"),
     path(
         "stock/locations/<int:location_pk>/count/",
         views.location_count_view,

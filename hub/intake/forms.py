@@ -22,7 +22,7 @@ from inventory.models import Category, Item, StorageLocation, Unit
 
 LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")
 # Later columns: a page loaded before they existed posts none of them, taken as empty.
-OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size")
+OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size", "new_barcode")
 MAX_LINES = 50
 NEW_ITEM_NAME_MAX = 80
 
@@ -125,6 +125,8 @@ class LineForm(forms.Form):
     new_name = forms.CharField(label=_("Name"), max_length=NEW_ITEM_NAME_MAX, required=False)
     new_category = fields.IntegerField(required=False, min_value=1, max_value=None)
     new_size = fields.ChoiceField(choices=UnlistedSize.choices, required=False)
+    # A code scanned for an item that is not in the catalog (kept only if valid and free).
+    new_barcode = forms.CharField(max_length=20, required=False)
 
     def __init__(
         self,
@@ -223,6 +225,7 @@ class LineForm(forms.Form):
             location=location if data["outcome"] == Outcome.ACCEPTED else None,
             expiry_date=data["expiry_date"],
             redirected_to=data["redirected_to"],
+            new_barcode=data["new_barcode"] if data["item"].pk is None else "",
         )
 
 
