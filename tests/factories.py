@@ -10,7 +10,7 @@ from django.utils import timezone
 from deliveries.models import Destination, DestinationKind, Run
 from hub.models import Hub, Membership
 from hub.roles import Role
-from inventory.models import Category, Item, StorageLocation, Unit
+from inventory.models import Category, Item, ItemBarcode, StorageLocation, Unit
 
 PASSWORD = "correct-horse-battery"
 
@@ -112,3 +112,11 @@ class RunFactory(ModelFactory[Run]):
     created_by = factory.LazyAttribute(lambda o: o.driver)
     vehicle = "Blue pickup"
     planned_at = factory.LazyFunction(timezone.now)
+
+
+class ItemBarcodeFactory(ModelFactory[ItemBarcode]):
+    class Meta:
+        model = ItemBarcode
+
+    item = factory.SubFactory(ItemFactory)
+    gtin = "00012345678905"

@@ -247,8 +247,10 @@
     Promise.all([camera, makeDetector()]).then(function (both) {
       stream = both[0];
       video.srcObject = stream;
-      return video.play();
-    }).then(watch).catch(function () {
+      // Frames are read as they come: play() waits for the first one on some cameras.
+      video.play().catch(function () {});
+      watch();
+    }).catch(function () {
       errorLine.textContent = t.tNoCamera;
     });
   }

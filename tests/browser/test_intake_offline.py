@@ -127,8 +127,6 @@ def test_it_logs_three_dropoffs_offline_and_sends_each_once_after_a_reload(
     expect(page.locator(".confirmation h2")).to_have_text(re.compile(r"Logged dropoff #\d+"))
     assert DropoffLine.objects.filter(quantity=7).count() == 1
     assert Dropoff.objects.count() == 4
-    page.set_viewport_size({"width": 820, "height": 1180})
-    page.screenshot(path="/tmp/we-offline-done.png", full_page=True)
     assert csp_violations == []
 
 
