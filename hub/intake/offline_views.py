@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
@@ -49,6 +50,7 @@ PLACEHOLDER_ID = 2147483647
 
 
 @require_GET
+@login_not_required  # it holds no data, and a logged-out device must still fetch it
 @never_cache
 def service_worker(request) -> HttpResponse:
     statics = [staticfiles_storage.url(name) for name in STATIC_FILES]
@@ -73,6 +75,7 @@ def _stamp(name: str) -> list[float]:
 
 
 @require_GET
+@login_not_required
 def offline_page(request) -> HttpResponse:
     """Shown by the service worker for a page that is not kept on the device."""
     return render(request, "offline/offline.html")
