@@ -121,7 +121,7 @@
     var unlisted = document.getElementById("unlisted");
     document.getElementById("unlisted-barcode").value = code;
     var message = document.getElementById("unlisted-code");
-    message.textContent = t.tUnknown.replace("%(code)s", code.replace(/^0+(?=\d{13}$)/, ""));
+    message.textContent = t.tUnknown.replace("{code}", code.replace(/^0+(?=\d{13}$)/, ""));
     message.hidden = false;
     unlisted.open = true;
     document.getElementById("unlisted-name").focus();

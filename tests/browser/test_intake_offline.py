@@ -154,8 +154,6 @@ def test_it_shows_why_a_queued_dropoff_was_refused(
     expect(refused).to_contain_text("1 Bottled water 1.5 L")
     assert queue_count(page) == 0
     assert Dropoff.objects.count() == 0
-    page.set_viewport_size({"width": 820, "height": 1180})
-    page.screenshot(path="/tmp/we-offline-refused.png", full_page=True)
 
 
 def test_it_undoes_an_unsent_dropoff_by_deleting_it_on_the_device(
