@@ -602,6 +602,14 @@
     }
   });
 
+  // A scanned code goes with the one item added from the "not in the list" fields.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var unlisted = document.getElementById("unlisted");
+    if (unlisted && unlisted.contains(event.detail.elt) && event.detail.target.id === "lines") {
+      resetUnlisted();
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (target && target.id === "intake" && target.querySelector(".confirmation")) {

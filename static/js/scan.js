@@ -240,6 +240,7 @@
 
   function open() {
     errorLine.textContent = "";
+    video.hidden = false;
     dialog.showModal();
     var camera = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
       ? navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false})
@@ -251,6 +252,7 @@
       video.play().catch(function () {});
       watch();
     }).catch(function () {
+      video.hidden = true;
       errorLine.textContent = t.tNoCamera;
     });
   }

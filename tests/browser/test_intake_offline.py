@@ -21,19 +21,23 @@ def hall(hub):
     return StorageLocationFactory(hub=hub, name="Main hall", capacity_litres=Decimal("10000"))
 
 
-def go_offline(context) -> None:
+def go_offline(context) -> list[str]:
     """The page and its service worker both lose the network: the worker's own requests
     are seen by Playwright only with PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS (set in
-    conftest), and set_offline alone does not reach them."""
-    context.set_offline(True)
-    context.route(
-        "**/*",
-        lambda route: (
+    conftest), and set_offline alone does not reach them. Returns the list of what the
+    worker tried to fetch, filled as it goes."""
+    refused: list[str] = []
+
+    def cut(route) -> None:
+        if route.request.service_worker:
+            refused.append(route.request.url)
             route.abort("internetdisconnected")
-            if route.request.service_worker
-            else route.fallback()
-        ),
-    )
+        else:
+            route.fallback()
+
+    context.set_offline(True)
+    context.route("**/*", cut)
+    return refused
 
 
 def go_online(context) -> None:
@@ -43,7 +47,7 @@ def go_online(context) -> None:
 
 def ready_offline(page) -> None:
     """Wait until the service worker controls the page and keeps the page and catalog."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.wait_for_function("() => Boolean(navigator.serviceWorker.controller)")
     page.wait_for_function(
         """async () => {
             const cache = await caches.open('dh-pages');
@@ -73,7 +77,7 @@ def test_it_logs_three_dropoffs_offline_and_sends_each_once_after_a_reload(
     page.reload()  # now from the service worker, which keeps each fresh copy
     expect(page.locator("#intake-form")).to_be_visible()
 
-    go_offline(context)
+    refused = go_offline(context)
     submit = page.locator("#intake-form button.submit")
     # 1: two waters; 2: beans; 3: one water and one beans.
     tile(page, water).click()
@@ -97,7 +101,10 @@ def test_it_logs_three_dropoffs_offline_and_sends_each_once_after_a_reload(
     tile(page, water).click()
     line(page, water).locator("input[name=quantity]").fill("7")
     page.locator("#item-search").click()  # the quantity's change is saved
-    page.reload()
+    response = page.reload()
+    # The page came from the device's copy: the worker's try of the network was refused.
+    assert response is not None and response.from_service_worker
+    assert any(url.endswith(f"/hubs/{hub.slug}/intake/") for url in refused), refused
     expect(page.locator("[data-queue-count]")).to_have_text("Waiting to send: 3")
     expect(line(page, water).locator("input[name=quantity]")).to_have_value("7")
     expect(page.locator("[data-queue-list] li")).to_have_count(3)
