@@ -35,7 +35,13 @@ def _locations(hub: Hub):
 
 
 class StockFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), max_length=80, required=False)
+    # A handheld scanner typing a location's label here opens its count (static/js/scan.js).
+    q = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"data-scan-input": ""}),
+    )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.order_by("sort_order", "name"),

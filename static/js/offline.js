@@ -123,15 +123,19 @@
     });
   }
 
+  function lineRows(f) {
+    return Array.prototype.map.call(f.querySelectorAll("#lines .line"), function (line) {
+      syncAttributes(line);
+      return line.outerHTML;
+    });
+  }
+
   function saveDraft() {
     var f = form();
     if (!f) {
       return;
     }
-    var lines = Array.prototype.map.call(f.querySelectorAll("#lines .line"), function (line) {
-      syncAttributes(line);
-      return line.outerHTML;
-    });
+    var lines = lineRows(f);
     var donor = {};
     ["donor_name", "donor_contact"].forEach(function (name) {
       donor[name] = f.elements[name] ? f.elements[name].value : "";
@@ -398,6 +402,7 @@
       url: f.getAttribute("action"),
       pairs: pairs,
       summary: lineSummary(f),
+      lines: lineRows(f),
       queuedAt: new Date().toISOString()
     };
     markUsed(key);
@@ -501,7 +506,12 @@
             return;
           }
           var answers = readJson(ANSWERS, []);
-          answers.push({ok: answer.ok, text: answer.text, summary: entry.summary, key: entry.key});
+          answers.push({
+            ok: answer.ok,
+            text: answer.text,
+            summary: entry.summary,
+            lines: answer.ok ? [] : entry.lines || []
+          });
           writeJson(ANSWERS, answers.slice(-30));
           return store("readwrite", function (s) {
             return s.delete(entry.seq);
@@ -552,6 +562,13 @@
         item.className = answer.ok ? "answer-logged" : "answer-refused";
         var text = answer.ok ? answer.text : t.tRefused + " " + answer.text;
         item.append(document.createTextNode(text + " (" + answer.summary + ") "));
+        if (!answer.ok && answer.lines && answer.lines.length) {
+          var reopen = document.createElement("button");
+          reopen.type = "button";
+          reopen.dataset.answerReopen = n;
+          reopen.textContent = t.tReopen;
+          item.append(reopen);
+        }
         var dismiss = document.createElement("button");
         dismiss.type = "button";
         dismiss.dataset.answerDismiss = n;
@@ -562,6 +579,29 @@
       panel.dataset.empty = String(!entries.length && !answers.length);
       status("");
     }).catch(function () {});
+  }
+
+  // A refused dropoff back in the form, to correct and log again (nothing of it was
+  // logged, so it takes a fresh key).
+  function reopenAnswer(n) {
+    var f = form();
+    var answers = readJson(ANSWERS, []);
+    var answer = answers[n];
+    if (!f || !answer) {
+      return;
+    }
+    var lines = document.getElementById("lines");
+    if (lines.children.length) {
+      status(t.tBusy);
+      return;
+    }
+    lines.insertAdjacentHTML("beforeend", answer.lines.join(""));
+    htmx.process(lines);
+    keyField().value = freshKey();
+    answers.splice(n, 1);
+    writeJson(ANSWERS, answers);
+    saveSoon();
+    render();
   }
 
   // --- Wiring -------------------------------------------------------------------------------
@@ -634,6 +674,10 @@
       store("readwrite", function (s) {
         return s.delete(Number(remove.dataset.queueRemove));
       }).then(render);
+    }
+    var reopen = event.target.closest("[data-answer-reopen]");
+    if (reopen) {
+      reopenAnswer(Number(reopen.dataset.answerReopen));
     }
     var dismiss = event.target.closest("[data-answer-dismiss]");
     if (dismiss) {

@@ -162,6 +162,17 @@ def test_it_shows_why_a_queued_dropoff_was_refused(
     assert queue_count(page) == 0
     assert Dropoff.objects.count() == 0
 
+    # Reopened, it comes back to the form to be logged again once the hub takes it.
+    hub.intake_status = IntakeStatus.OPEN
+    hub.save()
+    page.reload()
+    page.locator("[data-answer-reopen]").click()
+    expect(line(page, water)).to_have_count(1)
+    expect(page.locator("[data-queue-answers] li")).to_have_count(0)
+    page.locator("#intake-form button.submit").click()
+    expect(page.locator(".confirmation h2")).to_have_text(re.compile(r"Logged dropoff #\d+"))
+    assert Dropoff.objects.get().lines.get().item == water
+
 
 def test_it_undoes_an_unsent_dropoff_by_deleting_it_on_the_device(
     page, context, live_server, hub, volunteer, hall, water

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from hub.models import Dropoff
 from inventory.models import Item, ItemBarcode
-from tests.browser.test_intake_in_browser import line, lines, open_intake
+from tests.browser.test_intake_in_browser import line, lines, log_in, open_intake
 from tests.factories import ItemBarcodeFactory, StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -132,3 +132,23 @@ def test_it_reads_a_label_from_a_photo_with_zxing(
     page.locator("[data-scan-open]").click()
     page.locator("[data-scan-photo]").set_input_files(photo)
     expect(page.locator("#intake-form select[name=location]")).to_have_value(str(back_room.pk))
+
+
+def test_it_opens_a_location_from_its_label_on_the_stock_page(
+    page, live_server, hub, coordinator, shelves
+):
+    page.add_init_script(INJECTED_CAMERA)
+    log_in(page, live_server, "carlos")
+    page.goto(live_server.url + reverse("stock_list", args=[hub.slug]))
+    back_room = shelves[1]
+    count = reverse("location_count", args=[hub.slug, back_room.pk])
+    page.evaluate("code => window.__codes.push(code)", live_server.url + count)
+    page.locator("[data-scan-open]").click()
+    page.wait_for_url(live_server.url + count)
+    expect(page.locator("h1")).to_have_text("Count Back room")
+
+    # A handheld scanner typing the label into the stock search does the same.
+    page.goto(live_server.url + reverse("stock_list", args=[hub.slug]))
+    page.locator("#id_q").fill(live_server.url + count)
+    page.locator("#id_q").press("Enter")
+    page.wait_for_url(live_server.url + count)
