@@ -191,19 +191,48 @@
 
   // --- Lines, search and the catalog without the network --------------------------------
 
+  // The copy kept on the device serves for CATALOG_MINUTES (or while offline, or in
+  // another language than the page's): each page load does not ask the server again.
+  var CATALOG_AT = "dh-catalog-at-" + hub;
+  var CATALOG_MINUTES = 10;
+
+  function useCatalog(data) {
+    catalog = data;
+    byId = {};
+    data.items.forEach(function (item) {
+      byId[item.id] = item;
+    });
+  }
+
   function loadCatalog() {
-    return fetch(t.catalogUrl, {credentials: "same-origin"}).then(function (response) {
-      if (!response.ok) {
-        throw new Error(response.status);
+    var age = Date.now() - Number(localStorage.getItem(CATALOG_AT) || 0);
+    var kept = window.caches
+      ? caches.match(t.catalogUrl).then(function (hit) {
+        return hit ? hit.json() : null;
+      }).catch(function () {
+        return null;
+      })
+      : Promise.resolve(null);
+    return kept.then(function (data) {
+      var current = data && data.language === document.documentElement.lang;
+      if (data && (offline() || (current && age < CATALOG_MINUTES * 60000))) {
+        useCatalog(data);
+        return;
       }
-      return response.json();
-    }).then(function (data) {
-      catalog = data;
-      byId = {};
-      data.items.forEach(function (item) {
-        byId[item.id] = item;
+      return fetch(t.catalogUrl, {credentials: "same-origin"}).then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      }).then(function (fresh) {
+        useCatalog(fresh);
+        localStorage.setItem(CATALOG_AT, String(Date.now()));
+      }).catch(function () {
+        if (data) {
+          useCatalog(data);
+        }
       });
-    }).catch(function () {});
+    });
   }
 
   function bumpLine(line) {
@@ -697,14 +726,19 @@
   });
   window.setInterval(flush, 30000);
 
+  // Once the worker controls the table, it keeps each fresh copy of the page and the
+  // catalog itself; before (the first visit), it is asked to fetch them.
   function keepOnDevice() {
     if (!("serviceWorker" in navigator) || offline()) {
       return;
     }
+    var controlled = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker.register(t.serviceWorker, {scope: "/"}).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      registration.active.postMessage({keep: [window.location.pathname, t.catalogUrl]});
+      if (!controlled) {
+        registration.active.postMessage({keep: [window.location.pathname, t.catalogUrl]});
+      }
     }).catch(function () {});
   }
 

@@ -67,53 +67,64 @@
     return document.querySelector('#lines .line input[name=new_barcode][value="' + code + '"]');
   }
 
+  function bump(line) {
+    var quantity = line.querySelector("input[name=quantity]");
+    var max = parseInt(quantity.dataset.max, 10) || Infinity;
+    quantity.value = Math.min((parseInt(quantity.value, 10) || 0) + 1, max);
+    window.dhTable.saveSoon();
+    say("");
+  }
+
+  // Online, the line comes from the server as a tile's does (what the hub takes now);
+  // offline, from the catalog kept on the device.
   function onProduct(code) {
     var table = window.dhTable;
-    var item = table && table.itemByCode(code);
-    if (item) {
-      table.addItem(item);
-      say("");
-      return;
-    }
-    var pending = lineWithCode(code);
-    if (pending) {
-      var quantity = pending.closest(".line").querySelector("input[name=quantity]");
-      quantity.value = (parseInt(quantity.value, 10) || 0) + 1;
-      table.saveSoon();
-      return;
-    }
-    if (!navigator.onLine) {
-      unknown(code);
-      return;
-    }
-    // A code given to an item since the tablet's copy of the catalog was made.
     var lines = document.getElementById("lines");
+    var item = table && table.itemByCode(code);
+    var same = item ? lines.querySelector('.line[data-item="' + item.id + '"]') : null;
+    var pending = lineWithCode(code);
+    if (same || pending) {
+      bump((same || pending).closest(".line"));
+      return;
+    }
+    var local = function () {
+      if (item && table.addItem(item)) {
+        say("");
+      } else {
+        unknown(code);
+      }
+    };
+    if (!navigator.onLine) {
+      local();
+      return;
+    }
     fetch(opener.dataset.lineUrl + "?barcode=" + encodeURIComponent(code), {
       credentials: "same-origin",
       headers: {"HX-Request": "true"}
     }).then(function (response) {
-      if (!response.ok) {
+      if (response.status === 404) {
         unknown(code);
+        return;
+      }
+      if (!response.ok) {
+        local();
         return;
       }
       return response.text().then(function (html) {
         var holder = document.createElement("div");
         holder.innerHTML = html;
         var line = holder.querySelector(".line");
-        var same = lines.querySelector('.line[data-item="' + line.dataset.item + '"]');
-        if (same) {
-          var quantity = same.querySelector("input[name=quantity]");
-          quantity.value = (parseInt(quantity.value, 10) || 0) + 1;
-        } else {
-          lines.appendChild(line);
-          htmx.process(line);
+        var again = lines.querySelector('.line[data-item="' + line.dataset.item + '"]');
+        if (again) {
+          bump(again);
+          return;
         }
+        lines.appendChild(line);
+        htmx.process(line);
         table.saveSoon();
         say("");
       });
-    }).catch(function () {
-      unknown(code);
-    });
+    }).catch(local);
   }
 
   // Not in the catalog: the "not in the list" item, with the code, to name and add.

@@ -84,6 +84,24 @@ def test_it_adds_lines_from_a_handheld_scanner(
     expect(page.locator("#lines input[name=item]")).to_have_value(str(new_item.pk))
 
 
+def test_it_adds_a_scanned_line_from_the_device_s_catalog_offline(
+    page, context, live_server, hub, volunteer, shelves, water, beans, water_code
+):
+    ItemBarcodeFactory(item=beans, gtin="04006381333931")
+    open_intake(page, live_server, hub)
+    page.wait_for_function("() => window.dhTable && window.dhTable.itemByCode('00012345678905')")
+    context.set_offline(True)
+    scanner_types(page, "0012345678905")
+    scanner_types(page, "4006381333931")
+    scanner_types(page, "012345678905")
+    expect(quantity(page, water)).to_have_value("2")
+    expect(quantity(page, beans)).to_have_value("1")
+    expect(line(page, beans).locator("input[type=date]")).to_be_visible()
+    scanner_types(page, "5901234123457")  # valid, unknown
+    expect(page.locator("#unlisted-code")).to_contain_text("5901234123457")
+    context.set_offline(False)
+
+
 INJECTED_CAMERA = """
 window.__codes = [];
 window.BarcodeDetector = class {
