@@ -20,6 +20,7 @@
   var byId = {};
   var flushing = false;
   var stopped = "";
+  var note = "";
 
   // IndexedDB: one store of queued dropoffs, in the order they were logged.
   function openDb() {
@@ -559,9 +560,14 @@
     });
   }
 
+  // The panel's message: the last thing done here (until the next), why sending stopped,
+  // and whether the device is offline. status() with no text only refreshes it.
   function status(text) {
+    if (text !== undefined) {
+      note = text;
+    }
     var node = panel.querySelector("[data-offline-status]");
-    var message = text || stopped || (offline() ? t.tOffline : "");
+    var message = [note, stopped, offline() ? t.tOffline : ""].filter(Boolean).join(" ");
     node.textContent = message;
     node.hidden = !message;
     panel.hidden = !message && panel.dataset.empty === "true";
@@ -606,7 +612,7 @@
         return item;
       }));
       panel.dataset.empty = String(!entries.length && !answers.length);
-      status("");
+      status();
     }).catch(function () {});
   }
 
