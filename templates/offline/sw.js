@@ -48,8 +48,10 @@ self.addEventListener("message", function (event) {
   }
 });
 
+// The table's page and its catalog; not a page with a query (?logged=12 shows one
+// dropoff's confirmation, which must not come back from the cache).
 function kept(url) {
-  return /\/hubs\/[^/]+\/intake\/(offline\.json)?$/.test(url.pathname);
+  return !url.search && /\/hubs\/[^/]+\/intake\/(offline\.json)?$/.test(url.pathname);
 }
 
 function fromNetwork(request, url) {
