@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from hub.models import Dropoff, DropoffLine, IntakeStatus
-from tests.browser.test_intake_in_browser import line, lines, open_intake, tile
+from tests.browser.test_intake_in_browser import line, lines, log_in, open_intake, tile
 from tests.factories import StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -188,3 +188,17 @@ def test_it_undoes_an_unsent_dropoff_by_deleting_it_on_the_device(
     go_online(context)
     page.goto(live_server.url + reverse("intake", args=[hub.slug]))
     assert Dropoff.objects.count() == 0
+
+
+def test_it_tells_a_coordinator_their_page_needs_the_network(
+    page, context, live_server, hub, coordinator, hall, water
+):
+    log_in(page, live_server, "carlos")
+    page.goto(live_server.url + reverse("stock_list", args=[hub.slug]))
+    notice = page.locator("#offline-notice")
+    expect(notice).to_be_hidden()
+    context.set_offline(True)
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("No connection")
+    context.set_offline(False)
+    expect(notice).to_be_hidden()
