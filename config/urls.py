@@ -4,7 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from deliveries import shelter_views
 from hub import join_views, languages, people_views, tablet_views
-from hub.intake import catalog_views, pledge_views
+from hub.intake import catalog_views, offline_views, pledge_views
 from hub.intake import views as intake_views
 from hub.login import LoginForm
 from operations import setup_views
@@ -21,6 +21,7 @@ hub_patterns = [
     path("intake/line/", intake_views.intake_line, name="intake_line"),
     path("intake/items/", intake_views.intake_item_search, name="intake_item_search"),
     path("intake/recent/", intake_views.intake_recent, name="intake_recent"),
+    path("intake/offline.json", offline_views.intake_offline_data, name="intake_offline_data"),
     path("intake/tiles/", catalog_views.intake_tiles, name="intake_tiles"),
     path("intake/new-items/", catalog_views.item_review, name="item_review"),
     path("intake/other-names/", catalog_views.item_aliases, name="item_aliases"),
@@ -68,6 +69,8 @@ urlpatterns = [
     ),
     path("i18n/setlang/", languages.language_set, name="set_language"),
     path("healthz/", views.healthz, name="healthz"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("offline/", offline_views.offline_page, name="offline_page"),
     path("admin/", admin.site.urls),
 ]
 

@@ -35,7 +35,13 @@ def _locations(hub: Hub):
 
 
 class StockFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), max_length=80, required=False)
+    # A handheld scanner typing a location's label here opens its count (static/js/scan.js).
+    q = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"data-scan-input": ""}),
+    )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.order_by("sort_order", "name"),
@@ -217,3 +223,9 @@ class CountForm(KeyedForm):
             for b in self.balances
             if self.cleaned_data.get(self.field_name(b)) is not None
         ]
+
+
+class BarcodeForm(forms.Form):
+    """A barcode (the digits under the bars) to give an item; checked by item_barcode_add."""
+
+    code = forms.CharField(label=_("Barcode"), max_length=20)

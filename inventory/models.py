@@ -491,3 +491,28 @@ class AlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} by {self.channel}: {'sent' if self.sent_at else 'not sent'}"
+
+
+class ItemBarcode(models.Model):
+    """A GTIN (UPC, EAN) printed on an item's packaging, kept as 14 digits (zeros in
+    front), so that the same code scanned as UPC-A or EAN-13 is one code: unique across
+    the catalog, it names one item."""
+
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="barcodes", verbose_name=_("item")
+    )
+    gtin = models.CharField(_("barcode"), max_length=14, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["gtin"]
+        verbose_name = _("barcode")
+        verbose_name_plural = _("barcodes")
+
+    def __str__(self) -> str:
+        return self.printed
+
+    @property
+    def printed(self) -> str:
+        """The code as the package prints it: EAN-13 (a UPC-A with its zero) or GTIN-14."""
+        return self.gtin[1:] if self.gtin.startswith("0") else self.gtin

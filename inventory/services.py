@@ -25,6 +25,7 @@ from hub.access import hub_role_check
 from hub.errors import Denied, UserError
 from hub.models import Hub
 from hub.roles import Role
+from inventory.barcodes import item_barcodes_move
 from inventory.capacity import capacity_check
 from inventory.locks import (
     StockPair,
@@ -1044,6 +1045,8 @@ def item_merge(
         Item.objects.filter(pk=item.pk).update(
             is_active=False, needs_review=False, merged_into=into, merged_at=timezone.now()
         )
+        # The next scan of its code at the table finds the item it was merged into.
+        item_barcodes_move(item=item, into=into)
     item.refresh_from_db()
     return movements
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from inventory import import_views
-from overview import stock_alert_views
+from overview import barcode_views, label_views, stock_alert_views
 from overview import stock_views as views
 
 urlpatterns = [
@@ -18,10 +18,16 @@ urlpatterns = [
     path("stock/batches/discard/", stock_alert_views.batch_discard_view, name="batch_discard"),
     path("stock/batches/to-run/", stock_alert_views.batch_to_run_view, name="batch_to_run"),
     path(
+        "stock/items/<int:item_pk>/barcodes/",
+        barcode_views.item_barcodes,
+        name="item_barcodes",
+    ),
+    path(
         "stock/items/<int:item_pk>/<slug:action>/",
         views.item_change,
         name="item_change",
     ),
+    path("stock/locations/labels/", label_views.location_labels, name="location_labels"),
     path(
         "stock/locations/<int:location_pk>/count/",
         views.location_count_view,

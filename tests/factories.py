@@ -10,7 +10,7 @@ from django.utils import timezone
 from deliveries.models import Destination, DestinationKind, Run
 from hub.models import Hub, Membership, Place
 from hub.roles import Role
-from inventory.models import Category, Item, StorageLocation, Unit
+from inventory.models import Category, Item, ItemBarcode, StorageLocation, Unit
 
 PASSWORD = "correct-horse-battery"
 
@@ -123,3 +123,11 @@ class PlaceFactory(ModelFactory[Place]):
     name = factory.Sequence(lambda n: f"9{n:04d}")
     latitude = Decimal("34.030000")
     longitude = Decimal("-118.330000")
+
+
+class ItemBarcodeFactory(ModelFactory[ItemBarcode]):
+    class Meta:
+        model = ItemBarcode
+
+    item = factory.SubFactory(ItemFactory)
+    gtin = "00012345678905"

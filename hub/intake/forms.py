@@ -27,7 +27,14 @@ from inventory.models import Category, Item, StorageLocation, Unit
 
 LINE_FIELDS = ("item", "quantity", "expiry_date", "outcome", "redirected_to")
 # Later columns: a page loaded before they existed posts none of them, taken as empty.
-OPTIONAL_LINE_FIELDS = ("confirmed", "new_name", "new_category", "new_size", "expired")
+OPTIONAL_LINE_FIELDS = (
+    "confirmed",
+    "new_name",
+    "new_category",
+    "new_size",
+    "expired",
+    "new_barcode",
+)
 MAX_LINES = 50
 NEW_ITEM_NAME_MAX = 80
 
@@ -138,6 +145,8 @@ class LineForm(forms.Form):
     new_category = fields.IntegerField(required=False, min_value=1, max_value=None)
     new_size = fields.ChoiceField(choices=UnlistedSize.choices, required=False)
     expired = fields.ChoiceField(choices=ExpiredChoice.choices, required=False)
+    # A code scanned for an item that is not in the catalog (kept only if valid and free).
+    new_barcode = forms.CharField(max_length=20, required=False)
 
     def __init__(
         self,
@@ -263,6 +272,7 @@ class LineForm(forms.Form):
             expiry_date=expiry,
             redirected_to=data["redirected_to"],
             expired_accepted=data["expired"] == ExpiredChoice.ACCEPT,
+            new_barcode=data["new_barcode"] if data["item"].pk is None else "",
         )
 
 

@@ -27,7 +27,7 @@ from hub.models import (
     PinnedTile,
 )
 from hub.translated import translated_text
-from inventory.models import Category, Item, StorageLocation
+from inventory.models import Category, Item, ItemBarcode, StorageLocation
 from inventory.search import query_terms
 from inventory.selectors import LocationFill
 
@@ -489,3 +489,27 @@ def category_choice_list() -> QuerySet[Category]:
 def pinned_tile_list(*, hub: Hub) -> QuerySet[PinnedTile]:
     """The tiles a coordinator pinned at the hub, in their order, with their items."""
     return PinnedTile.objects.filter(hub=hub).select_related("item__category")
+
+
+def offline_catalog_list() -> list[dict]:
+    """Every active item as the dropoff table's offline copy needs it (what a line shows,
+    the folded search text, its barcodes), in two queries whatever the catalog's size."""
+    codes: dict[int, list[str]] = {}
+    for item_id, gtin in ItemBarcode.objects.filter(item__is_active=True).values_list(
+        "item_id", "gtin"
+    ):
+        codes.setdefault(item_id, []).append(gtin)
+    return [
+        {
+            "id": item.pk,
+            "name": item.name,
+            "unit": item.get_unit_display(),
+            "category": item.category_id,
+            "expiry": item.tracks_expiry,
+            "search": item.search_text,
+            "codes": codes.get(item.pk, []),
+        }
+        for item in Item.objects.filter(is_active=True).only(
+            "pk", "name", "unit", "category_id", "tracks_expiry", "search_text"
+        )
+    ]

@@ -22,6 +22,7 @@ from hub.models import (
     PinnedTile,
 )
 from hub.roles import Role, role_at_least
+from inventory.barcodes import item_barcodes_attach
 from inventory.capacity import capacity_recheck
 from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
@@ -59,6 +60,8 @@ class DropoffLineInput:
     redirected_to: Hub | None = None
     # The volunteer chose "accept anyway" for a line past its expiry date.
     expired_accepted: bool = False
+    # A code scanned for an item that was not in the catalog: kept for it once saved.
+    new_barcode: str = ""
 
 
 def dropoff_log(
@@ -161,6 +164,8 @@ def _unlisted_save(*, lines: list[DropoffLineInput]) -> list[DropoffLineInput]:
             key = item.name.casefold()
             if key not in saved:
                 saved[key] = _unlisted_item_get_or_create(item=item, n=n)
+            if line.new_barcode:
+                item_barcodes_attach(item=saved[key], codes=[line.new_barcode])
             line = replace(line, item=saved[key])
         result.append(line)
     return result

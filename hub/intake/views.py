@@ -51,6 +51,7 @@ from hub.intake.selectors import (
 from hub.intake.services import dropoff_can_undo, dropoff_log, dropoff_undo
 from hub.models import Dropoff, Hub, IntakeStatus, Outcome, Pledge
 from hub.roles import Role, role_at_least
+from inventory.barcodes import item_by_barcode
 from inventory.models import Category, Item
 from inventory.selectors import LocationFill, location_fill_list
 
@@ -79,6 +80,7 @@ class LineRow:
     unusual: object = None  # the UsualLine when the quantity asks for a confirmation
     new_size: str = ""  # of an item that is not in the catalog
     expired: str = ""  # the choice for a line past its expiry date (ExpiredChoice)
+    new_barcode: str = ""  # scanned for an item that is not in the catalog
 
     @property
     def unlisted(self) -> bool:
@@ -351,6 +353,7 @@ def _row_from_form(
         unusual=line.unusual if show_errors else None,
         new_size=line.data["new_size"],
         expired=line.data["expired"],
+        new_barcode=line.data["new_barcode"] if item is not None and item.pk is None else "",
     )
 
 
@@ -398,13 +401,20 @@ def intake_line(request: HubRequest, hub: Hub) -> HttpResponse:
         if item is None:
             response = render(request, f"{PAGE}#unlisted-error", {"unlisted_error": True})
             return retarget(reswap(response, "outerHTML"), "#unlisted-error")
+    elif "barcode" in request.GET:
+        # A scan the tablet's copy of the catalog did not know (a code added since).
+        item = item_by_barcode(code=request.GET["barcode"][:20])
+        if item is None:
+            raise Http404("No item has this barcode")
     else:
         pk = parse_id(request.GET.get("item"))
         item = item_active_find(pk=pk)
         if item is None:
             raise Http404("No such item")
     row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
-    row.new_size = request.GET.get("unlisted_size", "") if item.pk is None else ""
+    if item.pk is None:
+        row.new_size = request.GET.get("unlisted_size", "")
+        row.new_barcode = request.GET.get("unlisted_barcode", "")[:20]
     return render(
         request, f"{PAGE}#line", {"hub": hub, "row": row, "other_hubs": other_hub_list(hub=hub)}
     )

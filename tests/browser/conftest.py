@@ -11,6 +11,9 @@ BROWSER_TESTS = Path(__file__).resolve().parent
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it (fixtures, assertions) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The service worker's own requests go through context.route only with this (read when the
+# driver starts): the offline tests cut the worker's network too (test_intake_offline.py).
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -45,7 +45,9 @@ def test_it_has_an_accessible_dropoff_table(page, live_server, hub, volunteer, s
     assert axe_violations(page, axe_source) == []
 
 
-@pytest.mark.parametrize("url_name", ["dashboard", "stock_list", "reports"], ids=lambda name: name)
+@pytest.mark.parametrize(
+    "url_name", ["dashboard", "stock_list", "reports", "location_labels"], ids=lambda name: name
+)
 def test_it_has_accessible_coordinator_pages(
     page, live_server, hub, coordinator, stocked, axe_source, url_name
 ):
