@@ -34,6 +34,7 @@ from inventory.locks import (
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
 from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
+from inventory.signals import catalog_changed
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
 MAX_QUANTITY = 1_000_000
@@ -949,6 +950,7 @@ def item_merge(
         Item.objects.filter(pk=item.pk).update(
             is_active=False, needs_review=False, merged_into=into, merged_at=timezone.now()
         )
+        catalog_changed.send(sender=Item)
     item.refresh_from_db()
     return movements
 

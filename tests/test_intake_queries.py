@@ -83,6 +83,7 @@ def test_it_renders_the_intake_page_in_queries_that_do_not_grow_with_the_catalog
     page()  # warm caches (content types, session) outside the measurement
     small = count_queries(page)
     add_items(10, 490)
+    count_queries(page)  # the catalog changed: its cached acceptance and tiles, read again
     large = count_queries(page)
 
     assert_same_count(small, large)
@@ -103,6 +104,7 @@ def test_it_answers_the_tables_fragments_in_queries_that_do_not_grow_with_the_ca
     fragment()
     small = count_queries(fragment)
     add_items(10, 490)
+    count_queries(fragment)  # the catalog changed: its cached acceptance, read again
     large = count_queries(fragment)
 
     assert_same_count(small, large)
@@ -126,6 +128,8 @@ def test_it_logs_a_3_line_dropoff_in_queries_that_do_not_grow_with_the_catalog(
     count_queries(submit(0))  # warm caches outside the measurement
     small = count_queries(submit(2))
     add_items(10, 490)
+    # The catalog changed: its cached acceptance is read again (a capture keeps the log).
+    count_queries(lambda: client.get(intake_url(hub)))
     large = count_queries(submit(4))
 
     assert_same_count(small, large)

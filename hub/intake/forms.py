@@ -70,9 +70,7 @@ class DropoffForm(forms.Form):
     )
     # Not required: a dropoff that is all declined or sent on stocks nothing. The service
     # asks for a location of this hub for every accepted line.
-    location = forms.ModelChoiceField(
-        label=_("Put accepted goods in"), queryset=StorageLocation.objects.none(), required=False
-    )
+    location = fields.ChoiceField(label=_("Put accepted goods in"), required=False)
     donor_consent = forms.BooleanField(
         label=_("The donor agrees that we keep their name and contact"), required=False
     )
@@ -82,10 +80,15 @@ class DropoffForm(forms.Form):
     def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
         super().__init__(*args, **kwargs)
         self.hub = hub
-        location = cast(forms.ModelChoiceField, self.fields["location"])
-        location.queryset = StorageLocation.objects.filter(hub=hub, is_active=True)
-        # The choices come from the fill already read for the page: no second query.
+        # The hub's active locations, as read for the page's fill: no query of their own.
+        self.locations = {str(loc.pk): loc for loc in locations}
+        location = cast(fields.ChoiceField, self.fields["location"])
         location.choices = [(loc.pk, loc.name) for loc in locations]
+        if isinstance(initial := self.initial.get("location"), StorageLocation):
+            self.initial["location"] = initial.pk
+
+    def clean_location(self) -> StorageLocation | None:
+        return self.locations.get(self.cleaned_data["location"])
 
     @staticmethod
     def new_key() -> str:
@@ -245,7 +248,9 @@ def line_forms_from_post(
         ]
     item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
     items = Item.objects.select_related("category").in_bulk(item_ids)
-    hubs = other_hub_list(hub=hub).in_bulk()
+    # Only the hubs named: a dropoff that sends nobody on reads none.
+    hub_ids = {pk for pk in map(parse_id, columns["redirected_to"]) if pk is not None}
+    hubs = other_hub_list(hub=hub).in_bulk(hub_ids) if hub_ids else {}
     unlisted = any(not value for value in columns["item"])
     categories = Category.objects.in_bulk() if unlisted else {}
     usual = usual_line_map(hub=hub, item_ids=set(items))

@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
-from hub.intake.selectors import acceptance_map
+from hub.intake.cache import intake_cache_invalidate
+from hub.intake.selectors import (
+    INTAKE_FIELDS,
+    acceptance_map_cached,
+    category_acceptance_map,
+    dropoff_lines_keep,
+)
 from hub.models import (
     CategoryIntake,
     Dropoff,
@@ -74,13 +80,14 @@ def dropoff_log(
     Refused, storing nothing: a closed hub; accepting an item of a category the hub does
     not take; a quantity over the hub's maximum; a line that would overfill its location."""
     _member_check(hub=hub, user=user)
-    if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
-        return earlier
-    _check_open(hub=hub)
-    _check_lines(hub=hub, lines=lines)
     if not donor_consent:
         donor_name = donor_contact = ""  # kept only with the donor's consent
     try:
+        # Checked first against what the page knows (the cached acceptance); a retry of a
+        # dropoff already on record is found when a check refuses it, or when its insert
+        # meets the key's unique constraint, so a fresh form costs no lookup of its key.
+        _check_open(hub=hub)
+        _check_lines(hub=hub, lines=lines)
         with transaction.atomic():
             _check_room(hub=hub, lines=lines)
             lines = _unlisted_save(lines=lines)
@@ -88,8 +95,6 @@ def dropoff_log(
             # Read again under the lock: a closure committed since the page was loaded (by
             # the fill of another dropoff, or an admin) refuses this one, and none can
             # commit before this dropoff does.
-            if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
-                return earlier  # the same form, logged by a double tap while this waited
             hub.refresh_from_db(fields=INTAKE_FIELDS)
             _check_open(hub=hub)
             _check_accepting(hub=hub, lines=lines)
@@ -101,7 +106,7 @@ def dropoff_log(
                 donor_contact=donor_contact.strip(),
                 donor_consent=donor_consent,
             )
-            DropoffLine.objects.bulk_create(
+            created = DropoffLine.objects.bulk_create(
                 DropoffLine(
                     dropoff=dropoff,
                     item=line.item,
@@ -129,13 +134,15 @@ def dropoff_log(
                     source=dropoff,
                     idempotency_key=f"dropoff:{idempotency_key}",
                 )
-    except StockError as error:
-        raise IntakeError(str(error)) from error
-    except IntegrityError:
-        # The same form submitted twice at once: the first one's dropoff is the answer.
+    except (IntakeError, StockError, IntegrityError) as error:
+        # The same form again (a retry, or a double tap that waited on the locks) is answered
+        # with the first one's dropoff, whatever changed since.
         if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
             return earlier
+        if isinstance(error, StockError):
+            raise IntakeError(str(error)) from error
         raise
+    dropoff_lines_keep(dropoff=dropoff, lines=created)
     return dropoff
 
 
@@ -226,10 +233,6 @@ def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
     return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
 
 
-# What a dropoff reads of its hub to know whether it takes donations.
-INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
-
-
 def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     """Take, in the order of inventory.locks, the locks the dropoff's stock change takes
     (after its locations, by `_check_room`), up to the hub's capacity state, which guards
@@ -253,7 +256,7 @@ def _check_open(*, hub: Hub) -> None:
 def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     if not lines:
         raise IntakeError(_("Add at least one item."))
-    acceptance = acceptance_map(hubs=[hub])
+    acceptance = acceptance_map_cached(hub=hub)
     for n, line in enumerate(lines):
         try:
             quantity_check(line.quantity)
@@ -294,10 +297,13 @@ def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dic
 
 def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     """The categories of the accepted lines are still taken (read again under the lock)."""
-    acceptance = acceptance_map(hubs=[hub])
-    for n, line in enumerate(lines):
-        if line.outcome == Outcome.ACCEPTED:
-            _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+    accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+    by_category = category_acceptance_map(
+        hub=hub, category_ids={line.item.category_id for _n, line in accepted}
+    )
+    acceptance = {(hub.pk, pk): rule for pk, rule in by_category.items()}
+    for n, line in accepted:
+        _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
 
 
 def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
@@ -558,4 +564,5 @@ def tile_pin_change(*, hub: Hub, item: Item, action: str) -> list[PinnedTile]:
             pin.position = position
         PinnedTile.objects.bulk_create([pin for pin in pins if pin.pk is None], batch_size=100)
         PinnedTile.objects.bulk_update([pin for pin in pins if pin.pk], ["position"])
+        intake_cache_invalidate(hub_id=hub.pk)
     return pins
