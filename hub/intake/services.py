@@ -29,15 +29,16 @@ from hub.models import (
 )
 from hub.roles import Role, role_at_least
 from inventory.capacity import capacity_recheck
-from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
+from inventory.locks import hub_state_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
 from inventory.services import (
     NoRoom,
+    ReceiptHold,
     StockError,
     StockLine,
     quantity_check,
-    room_check,
     stock_receive,
+    stock_receive_hold,
     stock_void,
 )
 
@@ -89,9 +90,18 @@ def dropoff_log(
         _check_open(hub=hub)
         _check_lines(hub=hub, lines=lines)
         with transaction.atomic():
-            _check_room(hub=hub, lines=lines)
             lines = _unlisted_save(lines=lines)
-            _intake_lock(hub=hub, lines=lines)
+            accepted = [
+                # An accepted line's location was checked (_check_lines).
+                StockLine(
+                    line.item, cast(StorageLocation, line.location), line.quantity, line.expiry_date
+                )
+                for line in lines
+                if line.outcome == Outcome.ACCEPTED
+            ]
+            # Every lock the receipt takes, up to the hub's state lock, which guards its
+            # intake; the room on each shelf is checked under them.
+            held = _receipt_hold(hub=hub, lines=lines, accepted=accepted)
             # Read again under the lock: a closure committed since the page was loaded (by
             # the fill of another dropoff, or an admin) refuses this one, and none can
             # commit before this dropoff does.
@@ -118,14 +128,6 @@ def dropoff_log(
                 )
                 for line in lines
             )
-            accepted = [
-                # An accepted line's location was checked (_check_lines).
-                StockLine(
-                    line.item, cast(StorageLocation, line.location), line.quantity, line.expiry_date
-                )
-                for line in lines
-                if line.outcome == Outcome.ACCEPTED
-            ]
             if accepted:
                 stock_receive(
                     lines=accepted,
@@ -133,6 +135,7 @@ def dropoff_log(
                     reason=_("Dropoff #%(number)d") % {"number": dropoff.pk},
                     source=dropoff,
                     idempotency_key=f"dropoff:{idempotency_key}",
+                    held=held,
                 )
     except (IntakeError, StockError, IntegrityError) as error:
         # The same form again (a retry, or a double tap that waited on the locks) is answered
@@ -233,21 +236,6 @@ def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
     return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
 
 
-def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """Take, in the order of inventory.locks, the locks the dropoff's stock change takes
-    (after its locations, by `_check_room`), up to the hub's capacity state, which guards
-    its intake."""
-    pairs = {
-        # An accepted line's location was checked (_check_lines).
-        (cast(StorageLocation, line.location).pk, line.item.pk)
-        for line in lines
-        if line.outcome == Outcome.ACCEPTED
-    }
-    stock_pairs_lock(pairs=pairs)
-    balances_lock(pairs=pairs)
-    hub_state_lock(hub=hub)
-
-
 def _check_open(*, hub: Hub) -> None:
     if hub.intake_status == IntakeStatus.CLOSED:
         raise IntakeError(_("%(hub)s is not taking donations now.") % {"hub": hub.name})
@@ -315,20 +303,24 @@ def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, accepta
         )
 
 
-def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """No accepted line may take its location past 100 % (inventory.services.room_check)."""
-    accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+def _receipt_hold(
+    *, hub: Hub, lines: list[DropoffLineInput], accepted: list[StockLine]
+) -> ReceiptHold | None:
+    """Lock what the dropoff's stock change takes (inventory.services.stock_receive_hold),
+    or, when it stocks nothing, only the hub's state lock. No accepted line may take its
+    location past 100 %: refused with the line's index."""
+    if not accepted:
+        hub_state_lock(hub=hub)
+        return None
     try:
-        room_check(
+        return stock_receive_hold(
             hub=hub,
-            lines=[
-                StockLine(line.item, cast(StorageLocation, line.location), line.quantity)
-                for _n, line in accepted
-            ],
+            lines=accepted,
             nowhere=_("No location here has room for it: send the donor to another hub."),
         )
     except NoRoom as error:
-        raise IntakeError(str(error), line=accepted[error.index][0]) from error
+        indexes = [n for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+        raise IntakeError(str(error), line=indexes[error.index]) from error
 
 
 # --- intake control (admins) ------------------------------------------------------------------
