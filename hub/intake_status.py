@@ -25,15 +25,20 @@ def intake_close_when_full(*, hub: Hub, percent: Decimal) -> bool:
         reason = _("automatic: storage %(percent)s %% full") % {
             "percent": percent.quantize(Decimal(1))
         }
-    Hub.objects.filter(pk=hub.pk).exclude(intake_status=IntakeStatus.CLOSED).update(
-        intake_status=IntakeStatus.CLOSED,
-        intake_reason=reason,
-        intake_status_before_auto=F("intake_status"),
-        intake_reason_before_auto=F("intake_reason"),
-        intake_reopens_at=None,
-        intake_closed_automatically=True,
-        intake_changed_at=timezone.now(),
+    changed = (
+        Hub.objects.filter(pk=hub.pk)
+        .exclude(intake_status=IntakeStatus.CLOSED)
+        .update(
+            intake_status=IntakeStatus.CLOSED,
+            intake_reason=reason,
+            intake_status_before_auto=F("intake_status"),
+            intake_reason_before_auto=F("intake_reason"),
+            intake_reopens_at=None,
+            intake_closed_automatically=True,
+            intake_changed_at=timezone.now(),
+        )
     )
+    _keep_in_step(hub=hub, changed=changed)
     return True
 
 
@@ -41,7 +46,7 @@ def intake_reopen_under_nearly_full(*, hub: Hub) -> None:
     """Put back what an automatic closure replaced. A closure by hand stays as it is."""
     if not hub.intake_closed_automatically:
         return
-    Hub.objects.filter(
+    changed = Hub.objects.filter(
         pk=hub.pk, intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED
     ).update(
         intake_status=F("intake_status_before_auto"),
@@ -49,3 +54,23 @@ def intake_reopen_under_nearly_full(*, hub: Hub) -> None:
         intake_closed_automatically=False,
         intake_changed_at=timezone.now(),
     )
+    _keep_in_step(hub=hub, changed=changed)
+
+
+# The fields these changes write, read back into the caller's hub object.
+STATE_FIELDS = [
+    "intake_status",
+    "intake_reason",
+    "intake_reopens_at",
+    "intake_status_before_auto",
+    "intake_reason_before_auto",
+    "intake_closed_automatically",
+    "intake_changed_at",
+]
+
+
+def _keep_in_step(*, hub: Hub, changed: int) -> None:
+    """The caller's hub object says what the row now says (a dropoff's answer shows its
+    intake from it): read again only when the row changed, which is seldom."""
+    if changed:
+        hub.refresh_from_db(fields=STATE_FIELDS)

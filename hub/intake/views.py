@@ -176,7 +176,10 @@ def _logged(
     if not request.htmx:
         response = redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
     else:
-        hub_intake_refresh(hub=hub)  # this dropoff may have filled the hub and closed it
+        if not fresh:
+            # Logged earlier: intake may have changed since. A dropoff logged now read the
+            # hub's intake under its lock, and its own fill's closure was written into `hub`.
+            hub_intake_refresh(hub=hub)
         fills = location_fill_list(hub=hub)
         default, full_location = _location_for_next_donor(request, hub, fills, chosen=chosen)
         dropoff_lines_prefetch(dropoff=dropoff)
