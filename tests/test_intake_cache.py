@@ -5,9 +5,11 @@ beat reopening one, a coordinator pinning a tile, an item renamed, merged or add
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hub.intake.services import category_intake_set, intake_reopen_due, tile_pin_change
 from hub.models import CategoryIntake, IntakeStatus
@@ -114,3 +116,17 @@ def test_it_takes_an_item_of_a_new_category_at_once(table, hub):
 
     assert "Logged dropoff" in logged.content.decode()
     assert tile_of(table, hub, kibble) is not None
+
+
+def test_it_reads_the_database_for_a_while_once_redis_fails(table, hub, soup, monkeypatch):
+    def hung(*_args, **_kwargs):
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    with monkeypatch.context() as hanging:
+        hanging.setattr(cache, "get_many", hung)
+        assert "Not accepted" not in tile_of(table, hub, soup)  # read afresh, not refused
+
+    # Redis answers again, but this process waits a while before asking it again.
+    with CaptureQueriesContext(connection) as queries:
+        table.get(intake_url(hub))
+    assert 'FROM "hub_categoryintake"' in " ".join(q["sql"] for q in queries.captured_queries)

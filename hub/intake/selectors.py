@@ -458,8 +458,9 @@ def dropoff_lines_keep(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
     """Keep the lines just written on their dropoff, as a prefetch does, so that its receipt
     and its row in the recent list read them (and their items) without a query."""
     kept = dropoff.lines.all()
-    kept._result_cache = lines  # type: ignore[attr-defined]  # what prefetch_related sets
-    kept._prefetch_done = True  # type: ignore[attr-defined]
+    # What prefetch_related sets on the queryset it keeps.
+    kept._result_cache = lines
+    kept._prefetch_done = True  # type: ignore[attr-defined]  # set by prefetch_related only
     dropoff._prefetched_objects_cache = {"lines": kept}  # type: ignore[attr-defined]
 
 

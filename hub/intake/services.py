@@ -14,7 +14,6 @@ from hub.errors import Denied, UserError
 from hub.intake.cache import intake_cache_invalidate
 from hub.intake.selectors import (
     INTAKE_FIELDS,
-    acceptance_map_cached,
     category_acceptance_map,
     dropoff_lines_keep,
 )
@@ -84,9 +83,9 @@ def dropoff_log(
     if not donor_consent:
         donor_name = donor_contact = ""  # kept only with the donor's consent
     try:
-        # Checked first against what the page knows (the cached acceptance); a retry of a
-        # dropoff already on record is found when a check refuses it, or when its insert
-        # meets the key's unique constraint, so a fresh form costs no lookup of its key.
+        # A retry of a dropoff already on record is found when a check refuses it, or when
+        # its insert meets the key's unique constraint: a fresh form costs no lookup of its
+        # key. Whether the hub takes each category is read once, under the lock.
         _check_open(hub=hub)
         _check_lines(hub=hub, lines=lines)
         with transaction.atomic():
@@ -244,7 +243,6 @@ def _check_open(*, hub: Hub) -> None:
 def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     if not lines:
         raise IntakeError(_("Add at least one item."))
-    acceptance = acceptance_map_cached(hub=hub)
     for n, line in enumerate(lines):
         try:
             quantity_check(line.quantity)
@@ -263,7 +261,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
         if line.outcome not in Outcome.values:
             raise IntakeError(_("Choose what happened to %(item)s.") % {"item": line.item}, line=n)
         if line.outcome == Outcome.ACCEPTED:
-            _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
+            _check_accepted(hub=hub, line=line, n=n)
         if line.outcome == Outcome.REDIRECTED and (
             line.redirected_to is None or line.redirected_to.pk == hub.pk
         ):
@@ -274,8 +272,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
             raise IntakeError(_("Only a redirected line names another hub."), line=n)
 
 
-def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
-    _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int) -> None:
     if line.location is None or line.location.hub_id != hub.pk:
         raise IntakeError(
             _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
@@ -284,23 +281,19 @@ def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dic
 
 
 def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """The categories of the accepted lines are still taken (read again under the lock)."""
+    """The hub takes the categories of the accepted lines: read under its state lock, so
+    that what is committed counts (one query), and only there."""
     accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
-    by_category = category_acceptance_map(
+    acceptance = category_acceptance_map(
         hub=hub, category_ids={line.item.category_id for _n, line in accepted}
     )
-    acceptance = {(hub.pk, pk): rule for pk, rule in by_category.items()}
     for n, line in accepted:
-        _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
-
-
-def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
-    if not acceptance[(hub.pk, line.item.category_id)].accepts:
-        raise IntakeError(
-            _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
-            % {"hub": hub.name, "category": line.item.category.name},
-            line=n,
-        )
+        if not acceptance[line.item.category_id].accepts:
+            raise IntakeError(
+                _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
+                % {"hub": hub.name, "category": line.item.category.name},
+                line=n,
+            )
 
 
 def _receipt_hold(
