@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import fields
 from hub.fields import parse_id
-from hub.intake.selectors import UsualLine, other_hub_list, usual_line_map
+from hub.intake.selectors import UNUSUAL_FLOOR, UsualLine, other_hub_list, usual_line_map
 from hub.intake.services import DropoffLineInput
 from hub.models import Hub, Outcome
 from inventory.models import Category, Item, StorageLocation, Unit
@@ -253,7 +253,14 @@ def line_forms_from_post(
     hubs = other_hub_list(hub=hub).in_bulk(hub_ids) if hub_ids else {}
     unlisted = any(not value for value in columns["item"])
     categories = Category.objects.in_bulk() if unlisted else {}
-    usual = usual_line_map(hub=hub, item_ids=set(items))
+    # A line of up to UNUSUAL_FLOOR units is never unusual, whatever the item's history:
+    # only the items of larger lines (or of quantities not read yet) need theirs.
+    larger = {
+        pk
+        for pk, quantity in zip(map(parse_id, columns["item"]), columns["quantity"], strict=True)
+        if (parsed := parse_id(quantity)) is None or parsed > UNUSUAL_FLOOR
+    }
+    usual = usual_line_map(hub=hub, item_ids=set(items) & larger)
     return [
         LineForm(
             {name: columns[name][n] for name in columns},
