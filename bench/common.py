@@ -265,10 +265,20 @@ def wrk_check() -> None:
         raise SystemExit(WRK_MISSING)
 
 
-def wrk_run(*, base: str, mode: str, path: str, args: list, seconds: float, clients: int) -> dict:
+def wrk_run(
+    *,
+    base: str,
+    mode: str,
+    path: str,
+    args: list,
+    seconds: float,
+    clients: int,
+    sessions: str = "",
+) -> dict:
     """`clients` wrk connections (one thread each) on `base` for `seconds`, running
     bench/dropoff.lua in `mode` (intake, floor or get): the figures of the answers it
-    expected, in the shape of Tally.summary."""
+    expected, in the shape of Tally.summary, and (intake) the tablets' sessions, which
+    `sessions` gives back to the next run so that it starts logged in."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit(WRK_MISSING)
@@ -280,6 +290,7 @@ def wrk_run(*, base: str, mode: str, path: str, args: list, seconds: float, clie
         text=True,
         check=False,
         timeout=seconds + 60,
+        env={**os.environ, "DH_WRK_SESSIONS": sessions},
     )
     line = next((x for x in result.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if result.returncode or line is None:
@@ -294,6 +305,11 @@ def wrk_run(*, base: str, mode: str, path: str, args: list, seconds: float, clie
         "p99_ms": found["p99_ms"],
         "failures": {kind: n for kind, n in failures.items() if n},
         "client": "wrk",
+        "sessions": " ".join(
+            x.removeprefix("WRK_SESSIONS ")
+            for x in result.stdout.splitlines()
+            if x.startswith("WRK_SESSIONS ")
+        ),
     }
 
 

@@ -11,12 +11,16 @@
 -- MODE get: GET PATH again and again (the floor's bare GET: what the client itself can do).
 --
 -- done() prints one line, "WRK_JSON {...}": dropoffs (or GETs) answered as expected, the
--- others, and wrk's latency percentiles of every request.
+-- others, and wrk's latency percentiles of every request; in intake mode also one line
+-- "WRK_SESSIONS ..." with each tablet's session cookie, CSRF cookie and token. A run given
+-- them back in the environment (DH_WRK_SESSIONS) starts logged in, one tablet per thread:
+-- bench.measure logs in during the warm-up run, so that the measured run times dropoffs,
+-- not the password hasher (slow on purpose).
 
 local mode, path, args
 local state = "ready"
-local cookies = {}
-local token = ""
+cookies = {}
+token = ""
 ok, bad = 0, 0
 
 function init(argv)
@@ -24,6 +28,13 @@ function init(argv)
   args = { select(3, unpack(argv)) }
   if mode == "intake" then
     state = "login-page"
+    -- Set by setup() from DH_WRK_SESSIONS: "sessionid csrftoken token".
+    if preset then
+      local session, csrf, form_token = preset:match("^(%S+) (%S+) (%S+)$")
+      cookies = { sessionid = session, csrftoken = csrf }
+      token = form_token
+      state = "ready"
+    end
   end
   -- Seeded apart per thread: each thread runs in its own Lua state.
   local address = tostring({}):match("0x(%x+)") or "0"
@@ -120,9 +131,16 @@ function response(status, headers, body)
 end
 
 local threads = {}
+local presets = {}
+for preset in string.gmatch(os.getenv("DH_WRK_SESSIONS") or "", "[^,]+") do
+  presets[#presets + 1] = preset
+end
 
 function setup(thread)
   threads[#threads + 1] = thread
+  if presets[#threads] then
+    thread:set("preset", presets[#threads])
+  end
 end
 
 function done(summary, latency, requests)
@@ -130,6 +148,16 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     answered = answered + thread:get("ok")
     refused = refused + thread:get("bad")
+  end
+  local sessions = {}
+  for _, thread in ipairs(threads) do
+    local kept = thread:get("cookies")
+    if kept and kept["sessionid"] and kept["csrftoken"] then
+      sessions[#sessions + 1] = kept["sessionid"] .. " " .. kept["csrftoken"] .. " " .. thread:get("token")
+    end
+  end
+  if #sessions > 0 then
+    io.write("WRK_SESSIONS ", table.concat(sessions, ","), "\n")
   end
   local errors = summary.errors
   io.write(string.format(

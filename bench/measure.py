@@ -168,14 +168,20 @@ def floor_throughput(*, env, logs, seconds, clients, hub, location, items, user)
 
 
 def intake_throughput(*, base, seconds, clients, hub, location, items) -> dict:
-    """Tablets logging the 5-line dropoff as the page does (bench/dropoff.lua: logged in,
-    session and CSRF token, htmx, a fresh idempotency key each)."""
+    """Tablets logging the 5-line dropoff as the page does (bench/dropoff.lua: logged in
+    during the warm-up, session and CSRF token, htmx, a fresh idempotency key each)."""
     path = reverse("intake", args=[hub.slug])
     lines = ",".join(str(item.pk) for item in items)
     args = ["bench-volunteer-1", BENCH_PASSWORD, location.pk, lines]
     run = {"base": base, "clients": clients, "mode": "intake", "path": path, "args": args}
-    wrk_run(seconds=2, **run)  # warm up
-    return wrk_run(seconds=seconds, **run)
+    # The warm-up logs the tablets in (a few runs when the machine is slow to hash their
+    # passwords); the measured run starts with their sessions.
+    sessions = ""
+    for _attempt in range(4):
+        sessions = wrk_run(seconds=5, sessions=sessions, **run)["sessions"]
+        if len(sessions.split(",")) >= clients:
+            break
+    return wrk_run(seconds=seconds, sessions=sessions, **run)
 
 
 # --- 3. pages ------------------------------------------------------------------------------
