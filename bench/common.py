@@ -4,6 +4,7 @@ logs in and carries the session and CSRF token, and the figures (throughput, per
 
 import contextlib
 import http.client
+import json
 import math
 import os
 import re
@@ -52,6 +53,8 @@ def app_env(*, database_url: str, redis_url: str, static_root: Path, **extra: st
         LOG_LEVEL="WARNING",
         CONN_MAX_AGE="60",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # The alert run's webhook receiver listens on loopback, which webhooks refuse else.
+        WEBHOOKS_ALLOW_PRIVATE_NETWORKS="true",
         PYTHONPATH=str(ROOT),
     )
     env.update(extra)
@@ -245,6 +248,69 @@ class Session:
         if answer.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login of {username} failed: {answer.status}")
         return self
+
+
+# --- wrk: the load generator of the throughput runs ----------------------------------------
+
+WRK_SCRIPT = ROOT / "bench" / "dropoff.lua"
+WRK_MISSING = (
+    "The throughput runs need wrk, a compiled HTTP load generator that is not itself the "
+    "limit: on Debian or Ubuntu, `apt-get install -y wrk` (elsewhere: https://github.com/wg/wrk)."
+)
+
+
+def wrk_check() -> None:
+    """Stop with how to get wrk when it is not installed."""
+    if shutil.which("wrk") is None:
+        raise SystemExit(WRK_MISSING)
+
+
+def wrk_run(
+    *,
+    base: str,
+    mode: str,
+    path: str,
+    args: list,
+    seconds: float,
+    clients: int,
+    sessions: str = "",
+) -> dict:
+    """`clients` wrk connections (one thread each) on `base` for `seconds`, running
+    bench/dropoff.lua in `mode` (intake, floor or get): the figures of the answers it
+    expected, in the shape of Tally.summary, and (intake) the tablets' sessions, which
+    `sessions` gives back to the next run so that it starts logged in."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit(WRK_MISSING)
+    command = [wrk, f"-t{clients}", f"-c{clients}", f"-d{max(1, round(seconds))}s"]
+    command += ["--timeout", "10s", "-s", str(WRK_SCRIPT), base, "--", mode, path]
+    result = subprocess.run(  # noqa: S603 - our own command
+        command + [str(arg) for arg in args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=seconds + 60,
+        env={**os.environ, "DH_WRK_SESSIONS": sessions},
+    )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
+    if result.returncode or line is None:
+        raise RuntimeError(f"wrk {mode} failed:\n{result.stdout}\n{result.stderr}")
+    found = json.loads(line.removeprefix("WRK_JSON "))
+    failures = {"unexpected answer": found["bad"], "socket error": found["socket_errors"]}
+    return {
+        "requests": found["ok"],
+        "per_second": found["ok"] / found["seconds"] if found["seconds"] else 0.0,
+        "p50_ms": found["p50_ms"],
+        "p95_ms": found["p95_ms"],
+        "p99_ms": found["p99_ms"],
+        "failures": {kind: n for kind, n in failures.items() if n},
+        "client": "wrk",
+        "sessions": " ".join(
+            x.removeprefix("WRK_SESSIONS ")
+            for x in result.stdout.splitlines()
+            if x.startswith("WRK_SESSIONS ")
+        ),
+    }
 
 
 # --- figures -------------------------------------------------------------------------------

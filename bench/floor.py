@@ -80,4 +80,9 @@ def dropoff_floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(dropoff))
 
 
-urlpatterns = [path("floor/dropoff/", dropoff_floor)]
+def ping(request: HttpRequest) -> HttpResponse:
+    """The bare GET: how many requests the client and gunicorn pass at the least."""
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("floor/dropoff/", dropoff_floor), path("floor/ping/", ping)]

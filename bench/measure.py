@@ -4,10 +4,11 @@ size's database (DATABASE_URL) and the benchmark's Redis, it writes its figures 
     python -m bench.measure --out figures.json --logs DIR [--seconds 20] [--clients 4] ...
 
 1. queries per page, in-process with Django's test client and CaptureQueriesContext;
-2. the floor (bench.floor) under gunicorn with 2 workers: dropoffs per second, p50/p99;
+2. the floor (bench.floor) under gunicorn with 2 workers: dropoffs per second, p50/p99, and
+   its bare GET per second (the client's own limit), both driven by wrk (bench/dropoff.lua);
 3. the app under gunicorn with 2 workers, a Celery worker beside it: intake submits per
-   second and p50/p99, then the latency of capacity alerts from the crossing dropoff to the
-   webhook receiving it.
+   second and p50/p99, driven by wrk the same way, then the latency of capacity alerts from
+   the crossing dropoff to the webhook receiving it.
 With --pages-only it lists the pages (URL, viewer) for bench.pages, which times them at
 both sizes at once, on the data as generated, before any of the writes above.
 """
@@ -40,11 +41,11 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench.common import (  # noqa: E402
     Session,
-    drive,
     gunicorn_start,
     percentile,
     stop_on_sigterm,
     worker_start,
+    wrk_run,
 )
 from deliveries.models import Run  # noqa: E402
 from hub.models import Dropoff, Hub, Membership  # noqa: E402
@@ -150,42 +151,37 @@ def query_counts(*, hub: Hub, location: StorageLocation, items: list[Item]) -> d
 
 
 def floor_throughput(*, env, logs, seconds, clients, hub, location, items, user) -> dict:
+    """The floor's dropoffs, and its bare GET: what the client and the server do at the
+    least, in the same run, with the same client (wrk)."""
     server, base = gunicorn_start(app="bench.floor:application", env=env, logs=logs, name="floor")
     source_type = ContentType.objects.get_for_model(Dropoff).pk
+    lines = ",".join(str(item.pk) for item in items)
+    args = [location.pk, lines, hub.pk, user.pk, source_type]
     try:
-
-        def one(session: Session, tally) -> None:
-            data = intake_post(location=location, items=items, key=uuid.uuid4().hex)
-            data.update(hub=hub.pk, user=user.pk, source_type=source_type)
-            response = session.post("/floor/dropoff/", data)
-            if response.status == 200 and response.body.isdigit():
-                tally.ok(response.seconds)
-            else:
-                tally.fail(str(response.status))
-
-        sessions = [Session(base) for _ in range(clients)]
-        drive(clients=sessions, seconds=2, one=one)  # warm up
-        return drive(clients=sessions, seconds=seconds, one=one).summary()
+        run = {"base": base, "clients": clients}
+        wrk_run(mode="floor", path="/floor/dropoff/", args=args, seconds=2, **run)  # warm up
+        dropoffs = wrk_run(mode="floor", path="/floor/dropoff/", args=args, seconds=seconds, **run)
+        gets = wrk_run(mode="get", path="/floor/ping/", args=[], seconds=seconds, **run)
+        return {**dropoffs, "get": gets}
     finally:
         server.stop()
 
 
 def intake_throughput(*, base, seconds, clients, hub, location, items) -> dict:
-    sessions = [Session(base).login("bench-volunteer-1", BENCH_PASSWORD) for _ in range(clients)]
+    """Tablets logging the 5-line dropoff as the page does (bench/dropoff.lua: logged in
+    during the warm-up, session and CSRF token, htmx, a fresh idempotency key each)."""
     path = reverse("intake", args=[hub.slug])
-    for session in sessions:
-        session.get(path)  # the tablet has the page open, with its CSRF cookie
-
-    def one(session: Session, tally) -> None:
-        data = intake_post(location=location, items=items, key=uuid.uuid4().hex)
-        response = session.post(path, data, headers=HTMX)
-        if response.status == 200 and LOGGED.search(response.body):
-            tally.ok(response.seconds)
-        else:
-            tally.fail(str(response.status))
-
-    drive(clients=sessions, seconds=2, one=one)  # warm up
-    return drive(clients=sessions, seconds=seconds, one=one).summary()
+    lines = ",".join(str(item.pk) for item in items)
+    args = ["bench-volunteer-1", BENCH_PASSWORD, location.pk, lines]
+    run = {"base": base, "clients": clients, "mode": "intake", "path": path, "args": args}
+    # The warm-up logs the tablets in (a few runs when the machine is slow to hash their
+    # passwords); the measured run starts with their sessions.
+    sessions = ""
+    for _attempt in range(4):
+        sessions = wrk_run(seconds=5, sessions=sessions, **run)["sessions"]
+        if len(sessions.split(",")) >= clients:
+            break
+    return wrk_run(seconds=seconds, sessions=sessions, **run)
 
 
 # --- 3. pages ------------------------------------------------------------------------------
@@ -254,10 +250,11 @@ def alert_latencies(*, base, rounds) -> dict:
     the 100 L out again (72 %, more than 5 points under) re-arms the threshold."""
     receiver = Receiver()
     volunteer = User.objects.get(username="bench-volunteer-1")
-    hub = Hub.objects.create(name="Bench Alerts Hub", slug="bench-alerts")
+    run = uuid.uuid4().hex[:8]  # a database reused (bench.run --reuse) has earlier runs' hubs
+    hub = Hub.objects.create(name=f"Bench Alerts Hub {run}", slug=f"bench-alerts-{run}")
     location = StorageLocation.objects.create(hub=hub, name="Shelf", capacity_litres=1000)
     crate = Item.objects.create(
-        name="Bench crate, 10 L",
+        name=f"Bench crate {run}, 10 L",
         category=Category.objects.get(code="other"),
         unit_volume_litres=Decimal(10),
     )

@@ -3,7 +3,8 @@ can be pasted into docs/performance.md as it is)."""
 
 import math
 
-INTAKE_FLOOR_SHARE = 0.5  # intake throughput at least 50 % of the floor's
+INTAKE_FLOOR_SHARE = 0.25  # intake throughput at least 25 % of the floor's (issue 19)
+SUBMIT_QUERIES = 15  # queries of one 5-line dropoff submit, at most
 LARGE_SMALL_RATIO = 1.5  # a page at most 1.5 times slower on a larger data set than on small
 ALERT_MEDIAN_MS = 2000
 NOT_BUILT = "n/a (not built)"
@@ -43,9 +44,13 @@ def report(figures: dict) -> str:
         "",
         "## a. Intake submit (5-line dropoff, logged-in volunteer, CSRF and session, htmx)",
         "",
-        "| data set | floor /s | floor p50 ms | floor p99 ms | intake /s | intake p50 ms "
-        "| intake p99 ms | intake / floor | target >= 50 % |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "Driven by wrk (bench/dropoff.lua), one connection per client. The floor's bare GET, "
+        "in the same run with the same client, shows what the client and gunicorn pass at "
+        "the least: far above both, so the client is not the limit.",
+        "",
+        "| data set | floor GET /s | floor /s | floor p50 ms | floor p99 ms | intake /s "
+        "| intake p50 ms | intake p99 ms | intake / floor | target >= 25 % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for size, data in sizes.items():
         floor, intake = data["floor"], data["intake"]
@@ -54,10 +59,11 @@ def report(figures: dict) -> str:
         if not ok:
             missed.append(f"intake throughput ({size})")
         failures = {**floor["failures"], **intake["failures"]}
+        get = floor.get("get", {}).get("per_second")
         out.append(
-            f"| {size} | {floor['per_second']:.1f} | {_ms(floor['p50_ms'])} "
-            f"| {_ms(floor['p99_ms'])} | {intake['per_second']:.1f} | {_ms(intake['p50_ms'])} "
-            f"| {_ms(intake['p99_ms'])} | {share:.0%} | {_verdict(ok)}"
+            f"| {size} | {'-' if get is None else f'{get:,.0f}'} | {floor['per_second']:.1f} "
+            f"| {_ms(floor['p50_ms'])} | {_ms(floor['p99_ms'])} | {intake['per_second']:.1f} "
+            f"| {_ms(intake['p50_ms'])} | {_ms(intake['p99_ms'])} | {share:.0%} | {_verdict(ok)}"
             + (f" (failures: {failures})" if failures else "")
             + " |"
         )
@@ -138,7 +144,8 @@ def _queries(sizes: dict, missed: list[str]) -> list[str]:
         "",
         "## d. Queries per page",
         "",
-        "| page | " + " | ".join(names) + " | target: the same at every size |",
+        "| page | " + " | ".join(names) + " | target: the same at every size "
+        f"(a submit: at most {SUBMIT_QUERIES}) |",
         "|---|" + "---:|" * len(names) + "---|",
     ]
     for label in next(iter(sizes.values()))["queries"]:
@@ -146,7 +153,7 @@ def _queries(sizes: dict, missed: list[str]) -> list[str]:
         if None in counts:
             out.append(f"| {label} | " + " | ".join([NOT_BUILT] * len(names)) + " | n/a |")
             continue
-        ok = len(set(counts)) == 1
+        ok = len(set(counts)) == 1 and (label != "intake submit" or counts[0] <= SUBMIT_QUERIES)
         if not ok:
             missed.append(f"{label} queries")
         out.append(f"| {label} | " + " | ".join(map(str, counts)) + f" | {_verdict(ok)} |")

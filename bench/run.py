@@ -9,7 +9,8 @@ gunicorn with 2 workers as in production (DEBUG off, Redis cache), a real Celery
 private redis-server. The databases are dropped at the end unless --keep is given.
 
     python -m bench.run [--database-url postgres://postgres@127.0.0.1:5432/dh_bench]
-                        [--sizes small,large] [--seconds 20] [--keep] [--json out.json]
+                        [--sizes small,large] [--seconds 20] [--keep] [--reuse]
+                        [--json out.json]
 
 `--sizes small,large,xlarge` adds the 10,000,000-row network of 50 hubs; each larger size's
 pages are then compared with small's.
@@ -37,6 +38,7 @@ from bench.common import (
     machine,
     redis_start,
     stop_on_sigterm,
+    wrk_check,
 )
 from bench.pages import page_latencies
 from bench.report import report
@@ -74,12 +76,28 @@ def postgres_version(url: str) -> str:
         return version
 
 
-def generate(*, size: str, env: dict, logs: Path) -> dict:
-    """Migrate and fill the size's database; list the pages to time in it."""
+def database_filled(base_url: str, name: str) -> bool:
+    """Whether database `name` exists and holds a generated data set."""
+    with psycopg.connect(database_url_for(base_url, "postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+    with psycopg.connect(database_url_for(base_url, name)) as conn:
+        try:
+            return bool(conn.execute("SELECT 1 FROM hub_hub LIMIT 1").fetchone())
+        except psycopg.errors.UndefinedTable:
+            return False
+
+
+def generate(*, size: str, env: dict, logs: Path, reused: bool = False) -> dict:
+    """Migrate and fill the size's database (`reused`: filled by an earlier run, only
+    migrated); list the pages to time in it."""
     print(f"[{size}] migrating and generating data...", file=sys.stderr)
     run([str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v0"], env)
     started = time.monotonic()
-    generated = run([str(BIN / "python"), "manage.py", "bench_data", "--size", size], env)
+    if reused:
+        generated = "reused from an earlier run (--reuse), with that run's dropoffs"
+    else:
+        generated = run([str(BIN / "python"), "manage.py", "bench_data", "--size", size], env)
     generate_seconds = time.monotonic() - started
     print(f"[{size}] {generated.strip()}", file=sys.stderr)
     (logs / size).mkdir()
@@ -128,9 +146,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="per throughput run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use (and keep) a size's database left by --keep instead of generating it again",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     stop_on_sigterm()
+    wrk_check()
 
     base_name = args.database_url.rsplit("/", 1)[1] or "dh_bench"
     logs = Path(tempfile.mkdtemp(prefix="dh-bench-"))
@@ -153,13 +177,17 @@ def main() -> None:
     try:
         for index, size in enumerate(args.sizes.split(",")):
             name = f"{base_name}_{size}"
-            url = database_create(args.database_url, name)
-            made.append(name)
+            reused = args.reuse and database_filled(args.database_url, name)
+            if reused:
+                url = database_url_for(args.database_url, name)
+            else:
+                url = database_create(args.database_url, name)
+                made.append(name)
             # A Redis database per size: the public page's cache keys are the same in each.
             envs[size] = env = app_env(
                 database_url=url, redis_url=f"{redis_url[:-1]}{index}", static_root=static_root
             )
-            figures["sizes"][size] = generate(size=size, env=env, logs=logs)
+            figures["sizes"][size] = generate(size=size, env=env, logs=logs, reused=reused)
         # Pages first, on the data as generated: the writes of the throughput runs (thousands
         # of dropoffs in the last minutes) would weigh on the pages that read recent stock.
         pages = {size: data["pages"] for size, data in figures["sizes"].items()}
@@ -169,7 +197,7 @@ def main() -> None:
             figures["sizes"][size]["pages"] = pages[size]
     finally:
         redis.stop()
-        for name in [] if args.keep else made:
+        for name in [] if args.keep or args.reuse else made:
             database_drop(args.database_url, name)
     figures["machine"]["load_after"] = os.getloadavg()
     if args.json:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "hub",
+    "hub.intake",  # no models: its AppConfig connects the dropoff table's cache
     "inventory",
     "deliveries",
     "network",

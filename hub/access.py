@@ -21,7 +21,15 @@ def hub_get_for_user(*, user, slug: str) -> Hub:
     hub = hub_list_for_user(user=user).filter(slug=slug).first()
     if hub is None:
         raise Http404("No such hub")
+    _membership_seen(user=user, hub_id=hub.pk)
     return hub
+
+
+def _membership_seen(*, user, hub_id: int) -> None:
+    """Remember on the user object (a request's, made for it) that it is a member of the
+    hub, so that the services its view calls check it again without a query. Only a view's
+    check records it: a user object kept longer (a shell, a test) is asked each time."""
+    user.__dict__.setdefault("_member_of_hubs", set()).add(hub_id)
 
 
 def hub_get_for_role(*, user, slug: str, role: Role) -> Hub:
@@ -41,6 +49,8 @@ def hub_role_allowed(*, user, hub: Hub | int, role: Role | None) -> bool:
     if role is not None and not role_at_least(user, role):
         return False
     hub_id = hub if isinstance(hub, int) else hub.pk
+    if hub_id in user.__dict__.get("_member_of_hubs", ()):
+        return True
     return Membership.objects.filter(user_id=user.pk, hub_id=hub_id).exists()
 
 

@@ -31,16 +31,21 @@ def intake_close_when_full(*, hub: Hub, percent: Decimal) -> bool:
     texts = dict(hub.translations or {})
     texts["intake_reason_before_auto"] = texts.pop("intake_reason", {})
     texts["intake_reason"] = {c: t for c, t in worded.items() if c != settings.LANGUAGE_CODE}
-    Hub.objects.filter(pk=hub.pk).exclude(intake_status=IntakeStatus.CLOSED).update(
-        intake_status=IntakeStatus.CLOSED,
-        intake_reason=worded[settings.LANGUAGE_CODE],
-        translations=texts,
-        intake_status_before_auto=F("intake_status"),
-        intake_reason_before_auto=F("intake_reason"),
-        intake_reopens_at=None,
-        intake_closed_automatically=True,
-        intake_changed_at=timezone.now(),
+    changed = (
+        Hub.objects.filter(pk=hub.pk)
+        .exclude(intake_status=IntakeStatus.CLOSED)
+        .update(
+            intake_status=IntakeStatus.CLOSED,
+            intake_reason=worded[settings.LANGUAGE_CODE],
+            translations=texts,
+            intake_status_before_auto=F("intake_status"),
+            intake_reason_before_auto=F("intake_reason"),
+            intake_reopens_at=None,
+            intake_closed_automatically=True,
+            intake_changed_at=timezone.now(),
+        )
     )
+    _keep_in_step(hub=hub, changed=changed)
     return True
 
 
@@ -50,7 +55,7 @@ def intake_reopen_under_nearly_full(*, hub: Hub) -> None:
         return
     texts = dict(hub.translations or {})
     texts["intake_reason"] = texts.pop("intake_reason_before_auto", {})
-    Hub.objects.filter(
+    changed = Hub.objects.filter(
         pk=hub.pk, intake_closed_automatically=True, intake_status=IntakeStatus.CLOSED
     ).update(
         translations=texts,
@@ -59,3 +64,24 @@ def intake_reopen_under_nearly_full(*, hub: Hub) -> None:
         intake_closed_automatically=False,
         intake_changed_at=timezone.now(),
     )
+    _keep_in_step(hub=hub, changed=changed)
+
+
+# The fields these changes write, read back into the caller's hub object.
+STATE_FIELDS = [
+    "intake_status",
+    "intake_reason",
+    "intake_reopens_at",
+    "intake_status_before_auto",
+    "intake_reason_before_auto",
+    "intake_closed_automatically",
+    "intake_changed_at",
+    "translations",
+]
+
+
+def _keep_in_step(*, hub: Hub, changed: int) -> None:
+    """The caller's hub object says what the row now says (a dropoff's answer shows its
+    intake from it): read again only when the row changed, which is seldom."""
+    if changed:
+        hub.refresh_from_db(fields=STATE_FIELDS)

@@ -21,12 +21,16 @@ REARM_POINTS = 5
 MAX_PERCENT = Decimal("99999.9")  # what the alert row stores; an overfull shelf says so
 
 
-def capacity_check(*, location_ids: set[int]) -> list[CapacityAlert]:
+def capacity_check(*, location_ids: set[int], held_hub: Hub | None = None) -> list[CapacityAlert]:
     """Trip or re-arm the thresholds of these locations and their hubs; raise an alert per
-    threshold tripped now; close or reopen intake by fill. Call inside the transaction."""
+    threshold tripped now; close or reopen intake by fill. Call inside the transaction.
+    `held_hub`: the locations are all of this hub, whose state lock the caller holds."""
     alerts: list[CapacityAlert] = []
-    for hub in Hub.objects.filter(locations__pk__in=location_ids).distinct().order_by("pk"):
-        alerts += _check_hub(hub=hub, location_ids=location_ids)
+    if held_hub is not None:
+        alerts += _check_hub(hub=held_hub, location_ids=location_ids, state_locked=True)
+    else:
+        for hub in Hub.objects.filter(locations__pk__in=location_ids).distinct().order_by("pk"):
+            alerts += _check_hub(hub=hub, location_ids=location_ids)
     if alerts:
         CapacityAlert.objects.bulk_create(alerts)
         ids = [alert.pk for alert in alerts]
@@ -34,11 +38,14 @@ def capacity_check(*, location_ids: set[int]) -> list[CapacityAlert]:
     return alerts
 
 
-def _check_hub(*, hub: Hub, location_ids: set[int]) -> list[CapacityAlert]:
+def _check_hub(
+    *, hub: Hub, location_ids: set[int], state_locked: bool = False
+) -> list[CapacityAlert]:
     # Serialise the checks of one hub before reading its fill: a change that waited here
     # reads the fill with the other's change committed, so two changes that only cross a
     # threshold together are not both missed.
-    hub_state_lock(hub=hub)
+    if not state_locked:
+        hub_state_lock(hub=hub)
     fills = location_fill_list(hub=hub)
     total = hub_fill(hub=hub, locations=fills)
     states = _states(hub=hub, location_ids=[f.location.pk for f in fills])

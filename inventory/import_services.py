@@ -29,6 +29,7 @@ from inventory.models import (
 )
 from inventory.reasons import Reason
 from inventory.services import MAX_QUANTITY, StockLine, stock_count_many, stock_key_scoped
+from inventory.signals import catalog_changed
 from inventory.spreadsheet import (
     MAX_CELL_LENGTH,
     SheetRow,
@@ -186,6 +187,7 @@ def _items_create(rows: list[ImportRow]) -> dict[str, Item]:
                 ),
             )
     Item.objects.bulk_create(new.values())  # sets their primary keys
+    catalog_changed.send(sender=Item)
     return items | new
 
 

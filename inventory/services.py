@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from inventory.locks import (
     StockPair,
     all_locations_lock,
     balances_lock,
+    hub_state_lock,
     locations_lock,
     stock_pairs_lock,
 )
@@ -38,6 +39,7 @@ from inventory.models import Item, MovementKind, StockBalance, StockMovement, St
 from inventory.picking import Missing, fefo_take, missing_list
 from inventory.reasons import Reason
 from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
+from inventory.signals import catalog_changed
 from inventory.tasks import minimums_after_commit
 
 # A sanity bound per line: far above any real dropoff, far below integer overflow.
@@ -151,7 +153,8 @@ def _replayable(hubs_of: Callable[[dict], Iterable[int]]):
         def wrapper(*, idempotency_key: str | None = None, **kwargs) -> list[StockMovement]:
             if idempotency_key:
                 idempotency_key = stock_key_scoped(key=idempotency_key, hub_ids=hubs_of(kwargs))
-                if earlier := _movements_for_key(idempotency_key):
+                # A held receipt's key is new: its caller's own record of it was just inserted.
+                if kwargs.get("held") is None and (earlier := _movements_for_key(idempotency_key)):
                     return earlier
             return service(idempotency_key=idempotency_key, **kwargs)
 
@@ -171,6 +174,34 @@ def _lines_hubs(*groups: Sequence[StockLine]) -> set[int]:
     return {line.location.hub_id for lines in groups for line in lines}
 
 
+@dataclass(frozen=True)
+class ReceiptHold:
+    """The locks of a receipt into one hub, taken ahead by `stock_receive_hold` for a caller
+    that checks its own rules under them (a dropoff reads the hub's intake there) before
+    receiving the goods with `stock_receive(held=...)` in the same transaction."""
+
+    hub: Hub
+    pairs: frozenset[StockPair]
+    rows: Mapping
+
+
+def stock_receive_hold(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> ReceiptHold:
+    """Take, in the one order of inventory.locks, every lock that receiving `lines` into
+    the hub takes: its locations (their room checked, `room_check`), the (location, item)
+    pairs, their balances, and last the hub's state lock. Call it inside the transaction
+    that then calls stock_receive(held=...) for the same lines."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("stock_receive_hold is called inside the receipt's transaction")
+    if any(line.location.hub_id != hub.pk for line in lines):
+        raise ValueError("a held receipt goes into one hub")
+    pairs = _pairs(lines)
+    room_check(hub=hub, lines=lines, nowhere=nowhere)
+    stock_pairs_lock(pairs=pairs)
+    rows = _lock(pairs)
+    hub_state_lock(hub=hub)
+    return ReceiptHold(hub=hub, pairs=frozenset(pairs), rows=rows)
+
+
 @_replayable(lambda kw: _lines_hubs(kw["lines"]))
 def stock_receive(
     *,
@@ -179,8 +210,13 @@ def stock_receive(
     reason: str = "",
     source: models.Model | None = None,
     idempotency_key: str | None = None,
+    held: ReceiptHold | None = None,
 ) -> list[StockMovement]:
-    """Put goods into stock: one `received` movement per line."""
+    """Put goods into stock: one `received` movement per line. `held`: the locks were taken
+    by stock_receive_hold in this transaction, and the key is new (the caller's own record
+    of it was inserted under them): neither is taken or looked up again."""
+    if held is not None and not _pairs(lines) <= held.pairs:
+        raise ValueError("the lines are not those of the held receipt")
     for line in lines:
         _check_line(line)
         if not line.item.is_active:
@@ -200,6 +236,7 @@ def stock_receive(
         reason=reason,
         source=source,
         idempotency_key=idempotency_key,
+        held=held,
     )
 
 
@@ -745,24 +782,33 @@ def _write(
     reason: str,
     source: models.Model | None,
     idempotency_key: str | None,
+    held: ReceiptHold | None = None,
 ) -> list[StockMovement]:
     """Lock the (location, item) pairs, let `build` decide the changes from their locked
-    balances, apply them by guarded updates and write the ledger rows, all or nothing."""
+    balances, apply them by guarded updates and write the ledger rows, all or nothing.
+    `held`: the caller's transaction holds the locks and the balance rows already."""
     key = idempotency_key or uuid.uuid4().hex
     try:
-        with transaction.atomic():
-            # Their rows carry the litres in use: locked first, in the one order.
-            locations_lock(ids={location_id for location_id, _ in pairs})
-            stock_pairs_lock(pairs=pairs)
-            # A retry that waited on the locks behind its own first attempt finds it here.
-            if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
-                return earlier
-            rows = _lock(pairs)
+        # A held receipt is part of its caller's transaction, which undoes it on failure.
+        with transaction.atomic(savepoint=held is None):
+            if held is None:
+                # Their rows carry the litres in use: locked first, in the one order.
+                locations_lock(ids={location_id for location_id, _ in pairs})
+                stock_pairs_lock(pairs=pairs)
+                # A retry that waited on the locks behind its own first attempt finds it here.
+                if idempotency_key and (earlier := _movements_for_key(idempotency_key)):
+                    return earlier
+                rows = _lock(pairs)
+            else:
+                rows = dict(held.rows)
             changes = build(rows)
             rows |= _create_missing_balances(changes, rows)
             _apply(changes, rows)
             movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
-            capacity_check(location_ids={c.location.pk for c in changes if c.delta})
+            capacity_check(
+                location_ids={c.location.pk for c in changes if c.delta},
+                held_hub=held.hub if held else None,
+            )
             pairs_changed = {(c.location.hub_id, c.item.pk) for c in changes if c.delta}
             if pairs_changed:
                 # After commit, in its own transaction: it reads the stock as committed
@@ -772,6 +818,8 @@ def _write(
                 )
             return movements
     except IntegrityError:
+        if held is not None:
+            raise
         # The same key committed by a concurrent request: answer with its result.
         earlier = _movements_for_key(key)
         if earlier:
@@ -1047,6 +1095,7 @@ def item_merge(
         )
         # The next scan of its code at the table finds the item it was merged into.
         item_barcodes_move(item=item, into=into)
+        catalog_changed.send(sender=Item)
     item.refresh_from_db()
     return movements
 

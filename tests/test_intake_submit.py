@@ -93,7 +93,7 @@ def test_it_logs_a_plain_post_and_shows_it_after_the_redirect(
     assert idempotency_key(html) != data["idempotency_key"]
 
 
-def test_it_answers_an_htmx_post_with_the_result_a_new_form_and_the_recent_list(
+def test_it_answers_an_htmx_post_with_the_result_a_new_form_and_the_new_recent_row(
     client, hub, volunteer, hall, water, beans
 ):
     data = dropoff_form(hall, line(water, 24), line(beans, 6), line(water, 1))
@@ -111,9 +111,11 @@ def test_it_answers_an_htmx_post_with_the_result_a_new_form_and_the_recent_list(
     new_key = idempotency_key(html)
     assert new_key and new_key != data["idempotency_key"]
     assert line_rows(html) == []  # reset for the next donor
-    recent = re.search(r'<section id="recent"[^>]*>', html).group(0)
-    assert 'hx-swap-oob="true"' in recent
-    assert f'/dropoffs/{dropoff.pk}/"' in html
+    # Only what changed: the new row goes on top of the recent list, which is not re-sent.
+    assert '<section id="recent"' not in html
+    added = re.search(r'<ol hx-swap-oob="afterbegin:#recent .recent-list">(.*?)</ol>', html, re.S)
+    assert f'/dropoffs/{dropoff.pk}/"' in added.group(1)
+    assert "24 Bottled water 1.5 L" in added.group(1)
     assert movements_of(dropoff).count() == 3
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import fields
 from hub.fields import parse_id
-from hub.intake.selectors import UsualLine, other_hub_list, usual_line_map
+from hub.intake.selectors import UNUSUAL_FLOOR, UsualLine, other_hub_list, usual_line_map
 from hub.intake.services import (
     DropoffLineInput,
     IntakeError,
@@ -89,9 +89,7 @@ class DropoffForm(forms.Form):
     )
     # Not required: a dropoff that is all declined or sent on stocks nothing. The service
     # asks for a location of this hub for every accepted line.
-    location = forms.ModelChoiceField(
-        label=_("Put accepted goods in"), queryset=StorageLocation.objects.none(), required=False
-    )
+    location = fields.ChoiceField(label=_("Put accepted goods in"), required=False)
     donor_consent = forms.BooleanField(
         label=_("The donor agrees that we keep their name and contact"), required=False
     )
@@ -101,10 +99,15 @@ class DropoffForm(forms.Form):
     def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
         super().__init__(*args, **kwargs)
         self.hub = hub
-        location = cast(forms.ModelChoiceField, self.fields["location"])
-        location.queryset = StorageLocation.objects.filter(hub=hub, is_active=True)
-        # The choices come from the fill already read for the page: no second query.
+        # The hub's active locations, as read for the page's fill: no query of their own.
+        self.locations = {str(loc.pk): loc for loc in locations}
+        location = cast(fields.ChoiceField, self.fields["location"])
         location.choices = [(loc.pk, loc.name) for loc in locations]
+        if isinstance(initial := self.initial.get("location"), StorageLocation):
+            self.initial["location"] = initial.pk
+
+    def clean_location(self) -> StorageLocation | None:
+        return self.locations.get(self.cleaned_data["location"])
 
     @staticmethod
     def new_key() -> str:
@@ -295,10 +298,19 @@ def line_forms_from_post(
         ]
     item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
     items = Item.objects.select_related("category").in_bulk(item_ids)
-    hubs = other_hub_list(hub=hub).in_bulk()
+    # Only the hubs named: a dropoff that sends nobody on reads none.
+    hub_ids = {pk for pk in map(parse_id, columns["redirected_to"]) if pk is not None}
+    hubs = other_hub_list(hub=hub).in_bulk(hub_ids) if hub_ids else {}
     unlisted = any(not value for value in columns["item"])
     categories = Category.objects.in_bulk() if unlisted else {}
-    usual = usual_line_map(hub=hub, item_ids=set(items))
+    # A line of up to UNUSUAL_FLOOR units is never unusual, whatever the item's history:
+    # only the items of larger lines (or of quantities not read yet) need theirs.
+    larger = {
+        pk
+        for pk, quantity in zip(map(parse_id, columns["item"]), columns["quantity"], strict=True)
+        if (parsed := parse_id(quantity)) is None or parsed > UNUSUAL_FLOOR
+    }
+    usual = usual_line_map(hub=hub, item_ids=set(items) & larger)
     return [
         LineForm(
             {name: columns[name][n] for name in columns},

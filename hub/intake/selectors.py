@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from hub.intake.cache import intake_cached
 from hub.models import (
     CategoryIntake,
     Dropoff,
@@ -68,6 +69,36 @@ def acceptance_map(*, hubs: list[Hub]) -> dict[tuple[int, int], Acceptance]:
     }
 
 
+ACCEPTANCE_CACHE_SECONDS = 3600
+
+
+def acceptance_map_cached(*, hub: Hub) -> dict[tuple[int, int], Acceptance]:
+    """acceptance_map of one hub, its category rows from the cache (hub.intake.cache): no
+    query while neither the catalog nor the hub's category intake changed. The hub's own
+    status comes from the `hub` given, read with the request."""
+
+    def rows() -> tuple[list[int], dict[int, CategoryIntake]]:
+        return (
+            list(Category.objects.values_list("pk", flat=True)),
+            {row.category_id: row for row in CategoryIntake.objects.filter(hub=hub)},
+        )
+
+    category_ids, by_category = intake_cached(
+        name="acceptance", hub_id=hub.pk, compute=rows, timeout=ACCEPTANCE_CACHE_SECONDS
+    )
+    return {(hub.pk, pk): _acceptance(hub, by_category.get(pk)) for pk in category_ids}
+
+
+def category_acceptance_map(*, hub: Hub, category_ids: set[int]) -> dict[int, Acceptance]:
+    """category id -> Acceptance at the hub, from the database (one query): for a check
+    under the hub's state lock, where only what is committed counts."""
+    rows = {
+        row.category_id: row
+        for row in CategoryIntake.objects.filter(hub=hub, category_id__in=category_ids)
+    }
+    return {pk: _acceptance(hub, rows.get(pk)) for pk in category_ids}
+
+
 def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
     if hub.intake_status == IntakeStatus.CLOSED:
         return Acceptance(IntakeStatus.CLOSED, hub.display_intake_reason, hub.intake_reopens_at)
@@ -81,6 +112,17 @@ def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
 
 
 def intake_tile_list(*, hub: Hub) -> list[Item]:
+    """intake_tile_list_read, cached for the day until the catalog or the hub's pins
+    change (hub.intake.cache)."""
+    return intake_cached(
+        name=f"tiles:{timezone.localdate().isoformat()}",
+        hub_id=hub.pk,
+        compute=lambda: intake_tile_list_read(hub=hub),
+        timeout=TILE_CACHE_SECONDS,
+    )
+
+
+def intake_tile_list_read(*, hub: Hub) -> list[Item]:
     """The table's tiles, which stay put through a shift: the items a coordinator pinned,
     in their order, then the items the hub received most in the TILE_DAYS before today
     (accepted lines of dropoffs not undone), then the catalog's order so that a new hub
@@ -448,9 +490,30 @@ def dropoff_detail_get(*, hub: Hub, pk: int) -> Dropoff:
     )
 
 
+def dropoff_lines_keep(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
+    """Keep the lines just written on their dropoff, as a prefetch does, so that its receipt
+    and its row in the recent list read them (and their items) without a query."""
+    kept = dropoff.lines.all()
+    # What prefetch_related sets on the queryset it keeps.
+    kept._result_cache = lines
+    kept._prefetch_done = True  # type: ignore[attr-defined]  # set by prefetch_related only
+    dropoff._prefetched_objects_cache = {"lines": kept}  # type: ignore[attr-defined]
+
+
 def dropoff_lines_prefetch(*, dropoff: Dropoff) -> None:
-    """Read the dropoff's lines, with their items and where they were sent, for its receipt."""
-    prefetch_related_objects([dropoff], "lines__item", "lines__redirected_to")
+    """Read the dropoff's lines, with their items and where they were sent, for its receipt
+    (unless they are kept on it already)."""
+    if "lines" not in getattr(dropoff, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([dropoff], "lines__item", "lines__redirected_to")
+
+
+# What a dropoff reads of its hub to know whether it takes donations.
+INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
+
+
+def hub_intake_refresh(*, hub: Hub) -> None:
+    """Read the hub's intake status again (a dropoff's fill may have closed it)."""
+    hub.refresh_from_db(fields=INTAKE_FIELDS)
 
 
 def item_active_named_find(*, name: str) -> Item | None:
@@ -484,6 +547,16 @@ def item_review_list(*, hub: Hub) -> QuerySet[Item]:
 def category_choice_list() -> QuerySet[Category]:
     """The catalog's categories, in its order; read only when a page or a form uses them."""
     return Category.objects.order_by("sort_order", "name")
+
+
+def category_choice_list_cached(*, hub: Hub) -> list[Category]:
+    """category_choice_list, from the cache until the catalog changes (hub.intake.cache)."""
+    return intake_cached(
+        name="categories",
+        hub_id=hub.pk,
+        compute=lambda: list(category_choice_list()),
+        timeout=ACCEPTANCE_CACHE_SECONDS,
+    )
 
 
 def pinned_tile_list(*, hub: Hub) -> QuerySet[PinnedTile]:

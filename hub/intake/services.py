@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
-from hub.intake.selectors import acceptance_map
+from hub.intake.cache import intake_cache_invalidate
+from hub.intake.selectors import (
+    INTAKE_FIELDS,
+    category_acceptance_map,
+    dropoff_lines_keep,
+)
 from hub.models import (
     CategoryIntake,
     Dropoff,
@@ -24,16 +29,17 @@ from hub.models import (
 from hub.roles import Role, role_at_least
 from inventory.barcodes import item_barcodes_attach
 from inventory.capacity import capacity_recheck
-from inventory.locks import balances_lock, hub_state_lock, stock_pairs_lock
+from inventory.locks import hub_state_lock
 from inventory.models import Category, Item, StockMovement, StorageLocation
 from inventory.reasons import Reason
 from inventory.services import (
     NoRoom,
+    ReceiptHold,
     StockError,
     StockLine,
     quantity_check,
-    room_check,
     stock_receive,
+    stock_receive_hold,
     stock_void,
 )
 from inventory.stock_alerts import hub_today
@@ -85,22 +91,30 @@ def dropoff_log(
     safe after it and the volunteer chose to accept it anyway (an expired line is otherwise
     logged as discarded)."""
     _member_check(hub=hub, user=user)
-    if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
-        return earlier
-    _check_open(hub=hub, lines=lines)
-    _check_lines(hub=hub, lines=lines)
     if not donor_consent:
         donor_name = donor_contact = ""  # kept only with the donor's consent
     try:
+        # A retry of a dropoff already on record is found when a check refuses it, or when
+        # its insert meets the key's unique constraint: a fresh form costs no lookup of its
+        # key. Whether the hub takes each category is read once, under the lock.
+        _check_open(hub=hub, lines=lines)
+        _check_lines(hub=hub, lines=lines)
         with transaction.atomic():
-            _check_room(hub=hub, lines=lines)
             lines = _unlisted_save(lines=lines)
-            _intake_lock(hub=hub, lines=lines)
+            accepted = [
+                # An accepted line's location was checked (_check_lines).
+                StockLine(
+                    line.item, cast(StorageLocation, line.location), line.quantity, line.expiry_date
+                )
+                for line in lines
+                if line.outcome == Outcome.ACCEPTED
+            ]
+            # Every lock the receipt takes, up to the hub's state lock, which guards its
+            # intake; the room on each shelf is checked under them.
+            held = _receipt_hold(hub=hub, lines=lines, accepted=accepted)
             # Read again under the lock: a closure committed since the page was loaded (by
             # the fill of another dropoff, or an admin) refuses this one, and none can
             # commit before this dropoff does.
-            if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
-                return earlier  # the same form, logged by a double tap while this waited
             hub.refresh_from_db(fields=INTAKE_FIELDS)
             _check_open(hub=hub, lines=lines)
             _check_accepting(hub=hub, lines=lines)
@@ -112,7 +126,7 @@ def dropoff_log(
                 donor_contact=donor_contact.strip(),
                 donor_consent=donor_consent,
             )
-            DropoffLine.objects.bulk_create(
+            created = DropoffLine.objects.bulk_create(
                 DropoffLine(
                     dropoff=dropoff,
                     item=line.item,
@@ -126,14 +140,6 @@ def dropoff_log(
                 )
                 for line in lines
             )
-            accepted = [
-                # An accepted line's location was checked (_check_lines).
-                StockLine(
-                    line.item, cast(StorageLocation, line.location), line.quantity, line.expiry_date
-                )
-                for line in lines
-                if line.outcome == Outcome.ACCEPTED
-            ]
             if accepted:
                 stock_receive(
                     lines=accepted,
@@ -141,14 +147,17 @@ def dropoff_log(
                     reason=Reason("dropoff", number=dropoff.pk),
                     source=dropoff,
                     idempotency_key=f"dropoff:{idempotency_key}",
+                    held=held,
                 )
-    except StockError as error:
-        raise IntakeError(str(error)) from error
-    except IntegrityError:
-        # The same form submitted twice at once: the first one's dropoff is the answer.
+    except (IntakeError, StockError, IntegrityError) as error:
+        # The same form again (a retry, or a double tap that waited on the locks) is answered
+        # with the first one's dropoff, whatever changed since.
         if earlier := _dropoff_for_key(hub=hub, key=idempotency_key):
             return earlier
+        if isinstance(error, StockError):
+            raise IntakeError(str(error)) from error
         raise
+    dropoff_lines_keep(dropoff=dropoff, lines=created)
     return dropoff
 
 
@@ -241,25 +250,6 @@ def _dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
     return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
 
 
-# What a dropoff reads of its hub to know whether it takes donations.
-INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
-
-
-def _intake_lock(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """Take, in the order of inventory.locks, the locks the dropoff's stock change takes
-    (after its locations, by `_check_room`), up to the hub's capacity state, which guards
-    its intake."""
-    pairs = {
-        # An accepted line's location was checked (_check_lines).
-        (cast(StorageLocation, line.location).pk, line.item.pk)
-        for line in lines
-        if line.outcome == Outcome.ACCEPTED
-    }
-    stock_pairs_lock(pairs=pairs)
-    balances_lock(pairs=pairs)
-    hub_state_lock(hub=hub)
-
-
 def _check_open(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     accepting = any(line.outcome == Outcome.ACCEPTED for line in lines)
     if accepting and hub.intake_status == IntakeStatus.CLOSED:
@@ -269,7 +259,6 @@ def _check_open(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
 def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
     if not lines:
         raise IntakeError(_("Add at least one item."))
-    acceptance = acceptance_map(hubs=[hub])
     today = hub_today(hub=hub)
     for n, line in enumerate(lines):
         dropoff_line_check(
@@ -281,7 +270,7 @@ def _check_lines(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
             line=n,
         )
         if line.outcome == Outcome.ACCEPTED:
-            _check_accepted(hub=hub, line=line, n=n, acceptance=acceptance)
+            _check_accepted(hub=hub, line=line, n=n)
             _check_expired(line=line, n=n, today=today)
 
 
@@ -329,8 +318,7 @@ def dropoff_line_check(
         )
 
 
-def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
-    _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
+def _check_accepted(*, hub: Hub, line: DropoffLineInput, n: int) -> None:
     if line.location is None or line.location.hub_id != hub.pk:
         raise IntakeError(
             _("Choose a storage location of this hub for %(item)s.") % {"item": line.item},
@@ -368,36 +356,39 @@ def expired_line_problem(*, item: Item, line: DropoffLineInput) -> str | None:
 
 
 def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """The categories of the accepted lines are still taken (read again under the lock)."""
-    acceptance = acceptance_map(hubs=[hub])
-    for n, line in enumerate(lines):
-        if line.outcome == Outcome.ACCEPTED:
-            _check_category_accepts(hub=hub, line=line, n=n, acceptance=acceptance)
-
-
-def _check_category_accepts(*, hub: Hub, line: DropoffLineInput, n: int, acceptance: dict) -> None:
-    if not acceptance[(hub.pk, line.item.category_id)].accepts:
-        raise IntakeError(
-            _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
-            % {"hub": hub.name, "category": line.item.category.display_name},
-            line=n,
-        )
-
-
-def _check_room(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """No accepted line may take its location past 100 % (inventory.services.room_check)."""
+    """The hub takes the categories of the accepted lines: read under its state lock, so
+    that what is committed counts (one query), and only there."""
     accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+    acceptance = category_acceptance_map(
+        hub=hub, category_ids={line.item.category_id for _n, line in accepted}
+    )
+    for n, line in accepted:
+        if not acceptance[line.item.category_id].accepts:
+            raise IntakeError(
+                _("%(hub)s is not taking %(category)s now: decline it or send the donor on.")
+                % {"hub": hub.name, "category": line.item.category.display_name},
+                line=n,
+            )
+
+
+def _receipt_hold(
+    *, hub: Hub, lines: list[DropoffLineInput], accepted: list[StockLine]
+) -> ReceiptHold | None:
+    """Lock what the dropoff's stock change takes (inventory.services.stock_receive_hold),
+    or, when it stocks nothing, only the hub's state lock. No accepted line may take its
+    location past 100 %: refused with the line's index."""
+    if not accepted:
+        hub_state_lock(hub=hub)
+        return None
     try:
-        room_check(
+        return stock_receive_hold(
             hub=hub,
-            lines=[
-                StockLine(line.item, cast(StorageLocation, line.location), line.quantity)
-                for _n, line in accepted
-            ],
+            lines=accepted,
             nowhere=_("No location here has room for it: send the donor to another hub."),
         )
     except NoRoom as error:
-        raise IntakeError(str(error), line=accepted[error.index][0]) from error
+        indexes = [n for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
+        raise IntakeError(str(error), line=indexes[error.index]) from error
 
 
 # --- intake control (admins) ------------------------------------------------------------------
@@ -716,4 +707,5 @@ def tile_pin_change(*, hub: Hub, item: Item, action: str) -> list[PinnedTile]:
             pin.position = position
         PinnedTile.objects.bulk_create([pin for pin in pins if pin.pk is None], batch_size=100)
         PinnedTile.objects.bulk_update([pin for pin in pins if pin.pk], ["position"])
+        intake_cache_invalidate(hub_id=hub.pk)
     return pins

@@ -31,14 +31,15 @@ from hub.intake.pledge_selectors import pledge_expected_find, pledge_expected_li
 from hub.intake.pledge_services import pledge_arrive
 from hub.intake.selectors import (
     Acceptance,
-    acceptance_map,
-    category_choice_list,
+    acceptance_map_cached,
+    category_choice_list_cached,
     category_find,
     dropoff_detail_get,
     dropoff_find,
     dropoff_for_key,
     dropoff_get,
     dropoff_lines_prefetch,
+    hub_intake_refresh,
     intake_tile_list,
     item_active_find,
     item_active_named_find,
@@ -157,7 +158,7 @@ def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
             user_error_show(error=error, form=form, line_forms=line_forms)
         else:
             _pledge_settle(request, hub, dropoff)
-            return _logged(request, hub, dropoff)
+            return _logged(request, hub, dropoff, fresh=True)
     if "idempotency_key" in form.errors:
         form.data = cast(QueryDict, form.data).copy()
         form.data["idempotency_key"] = DropoffForm.new_key()
@@ -206,17 +207,45 @@ def _pledge_settle(request: HubRequest, hub: Hub, dropoff: Dropoff) -> None:
         pledge_arrive(pledge=pledge, dropoff=dropoff, user=request.user)
 
 
-def _logged(request: HubRequest, hub: Hub, dropoff: Dropoff) -> HttpResponse:
+def _logged(
+    request: HubRequest, hub: Hub, dropoff: Dropoff, *, fresh: bool = False
+) -> HttpResponse:
     """The answer to a logged dropoff: what was logged, and a fresh form for the next donor
-    that keeps the location the goods went to."""
+    that keeps the location the goods went to. To htmx it renders only what the dropoff
+    changed: the confirmation, the emptied form with the new fills, and (`fresh`: logged by
+    this request, not found by its key) its row added on top of the recent list."""
     chosen = parse_id(request.POST.get("location"))
     response: HttpResponse
     if not request.htmx:
         response = redirect(f"{reverse('intake', args=[hub.slug])}?logged={dropoff.pk}")
     else:
-        hub.refresh_from_db()  # this dropoff may have filled the hub and closed its intake
-        context = _context(request, hub, logged=dropoff, chosen_location=chosen)
-        response = render(request, f"{PAGE}#intake", {**context, "recent_oob": True})
+        if not fresh:
+            # Logged earlier: intake may have changed since. A dropoff logged now read the
+            # hub's intake under its lock, and its own fill's closure was written into `hub`.
+            hub_intake_refresh(hub=hub)
+        fills = location_fill_list(hub=hub)
+        default, full_location = _location_for_next_donor(request, hub, fills, chosen=chosen)
+        dropoff_lines_prefetch(dropoff=dropoff)
+        context = {
+            "hub": hub,
+            "form": DropoffForm(
+                initial={"idempotency_key": DropoffForm.new_key(), "location": default},
+                hub=hub,
+                locations=[f.location for f in fills],
+            ),
+            "fills": fills,
+            "closed": hub.intake_status == IntakeStatus.CLOSED,
+            "rows": [],
+            "logged": dropoff,
+            "logged_fills": _fills_of(dropoff, fills),
+            "can_undo": dropoff_can_undo(dropoff=dropoff, user=request.user),
+            "full_location": full_location,
+        }
+        if fresh:
+            context["recent_new"] = dropoff
+        else:
+            context |= {"recent_oob": True, "recent": recent_dropoff_list(hub=hub)}
+        response = render(request, f"{PAGE}#intake", context)
     if chosen is not None:
         response.set_cookie(
             LOCATION_COOKIE,
@@ -238,7 +267,7 @@ def _page_context(request: HubRequest, hub: Hub, **kwargs) -> dict:
         **context,
         "expected": pledge_expected_list(hub=hub),
         "tiles": [(item, acceptance[(hub.pk, item.category_id)]) for item in tiles],
-        "categories": category_choice_list(),
+        "categories": category_choice_list_cached(hub=hub),
         "sizes": UnlistedSize.choices,
         "new_item_name_max": NEW_ITEM_NAME_MAX,
     }
@@ -266,7 +295,7 @@ def _context(
             hub=hub,
             locations=[f.location for f in fills],
         )
-    acceptance = acceptance_map(hubs=[hub])
+    acceptance = acceptance_map_cached(hub=hub)
     suggestions = redirect_suggestions(hub=hub)
     if logged is not None:
         dropoff_lines_prefetch(dropoff=logged)
@@ -411,7 +440,7 @@ def intake_line(request: HubRequest, hub: Hub) -> HttpResponse:
         item = item_active_find(pk=pk)
         if item is None:
             raise Http404("No such item")
-    row = _new_row(hub, item, acceptance_map(hubs=[hub]), redirect_suggestions(hub=hub))
+    row = _new_row(hub, item, acceptance_map_cached(hub=hub), redirect_suggestions(hub=hub))
     if item.pk is None:
         row.new_size = request.GET.get("unlisted_size", "")
         row.new_barcode = request.GET.get("unlisted_barcode", "")[:20]
@@ -423,7 +452,7 @@ def intake_line(request: HubRequest, hub: Hub) -> HttpResponse:
 @require_GET
 @hub_role_required(Role.VOLUNTEER)
 def intake_item_search(request: HubRequest, hub: Hub) -> HttpResponse:
-    acceptance = acceptance_map(hubs=[hub])
+    acceptance = acceptance_map_cached(hub=hub)
     found = item_search(query=request.GET.get("q", "")[:80])
     return render(
         request,

@@ -1,0 +1,99 @@
+"""What the dropoff table reads on every request and changes seldom, kept in Django's cache
+(Redis in production, local memory in the demo) per hub: what the hub takes per category,
+and its tiles.
+
+Each cached value is stored under the versions of what it was computed from: the catalog's
+(categories, items) and the hub's (its category intake rows, its pinned tiles). A change to
+either sets a new version when it commits, so the next read computes afresh. A read that
+raced the change (it read the database before the commit and writes the cache after it)
+writes under the old version, which no one asks for again. Without Redis the values are
+computed each time, as before."""
+
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from redis.exceptions import RedisError
+
+from hub.models import CategoryIntake, PinnedTile
+from inventory.models import Category, Item
+from inventory.signals import catalog_changed
+
+T = TypeVar("T")
+
+CATALOG_VERSION = "intake:version:catalog"
+
+
+def _hub_version(hub_id: int) -> str:
+    return f"intake:version:hub:{hub_id}"
+
+
+# After Redis fails to answer (its timeout is a second), this process reads the database
+# directly for a while instead of waiting on it again for every value of every request.
+REDIS_PAUSE_SECONDS = 30
+_redis_paused_until = 0.0
+
+
+def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: int) -> T:
+    """`compute()`, from the cache while neither the catalog nor the hub's intake changed."""
+    global _redis_paused_until
+    if time.monotonic() < _redis_paused_until:
+        return compute()
+    try:
+        versions = cache.get_many([CATALOG_VERSION, _hub_version(hub_id)])
+        key = (
+            f"intake:{name}:{hub_id}:{versions.get(CATALOG_VERSION, 0)}:"
+            f"{versions.get(_hub_version(hub_id), 0)}"
+        )
+        value = cache.get(key)
+    except RedisError:
+        _redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
+        return compute()
+    if value is None:
+        value = compute()
+        with suppress(RedisError):
+            cache.set(key, value, timeout)
+    return value
+
+
+def intake_cache_invalidate(*, hub_id: int | None) -> None:
+    """Forget what was cached for the hub, or for every hub (hub_id None: the catalog
+    changed): at once, for this transaction's own reads, and again once it commits, for
+    whatever others computed meanwhile from the rows as they were before."""
+    key = CATALOG_VERSION if hub_id is None else _hub_version(hub_id)
+
+    def bump() -> None:
+        with suppress(RedisError):
+            cache.set(key, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _catalog_changed(**_kwargs: Any) -> None:
+    intake_cache_invalidate(hub_id=None)
+
+
+def _hub_intake_changed(instance: CategoryIntake | PinnedTile, **_kwargs: Any) -> None:
+    intake_cache_invalidate(hub_id=instance.hub_id)
+
+
+def signals_connect() -> None:
+    """Every save and delete of what the cached values are read from invalidates them
+    (bulk writes call intake_cache_invalidate themselves)."""
+    for model in (Category, Item):
+        post_save.connect(_catalog_changed, sender=model, dispatch_uid=f"intake-cache-{model}")
+        post_delete.connect(_catalog_changed, sender=model, dispatch_uid=f"intake-cache-{model}")
+    for hub_model in (CategoryIntake, PinnedTile):
+        post_save.connect(
+            _hub_intake_changed, sender=hub_model, dispatch_uid=f"intake-cache-{hub_model}"
+        )
+        post_delete.connect(
+            _hub_intake_changed, sender=hub_model, dispatch_uid=f"intake-cache-{hub_model}"
+        )
+    catalog_changed.connect(_catalog_changed, dispatch_uid="intake-cache-catalog")

@@ -1,0 +1,132 @@
+"""What the dropoff table caches per hub (what it takes per category, its tiles) shows every
+change that affects it at once, on the next request: an admin closing or opening a category,
+beat reopening one, a coordinator pinning a tile, an item renamed, merged or added."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from hub.intake.services import category_intake_set, intake_reopen_due, tile_pin_change
+from hub.models import CategoryIntake, IntakeStatus
+from inventory.services import item_merge
+from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
+from tests.intake import HTMX, dropoff_form, intake_url, line, login, tiles
+
+
+@pytest.fixture
+def food(db):
+    return CategoryFactory(code="food", name="Food", sort_order=1)
+
+
+@pytest.fixture
+def soup(food):
+    return ItemFactory(name="Canned soup", category=food)
+
+
+@pytest.fixture
+def table(client, hub, volunteer, soup):
+    """The volunteer's table, loaded once, so that its acceptance and tiles are cached."""
+    login(client, volunteer)
+    page = client.get(intake_url(hub)).content.decode()
+    assert "Not accepted" not in tiles(page)[soup.pk]
+    return client
+
+
+def tile_of(client, hub, item) -> str | None:
+    return tiles(client.get(intake_url(hub)).content.decode()).get(item.pk)
+
+
+def test_it_reads_the_tables_acceptance_and_tiles_from_the_cache(table, hub):
+    with CaptureQueriesContext(connection) as queries:
+        table.get(intake_url(hub))
+
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    for table_name in ("hub_categoryintake", "inventory_category", "hub_pinnedtile"):
+        assert f'FROM "{table_name}"' not in read
+
+
+def test_it_shows_a_category_an_admin_closes_at_once(table, hub, admin_user, food, soup):
+    category_intake_set(
+        hub=hub, user=admin_user, category=food, status=IntakeStatus.CLOSED, reason="Full of it"
+    )
+
+    assert "Not accepted" in tile_of(table, hub, soup)
+    shelf = StorageLocationFactory(hub=hub)
+    refused = table.post(intake_url(hub), dropoff_form(shelf, line(soup, 2)), headers=HTMX)
+    assert "is not taking Food now" in refused.content.decode()
+
+
+def test_it_shows_a_category_beat_reopens_at_once(client, hub, volunteer, admin_user, food, soup):
+    category_intake_set(
+        hub=hub,
+        user=admin_user,
+        category=food,
+        status=IntakeStatus.CLOSED,
+        reason="Full of it",
+        reopens_at=timezone.now() + timedelta(hours=1),
+    )
+    login(client, volunteer)
+    assert "Not accepted" in tile_of(client, hub, soup)
+
+    intake_reopen_due(now=timezone.now() + timedelta(hours=2))
+
+    assert not CategoryIntake.objects.exists()
+    assert "Not accepted" not in tile_of(client, hub, soup)
+
+
+def test_it_shows_a_tile_a_coordinator_pins_at_once(table, hub, food):
+    blanket = ItemFactory(name="Blanket", category=food)  # a catalog change: read again
+    table.get(intake_url(hub))
+
+    tile_pin_change(hub=hub, item=blanket, action="pin")
+
+    page = table.get(intake_url(hub)).content.decode()
+    assert next(iter(tiles(page))) == blanket.pk
+
+
+def test_it_shows_an_item_renamed_at_once(table, hub, soup):
+    soup.name = "Tomato soup"
+    soup.save()
+
+    assert "Tomato soup" in tile_of(table, hub, soup)
+
+
+def test_it_drops_a_merged_item_from_the_tiles_at_once(table, hub, soup, food, coordinator):
+    soup.needs_review = True
+    soup.save()
+    kept = ItemFactory(name="Soup", category=food)
+    table.get(intake_url(hub))
+
+    item_merge(item=soup, into=kept, user=coordinator)
+
+    assert tile_of(table, hub, soup) is None
+
+
+def test_it_takes_an_item_of_a_new_category_at_once(table, hub):
+    pet = CategoryFactory(code="pet", name="Pet", sort_order=0)
+    kibble = ItemFactory(name="Kibble", category=pet)
+    shelf = StorageLocationFactory(hub=hub)
+
+    logged = table.post(intake_url(hub), dropoff_form(shelf, line(kibble, 2)), headers=HTMX)
+
+    assert "Logged dropoff" in logged.content.decode()
+    assert tile_of(table, hub, kibble) is not None
+
+
+def test_it_reads_the_database_for_a_while_once_redis_fails(table, hub, soup, monkeypatch):
+    def hung(*_args, **_kwargs):
+        raise RedisTimeoutError("Timeout reading from socket")
+
+    with monkeypatch.context() as hanging:
+        hanging.setattr(cache, "get_many", hung)
+        assert "Not accepted" not in tile_of(table, hub, soup)  # read afresh, not refused
+
+    # Redis answers again, but this process waits a while before asking it again.
+    with CaptureQueriesContext(connection) as queries:
+        table.get(intake_url(hub))
+    assert 'FROM "hub_categoryintake"' in " ".join(q["sql"] for q in queries.captured_queries)
