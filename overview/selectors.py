@@ -4,15 +4,15 @@ from the hub, most needed from deliveries)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from deliveries.selectors import MostNeeded, most_needed_map
 from hub.intake.nearby import hub_room_map
-from hub.intake.selectors import Acceptance, acceptance_map
+from hub.intake.selectors import acceptance_map
 from hub.models import Hub, IntakeStatus
-from inventory.models import Category, StockBalance, Unit
+from inventory.models import Category, Unit
+from network.selectors import open_offer_list
 
 MOST_NEEDED_LIMIT = 10
 NETWORK_MOST_NEEDED_SHOWN = 5
@@ -60,37 +60,20 @@ class SurplusLine:
         return str(Unit(self.unit).label) if self.unit in Unit.values else ""
 
 
-def surplus_map(
-    *, hubs: list[Hub], accepts: dict[tuple[int, int], Acceptance]
-) -> dict[int, list[SurplusLine]]:
-    """hub id -> what the hub has in excess, most units first (one query).
-
-    The rule, until hubs mark surplus themselves: what a hub holds of a category it no
-    longer takes (closed for that category, or closed as a whole). It turned that category
-    away because it has enough of it, so its stock of it is what it can give. This is the
-    one place that says what surplus is: offers made by hand replace the rule here."""
-    closed: dict[int, list[int]] = {
-        hub.pk: [cid for (hid, cid), rule in accepts.items() if hid == hub.pk and not rule.accepts]
-        for hub in hubs
-    }
-    where = Q(pk__in=[])
-    for hub_id, category_ids in closed.items():
-        if category_ids:
-            where |= Q(location__hub_id=hub_id, item__category_id__in=category_ids)
-    rows = (
-        StockBalance.objects.filter(where, quantity__gt=0, location__is_active=True)
-        .values("location__hub_id", "item__name", "item__category__code", "item__unit")
-        .annotate(units=Sum("quantity"))
-        .order_by("location__hub_id", "-units", "item__name")
-    )
+def surplus_map(*, hubs: list[Hub]) -> dict[int, list[SurplusLine]]:
+    """hub id -> what its coordinators offer the network as surplus and no hub has claimed
+    yet (network offers), most units first (one query)."""
     found: dict[int, list[SurplusLine]] = {hub.pk: [] for hub in hubs}
+    rows = sorted(
+        (row for row in open_offer_list() if row.offer.hub_id in found),
+        key=lambda row: (-row.available, row.offer.item.display_name),
+    )
     for row in rows:
-        lines = found[row["location__hub_id"]]
+        lines = found[row.offer.hub_id]
         if len(lines) < SURPLUS_SHOWN:
+            item = row.offer.item
             lines.append(
-                SurplusLine(
-                    row["item__name"], row["item__category__code"], row["units"], row["item__unit"]
-                )
+                SurplusLine(item.display_name, item.category.code, row.available, item.unit)
             )
     return found
 
@@ -144,7 +127,7 @@ def hub_status_list(*, hubs: list[Hub]) -> list[HubStatus]:
         return []
     accepts = acceptance_map(hubs=hubs)
     rooms = hub_room_map(hubs=hubs)
-    surplus = surplus_map(hubs=hubs, accepts=accepts)
+    surplus = surplus_map(hubs=hubs)
     categories = list(Category.objects.order_by("sort_order", "name"))
     needs = most_needed_map(hubs=hubs, limit=MOST_NEEDED_LIMIT)
     statuses = []

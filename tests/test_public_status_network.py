@@ -1,13 +1,15 @@
-"""The public status adds each hub's fill, what it has in excess and what it takes per
-category, and other groups' maps may read the feed (CORS); still no personal data."""
+"""The public status adds each hub's fill, the surplus its coordinators offer and what it
+takes per category, and other groups' maps may read the feed (CORS); still no personal data."""
 
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hub.models import CategoryIntake, IntakeStatus, Pledge
 from inventory.services import StockLine, stock_receive
+from network.services import offer_create
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
 
 
@@ -17,11 +19,14 @@ def shelf(hub):
 
 
 @pytest.fixture
-def shirts(hub, shelf):
-    """Clothing the hub holds 120 of and no longer takes: its surplus."""
+def shirts(hub, shelf, coordinator):
+    """Clothing the hub holds 120 of, no longer takes, and offers to the network."""
     item = ItemFactory(name="T-shirt", category=CategoryFactory(code="clothing", name="Clothing"))
     stock_receive(lines=[StockLine(item, shelf, 120)], user=None)
     CategoryIntake.objects.create(hub=hub, category=item.category, status=IntakeStatus.CLOSED)
+    offer_create(
+        hub=hub, item=item, quantity=120, until=timezone.localdate(), note="", user=coordinator
+    )
     return item
 
 
@@ -53,7 +58,7 @@ def test_it_gives_each_hubs_fill_surplus_and_what_it_takes_in_the_feed(client, h
     }
 
 
-def test_it_counts_nothing_as_surplus_that_the_hub_still_takes(client, hub, water):
+def test_it_counts_nothing_as_surplus_that_the_hub_does_not_offer(client, hub, water):
     assert client.get(reverse("public_hub_feed", args=[hub.slug])).json()["hub"]["surplus"] == []
 
 

@@ -2,7 +2,6 @@
 nearest first, from a hub (the table of a closed hub) or from a postcode or neighbourhood
 (the public pledge form). Distances come from coordinates kept in the database only."""
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
 
+from hub.geo import km_between
 from hub.intake.selectors import acceptance_map
 from hub.models import Dropoff, DropoffLine, Hub, IntakeStatus, Outcome, Place, place_key
 from inventory.models import Category, StorageLocation
@@ -82,16 +82,6 @@ def hub_room_map(*, hubs: list[Hub]) -> dict[int, HubRoom]:
     return {hub.pk: found.get(hub.pk, HubRoom(Decimal(0), Decimal(0))) for hub in hubs}
 
 
-def distance_km(lat1: object, lon1: object, lat2: object, lon2: object) -> float | None:
-    """Straight-line distance on the earth's surface (haversine), plenty for "nearest";
-    None when a point has no coordinates."""
-    if None in (lat1, lon1, lat2, lon2):
-        return None
-    a1, o1, a2, o2 = (math.radians(float(str(v))) for v in (lat1, lon1, lat2, lon2))
-    h = math.sin((a2 - a1) / 2) ** 2 + math.cos(a1) * math.cos(a2) * math.sin((o2 - o1) / 2) ** 2
-    return 6371 * 2 * math.asin(math.sqrt(h))
-
-
 def hubs_with_room(
     *, latitude: object = None, longitude: object = None, exclude: Hub | None = None
 ) -> list[NearbyHub]:
@@ -117,7 +107,7 @@ def hubs_with_room(
         takes = tuple(c for cid, c in categories.items() if status[cid] == IntakeStatus.OPEN)
         limited = tuple(c for cid, c in categories.items() if status[cid] == IntakeStatus.LIMITED)
         if takes or limited:
-            km = distance_km(latitude, longitude, hub.latitude, hub.longitude)
+            km = km_between(latitude, longitude, hub.latitude, hub.longitude)
             found.append(
                 NearbyHub(hub=hub, km=km, room=rooms[hub.pk], takes=takes, limited=limited)
             )

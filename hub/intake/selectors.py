@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from hub.geo import km_between
 from hub.intake.cache import intake_cached
 from hub.models import (
     CategoryIntake,
@@ -297,17 +298,9 @@ def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
 
 
 def hub_distance_km(a: Hub, b: Hub) -> float:
-    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
-        return math.inf
-    lat1, lon1, lat2, lon2 = (
-        math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude)
-    )
-    # Haversine: straight-line distance on the earth's surface, plenty for "nearest hub".
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371 * 2 * math.asin(math.sqrt(h))
+    """Between two hubs; infinite when one has no coordinates, so it sorts last."""
+    km = km_between(a.latitude, a.longitude, b.latitude, b.longitude)
+    return math.inf if km is None else km
 
 
 def dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
