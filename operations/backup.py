@@ -8,8 +8,9 @@ A hub's data is everything that is about it:
   dropoff, who moved stock, who acknowledged an alert), with their roles and password
   hashes, so that they can log in after a restore;
 - its dropoffs and their lines (donor details included: they were kept with consent);
-- its stock ledger (the movements at its locations), its balances and capacity states;
-- its capacity alerts and their deliveries;
+- its stock ledger (the movements at its locations), its balances, capacity states and
+  minimum levels;
+- its alerts (fill, expiring batches, under a minimum) and their deliveries;
 - its destinations and their standing needs, its delivery runs, their stops and lines;
 - the catalog (categories and items): it is shared by the network, so all of it;
 - the other hubs its records point to (a line redirected there, a destination that is
@@ -43,6 +44,7 @@ from inventory.models import (
     Category,
     Item,
     StockBalance,
+    StockMinimum,
     StockMovement,
     StorageLocation,
     Webhook,
@@ -99,6 +101,7 @@ def hub_dump(*, hub: Hub) -> dict:
         movements,
         StockBalance.objects.filter(location__hub=hub),
         CapacityState.objects.filter(hub=hub),
+        StockMinimum.objects.filter(hub=hub),
         alerts,
         AlertDelivery.objects.filter(alert__hub=hub),
         destinations,
