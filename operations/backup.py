@@ -8,8 +8,9 @@ A hub's data is everything that is about it:
   dropoff, who moved stock, who acknowledged an alert), with their roles and password
   hashes, so that they can log in after a restore;
 - its dropoffs and their lines (donor details included: they were kept with consent);
-- its stock ledger (the movements at its locations), its balances and capacity states;
-- its capacity alerts and their deliveries;
+- its stock ledger (the movements at its locations), its balances, capacity states and
+  minimum levels;
+- its alerts (fill, expiring batches, under a minimum) and their deliveries;
 - its destinations, their standing needs and the requests their private links brought
   (a link's token hash comes along: the link still opens after a restore);
 - its donors' pledges and their lines (a contact only where the donor agreed);
@@ -57,6 +58,7 @@ from inventory.models import (
     Category,
     Item,
     StockBalance,
+    StockMinimum,
     StockMovement,
     StorageLocation,
     Webhook,
@@ -118,6 +120,7 @@ def hub_dump(*, hub: Hub) -> dict:
         movements,
         StockBalance.objects.filter(location__hub=hub),
         CapacityState.objects.filter(hub=hub),
+        StockMinimum.objects.filter(hub=hub),
         alerts,
         AlertDelivery.objects.filter(alert__hub=hub),
         destinations,

@@ -44,7 +44,7 @@ def busy_hub(hub, other_hub, volunteer, coordinator, admin_user, outsider, water
         user=volunteer,
         lines=[
             DropoffLineInput(water, 40, location=hall),
-            DropoffLineInput(beans, 12, location=tent, expiry_date=date(2026, 2, 1)),
+            DropoffLineInput(beans, 12, location=tent, expiry_date=date(2030, 2, 1)),
             DropoffLineInput(beans, 3, outcome=Outcome.REDIRECTED, redirected_to=other_hub),
         ],
         idempotency_key="backup-1",

@@ -337,6 +337,7 @@ class Generator:
                         outcome,
                         location.pk if location else None,
                         redirected,
+                        False,
                     )
                 )
                 line_id += 1
@@ -448,6 +449,7 @@ LINE_COLUMNS = (
     "outcome",
     "location_id",
     "redirected_to_id",
+    "expired_accepted",
 )
 MOVEMENT_COLUMNS = (
     "id",
