@@ -59,6 +59,7 @@ def hub_form(name: str, slug: str, *, members: Sequence[int] = ()) -> dict:
         "full_percent": "95",
         "max_line_quantity": "500",
         "count_confirm_percent": "50",
+        "tablet_idle_minutes": "15",
         "time_zone": "America/Los_Angeles",
         "default_language": "en",
         "category_intakes-TOTAL_FORMS": "0",
