@@ -60,6 +60,7 @@ def hub_form(name: str, slug: str, *, members: Sequence[int] = ()) -> dict:
         "max_line_quantity": "500",
         "count_confirm_percent": "50",
         "expiry_alert_days": "14",
+        "tablet_idle_minutes": "15",
         "time_zone": "America/Los_Angeles",
         "default_language": "en",
         "category_intakes-TOTAL_FORMS": "0",
