@@ -211,7 +211,7 @@ def test_it_closes_the_hub_and_the_table_refuses_dropoffs(
     page = login(client, volunteer).get(intake_url(hub)).content.decode()
     assert "West Adams Hub is not taking donations now" in page
     assert "Storage full until Friday" in page
-    assert 'id="intake-form"' not in page
+    assert 'id="location-picker"' not in page  # it still sends donors on, takes nothing in
 
     refused = client.post(intake_url(hub), dropoff_form(shelf, line(water, 6)))
     assert "not taking donations now" in refused.content.decode()
