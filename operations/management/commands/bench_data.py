@@ -14,6 +14,7 @@ bench-coordinator-<n> for hub n (member of that hub only), and bench-admin (ever
 """
 
 import contextlib
+import json
 import random
 import tempfile
 import time
@@ -354,6 +355,8 @@ class Generator:
                         volunteer,
                         at.isoformat(),
                         f"Dropoff #{dropoff_id}",
+                        "dropoff",
+                        json.dumps({"number": dropoff_id}),
                         operation,
                         (
                             stock_key_scoped(key=f"dropoff:{key}", hub_ids=[location.hub_id])
@@ -379,6 +382,8 @@ class Generator:
                             self.coordinators[hub.pk].pk,
                             later.isoformat(),
                             "Delivered to a shelter",
+                            "",
+                            "{}",
                             uuid.uuid4(),
                             None,
                             None,
@@ -461,6 +466,8 @@ MOVEMENT_COLUMNS = (
     "created_by_id",
     "created_at",
     "reason",
+    "reason_code",
+    "reason_params",
     "operation",
     "idempotency_key",
     "source_type_id",
