@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ALLOWED = {"West", "Adams", "Hub", "Main", "St", "Los", "Angeles", "CA", "vera", "Vera"}
 ALLOWED |= {"L", "ml", "lb", "oz", "ft", "N95", "MRE"}
 ALLOWED |= {"AA", "JSON", "QR", "CSV", "x"}
+# The language buttons, each written in its own language.
+ALLOWED |= {"EN", "ES", "TL", "VI"}
 TABLET = {"width": 820, "height": 1180}
 
 
