@@ -148,12 +148,31 @@ LANGUAGES: list[tuple[str, Any]] = [
     ("vi", _("Vietnamese")),
     ("fa", _("Persian")),
 ]
-# Django has no Tagalog: its name and direction for the language menu and <html dir>, and
+# Django has no Tagalog: its name and direction for the language buttons and <html dir>, and
 # Django's own messages (form errors) in Tagalog in locale_django/.
 EXTRA_LANG_INFO = {
     "tl": {"bidi": False, "code": "tl", "name": "Tagalog", "name_local": "Tagalog"},
 }
+# The label of each language's button in the header, short enough for all of them to sit in
+# one row on a tablet: the code where the language is written in Latin letters, the name
+# itself in its own script otherwise (a reader of Hindi may not read "HI").
+LANGUAGE_SHORT_NAMES = {
+    "en": "EN",
+    "es": "ES",
+    "hi": "हिंदी",
+    "ko": "한국어",
+    "zh-hans": "中文",
+    "tl": "TL",
+    "vi": "VI",
+    "fa": "فارسی",
+}
 django.conf.locale.LANG_INFO = {**django.conf.locale.LANG_INFO, **EXTRA_LANG_INFO}
+django.conf.locale.LANG_INFO.update(
+    {
+        code: {**django.conf.locale.LANG_INFO[code], "name_short": short}
+        for code, short in LANGUAGE_SHORT_NAMES.items()
+    }
+)
 
 
 def _languages_added() -> list[tuple[str, Any]]:

@@ -161,12 +161,15 @@ def test_it_lays_persian_pages_out_right_to_left(client, hub, volunteer):
     assert "ثبت اهدا" in page
 
 
-def test_it_offers_every_shipped_language_in_the_menu(client, db):
+def test_it_offers_every_shipped_language_as_a_button_of_its_own(client, db):
     page = client.get(reverse("login")).text
-    menu = page[page.index('class="lang-menu"') :]
-    codes = re.findall(r'name="language" value="([\w-]+)"', menu)
+    buttons = page[page.index('<form class="lang"') :]
+    codes = re.findall(r'name="language" value="([\w-]+)"', buttons)
     assert codes == ["en", "es", "hi", "ko", "zh-hans", "tl", "vi", "fa"]
-    assert "Tagalog" in menu and "فارسی" in menu and "हिंदी" in menu
+    # Each labelled in its own script, its full own name for screen readers and on hover.
+    assert 'lang="hi"' in buttons and ">हिंदी</button>" in buttons
+    assert 'lang="fa" dir="rtl"' in buttons and ">فارسی</button>" in buttons
+    assert 'aria-label="Tagalog" title="Tagalog"' in buttons and ">TL</button>" in buttons
 
 
 def test_it_shows_djangos_own_form_errors_in_tagalog():

@@ -90,3 +90,14 @@ def test_it_keeps_messages_for_the_next_page_when_htmx_gets_no_content(rf: Reque
 
     assert response.content == b""
     assert not request._messages.used  # so MessageMiddleware keeps it for the next page
+
+
+def test_it_offers_the_languages_as_buttons_that_work_without_javascript(client, db):
+    page = client.get(reverse("login")).text
+    form = page[
+        page.index('<form class="lang"') : page.index("</form>", page.index('<form class="lang"'))
+    ]
+    assert f'action="{reverse("set_language")}" method="post"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert f'name="next" value="{reverse("login")}"' in form
+    assert form.count('type="submit" name="language"') == 8

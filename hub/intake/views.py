@@ -58,7 +58,7 @@ from inventory.selectors import LocationFill, location_fill_list
 
 PAGE = "hub/intake.html"
 # Buttons that, without JavaScript, post the form to change it rather than to log it.
-# keep_lines: the language menu posts the form back to draw it in the new language.
+# keep_lines: a language button posts the form back to draw it in the new language.
 NO_SCRIPT_ACTIONS = {"add_item", "add_unlisted", "remove_line", "search", "keep_lines"}
 # The storage location last chosen on this device (set here and by intake.js), per hub.
 LOCATION_COOKIE = "intake_location"

@@ -1,21 +1,21 @@
-// The language menu on a page with a form in progress (the dropoff table): the new language
+// A language button on a page with a form in progress (the dropoff table): the new language
 // is set first, then the form itself is posted back to its page, which draws the same lines,
 // quantities and donor details again in the new language. Without lines, or without
-// JavaScript, the menu's form posts and comes back to the page as usual.
+// JavaScript, the buttons' form posts and comes back to the page as usual.
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
-    var menu = event.target;
-    if (!menu.matches("form.lang")) return;
+    var chooser = event.target;
+    if (!chooser.matches("form.lang")) return;
     var kept = document.querySelector("form[data-keep-on-language]");
     if (!kept || !kept.querySelector("input[name=item]")) return;
     event.preventDefault();
-    var data = new FormData(menu);
+    var data = new FormData(chooser);
     if (event.submitter && event.submitter.name) {
       data.append(event.submitter.name, event.submitter.value);
     }
     data.delete("next");
-    fetch(menu.action, { method: "POST", body: data, credentials: "same-origin", redirect: "manual" })
+    fetch(chooser.action, { method: "POST", body: data, credentials: "same-origin", redirect: "manual" })
       .then(function () {
         var again = document.createElement("input");
         again.type = "hidden";
@@ -26,7 +26,7 @@
         HTMLFormElement.prototype.submit.call(kept);
       })
       .catch(function () {
-        menu.submit();
+        chooser.submit();
       });
   });
 })();
