@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 from django.db.models import F
+from django.urls import reverse
 
 from deliveries.models import StopStatus
 from deliveries.services import run_dispatch, stop_deliver
 from hub.errors import UserError
 from inventory.models import MovementKind, StockMovement, StorageLocation
+from tests.intake import HTMX, login
 from tests.ledger import assert_ledger_matches_balances, qty
 from tests.runs import make_run, stock
 
@@ -130,3 +132,21 @@ def test_it_puts_what_comes_back_from_another_hub_where_there_is_room(run, coord
     assert (line.returned, line.in_transit) == (1, 2)
     assert never_past_full() == []
     assert_ledger_matches_balances()
+
+
+def test_the_driver_sees_why_returns_are_refused_on_the_phone(client, run, volunteer, net, water):
+    full(net.hall)
+    full(net.garage)
+    stop, lines = stop_lines(run, 1)
+    data = {"received_by": "Maria", "note": ""}
+    data |= {f"returned-{line.pk}": "0" for line in lines.values()}
+    data[f"returned-{lines['Bottled water 1.5 L'].pk}"] = "2"
+
+    page = login(client, volunteer).post(
+        reverse("stop_deliver", args=[net.hub.slug, run.pk, stop.pk]), data, headers=HTMX
+    )
+
+    assert page.status_code == 200
+    assert "has no location with room for 2 Bottled water 1.5 L: make room there" in page.text
+    stop.refresh_from_db()
+    assert stop.status == StopStatus.PENDING
