@@ -33,6 +33,7 @@ from deliveries.models import (
     StopStatus,
 )
 from deliveries.reservations import held_before_map, item_free_map
+from deliveries.returns import returns_place
 from deliveries.selectors import dispatch_picks, run_drive_allowed
 from deliveries.transfers import (
     TransferError,
@@ -297,7 +298,8 @@ def stop_deliver(
     returned: Mapping[int, int],
 ) -> Stop:
     """Mark a stop delivered, wholly or in part. `returned` maps each line's pk to what was
-    brought back: it goes back into stock where it was picked from (latest expiry first).
+    brought back: it goes back into stock where it was picked from (latest expiry first),
+    or where there is room (deliveries.returns).
     At another hub of the network the rest stays in transit until someone there receives
     it (deliveries.transfers)."""
     with transaction.atomic():
@@ -321,7 +323,7 @@ def stop_deliver(
             transfer_driver_returns(stop=stop, returns=returns)
         if returns:
             stock_settle(
-                returns=returns,
+                returns=returns_place(hub=run.hub, returns=returns),
                 user=user,
                 reason=Reason(
                     "run_stop",

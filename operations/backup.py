@@ -15,10 +15,13 @@ A hub's data is everything that is about it:
   (a link's token hash comes along: the link still opens after a restore);
 - its donors' pledges and their lines (a contact only where the donor agreed);
 - its delivery runs, their stops and lines;
+- the transfers it sent or received and their lines; the surplus it offered, the claims on
+  it, and its own claims with the offers they are on (another hub's run that carries a
+  transfer or a claim to it is that hub's: the row comes without that stop);
 - the catalog (categories and items) and the places donors are near: they are shared by
   the network, so all of them;
 - the other hubs its records point to (a line redirected there, a destination that is
-  that hub), as bare hub rows, so that the references hold.
+  that hub, a transfer's or a claim's other end), as bare hub rows, so that the references hold.
 
 The file is JSON in Django's serialization format, primary keys kept, users and groups by
 name. It holds personal data and password hashes: keep it as safe as the database.
@@ -39,7 +42,16 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
-from deliveries.models import Destination, DestinationNeed, NeedRequest, Run, Stop, StopLine
+from deliveries.models import (
+    Destination,
+    DestinationNeed,
+    NeedRequest,
+    Run,
+    Stop,
+    StopLine,
+    Transfer,
+    TransferLine,
+)
 from hub.models import (
     CategoryIntake,
     Dropoff,
@@ -64,9 +76,14 @@ from inventory.models import (
     Webhook,
 )
 from inventory.selectors import fill_mismatch_list, ledger_mismatch_list
+from network.models import Claim, Offer
 
 FORMAT = "donation-hub-dump"
 VERSION = 1
+
+
+# Rows that may name a stop of another hub's run, which the dump does not hold.
+OTHER_HUBS_STOP = {"deliveries.transfer", "network.claim"}
 
 
 class BackupError(Exception):
@@ -82,6 +99,9 @@ def hub_dump(*, hub: Hub) -> dict:
     destinations = Destination.objects.filter(hub=hub)
     runs, stops = Run.objects.filter(hub=hub), Stop.objects.filter(run__hub=hub)
     requests = NeedRequest.objects.filter(destination__hub=hub)
+    transfers = Transfer.objects.filter(Q(from_hub=hub) | Q(to_hub=hub))
+    claims = Claim.objects.filter(Q(hub=hub) | Q(offer__hub=hub))
+    offers = Offer.objects.filter(Q(hub=hub) | Q(pk__in=claims.values("offer")))
     User = get_user_model()
     people = User.objects.filter(
         Q(memberships__hub=hub)
@@ -94,12 +114,19 @@ def hub_dump(*, hub: Hub) -> dict:
         | Q(pk__in=runs.values("dispatched_by"))
         | Q(pk__in=stops.values("delivered_by"))
         | Q(pk__in=requests.values("decided_by"))
+        | Q(pk__in=transfers.values("created_by"))
+        | Q(pk__in=offers.values("created_by"))
+        | Q(pk__in=claims.values("created_by"))
     ).distinct()
     hubs = Hub.objects.filter(
         Q(pk=hub.pk)
         | Q(pk__in=lines.values("redirected_to"))
         | Q(pk__in=destinations.values("receiving_hub"))
         | Q(pk__in=Item.objects.values("created_at_hub"))
+        | Q(pk__in=transfers.values("from_hub"))
+        | Q(pk__in=transfers.values("to_hub"))
+        | Q(pk__in=offers.values("hub"))
+        | Q(pk__in=claims.values("hub"))
     )
     # In the order a restore must insert them: what is referred to before what refers.
     querysets = [
@@ -129,6 +156,10 @@ def hub_dump(*, hub: Hub) -> dict:
         runs,
         stops,
         StopLine.objects.filter(stop__run__hub=hub),
+        transfers,
+        TransferLine.objects.filter(transfer__in=transfers),
+        offers,
+        claims,
     ]
     objects = []
     for queryset in querysets:
@@ -137,6 +168,10 @@ def hub_dump(*, hub: Hub) -> dict:
                 "json", queryset.order_by("pk").iterator(), use_natural_foreign_keys=True
             )
         )
+    own_stops = set(stops.values_list("pk", flat=True))
+    for row in objects:
+        if row["model"] in OTHER_HUBS_STOP and row["fields"]["stop"] not in own_stops:
+            row["fields"]["stop"] = None
     return {
         "format": FORMAT,
         "version": VERSION,

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,13 +18,17 @@ from django.utils import timezone
 
 from deliveries.models import DestinationKind, DestinationNeed
 from deliveries.services import run_create, run_dispatch, stop_add, stop_deliver
+from deliveries.transfers import transfer_send
 from hub.intake.services import DropoffLineInput, dropoff_log, dropoff_undo
 from hub.models import CategoryIntake, IntakeStatus, Outcome
+from hub.roles import Role
 from inventory.models import AlertDelivery, AlertLevel, CapacityAlert, Webhook
 from inventory.services import StockLine, stock_adjust, stock_remove, stock_transfer
+from network.models import ClaimHow
+from network.services import claim_create, claim_plan, offer_create
 from operations.backup import hub_dump
 from tests.deployment import ROOT, TEST_SECRET_KEY, production_env
-from tests.factories import DestinationFactory, StorageLocationFactory
+from tests.factories import DestinationFactory, StorageLocationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +48,9 @@ def busy_hub(hub, other_hub, volunteer, coordinator, admin_user, outsider, water
         user=volunteer,
         lines=[
             DropoffLineInput(water, 40, location=hall),
-            DropoffLineInput(beans, 12, location=tent, expiry_date=date(2030, 2, 1)),
+            DropoffLineInput(
+                beans, 12, location=tent, expiry_date=timezone.localdate() + timedelta(days=60)
+            ),
             DropoffLineInput(beans, 3, outcome=Outcome.REDIRECTED, redirected_to=other_hub),
         ],
         idempotency_key="backup-1",
@@ -86,6 +92,26 @@ def busy_hub(hub, other_hub, volunteer, coordinator, admin_user, outsider, water
     run_dispatch(run=run, user=coordinator)
     [line] = stop.lines.all()
     stop_deliver(stop=stop, user=volunteer, received_by="Pat", note="", returned={line.pk: 1})
+    # The network: Pasadena claims part of the hub's surplus, sends it water on a pickup,
+    # and carries the hub's claim on its own surplus on one of its runs.
+    paz = UserFactory(username="paz", role=Role.COORDINATOR, hubs=[other_hub])
+    soon = timezone.localdate() + timedelta(days=3)
+    offer = offer_create(hub=hub, user=coordinator, item=water, quantity=10, until=soon)
+    claim_create(offer=offer, hub=other_hub, user=paz, quantity=5, how=ClaimHow.RUN)
+    transfer_send(
+        from_hub=other_hub,
+        to_hub=hub,
+        lines=[(water, 3)],
+        user=paz,
+        reason="Water for the hub",
+        idempotency_key="backup-transfer",
+    )
+    theirs = offer_create(hub=other_hub, user=paz, item=water, quantity=2, until=soon)
+    ours = claim_create(offer=theirs, hub=hub, user=coordinator, quantity=2, how=ClaimHow.RUN)
+    their_run = run_create(
+        hub=other_hub, driver=paz, vehicle="Truck", planned_at=timezone.now(), user=paz
+    )
+    claim_plan(claim=ours, run=their_run, user=paz)
     return hub
 
 
@@ -157,6 +183,10 @@ def test_it_restores_a_dumped_hub_into_an_empty_database_row_for_row(
         "deliveries.run",
         "deliveries.stop",
         "deliveries.stopline",
+        "deliveries.transfer",
+        "deliveries.transferline",
+        "network.offer",
+        "network.claim",
     } <= models
     # Another hub's own records stay out: only its hub row, which this hub's records name.
     garage = [f for (m, _pk), f in rows(dumped).items() if m == "inventory.storagelocation"]
@@ -206,3 +236,19 @@ def test_it_dumps_what_the_hub_has_and_nothing_of_the_other_hubs_stock(busy_hub,
     movements = [f for (m, _pk), f in dumped.items() if m == "inventory.stockmovement"]
     # The transfer's half that left for Pasadena's garage is Pasadena's.
     assert all(f["location"] != other_hub.locations.get().pk for f in movements)
+
+
+def test_it_dumps_the_hubs_transfers_offers_and_claims_without_other_hubs_runs(busy_hub, other_hub):
+    dumped = rows(hub_dump(hub=busy_hub))
+    transfers = [f for (m, _pk), f in dumped.items() if m == "deliveries.transfer"]
+    assert sorted((f["from_hub"], f["to_hub"]) for f in transfers) == sorted(
+        [(busy_hub.pk, other_hub.pk), (other_hub.pk, busy_hub.pk)]
+    )
+    offers = [f for (m, _pk), f in dumped.items() if m == "network.offer"]
+    assert sorted(f["hub"] for f in offers) == sorted([busy_hub.pk, other_hub.pk])
+    claims = {f["hub"]: f for (m, _pk), f in dumped.items() if m == "network.claim"}
+    assert set(claims) == {busy_hub.pk, other_hub.pk}
+    # The hub's claim rides on Pasadena's run, which is Pasadena's: no stop in the dump.
+    assert claims[busy_hub.pk]["stop"] is None
+    users = {f["username"] for (m, _pk), f in dumped.items() if m == "auth.user"}
+    assert "paz" in users
