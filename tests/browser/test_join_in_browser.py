@@ -38,7 +38,7 @@ def test_a_newcomer_joins_from_the_code_on_a_phone_and_logs_a_dropoff(
     assert axe_violations(newcomer, axe_source) == []
     newcomer.get_by_label("Your name").fill("Dana")
     newcomer.get_by_label("Choose a password").fill("sunflower-ladder-42")
-    newcomer.get_by_label("Language").select_option("en")
+    newcomer.get_by_role("combobox", name="Language").select_option("en")
     newcomer.get_by_role("button", name="Join").click()
     newcomer.wait_for_url(re.compile(rf".*/hubs/{hub.slug}/intake/$"))
     expect(newcomer.locator("#messages")).to_contain_text("log in as dana")
