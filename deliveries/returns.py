@@ -5,12 +5,14 @@ intake). Called inside the stop's transaction, after the run's and the transfer'
 
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from hub.errors import UserError
 from hub.models import Hub
 from inventory.locks import locations_lock
+from inventory.models import Item
 from inventory.selectors import location_fill_list
 from inventory.services import StockLine, room_check
 
@@ -30,20 +32,21 @@ def returns_place(*, hub: Hub, returns: Sequence[StockLine]) -> list[StockLine]:
         litres = line.quantity * line.item.unit_volume_litres
         where = line.location.pk
         if free.get(where, -1) < litres:
-            roomy = sorted(
-                (pk for pk, room in free.items() if room >= litres),
-                key=lambda pk: (-free[pk], fills[pk].location.name),
-            )
-            if not roomy:
-                raise UserError(
-                    _(
-                        "%(hub)s has no location with room for %(quantity)d %(item)s: "
-                        "make room there first."
-                    )
-                    % {"hub": hub.name, "quantity": line.quantity, "item": line.item}
-                )
-            where = roomy[0]
+            where = roomiest_location(hub=hub, free=free, item=line.item, quantity=line.quantity)
         free[where] -= litres
         placed.append(replace(line, location=fills[where].location))
     room_check(hub=hub, lines=placed, nowhere="")
     return placed
+
+
+def roomiest_location(*, hub: Hub, free: dict[int, Decimal], item: Item, quantity: int) -> int:
+    """The pk of the location of `free` (pk -> free litres) with the most room that takes
+    `quantity` of `item`. Raises UserError when none does."""
+    litres = quantity * item.unit_volume_litres
+    roomy = [pk for pk, room in free.items() if room >= litres]
+    if not roomy:
+        raise UserError(
+            _("%(hub)s has no location with room for %(quantity)d %(item)s: make room there first.")
+            % {"hub": hub.name, "quantity": quantity, "item": item}
+        )
+    return max(roomy, key=lambda pk: free[pk])

@@ -36,6 +36,7 @@ from deliveries.models import (
     TransferStatus,
 )
 from deliveries.reservations import reserved_map
+from deliveries.returns import roomiest_location
 from hub.access import hub_role_allowed, hub_role_check
 from hub.errors import Denied, UserError
 from hub.intake.selectors import acceptance_map
@@ -342,34 +343,18 @@ def transfer_return(*, transfer: Transfer, user: User) -> Transfer:
         if transfer.status != TransferStatus.IN_TRANSIT:
             raise TransferError(_("Nothing of this transfer is in transit any more."))
         lines = list(transfer.lines.select_related("item"))
-        free = {f.location.pk: f for f in location_fill_list(hub=transfer.from_hub)}
-        left = {pk: f.free_litres for pk, f in free.items()}
+        fills = {f.location.pk: f for f in location_fill_list(hub=transfer.from_hub)}
+        free = {pk: f.free_litres for pk, f in fills.items()}
         back = []
         for line in lines:
             if not line.in_transit:
                 continue
-            litres = line.in_transit * line.item.unit_volume_litres
-            roomy = sorted(
-                (pk for pk, room in left.items() if room >= litres),
-                key=lambda pk: (-left[pk], free[pk].location.name),
-            )
-            if not roomy:
-                raise TransferError(
-                    _(
-                        "%(hub)s has no location with room for %(quantity)d %(item)s: "
-                        "make room there first."
-                    )
-                    % {
-                        "hub": transfer.from_hub.name,
-                        "quantity": line.in_transit,
-                        "item": line.item,
-                    }
-                )
-            left[roomy[0]] -= litres
             expiry = line.expiry_date if line.item.tracks_expiry else None
-            back.append(
-                StockLine(line.item, free[roomy[0]].location, line.in_transit, expiry, line)
+            where = roomiest_location(
+                hub=transfer.from_hub, free=free, item=line.item, quantity=line.in_transit
             )
+            free[where] -= line.in_transit * line.item.unit_volume_litres
+            back.append(StockLine(line.item, fills[where].location, line.in_transit, expiry, line))
             line.returned += line.in_transit
         room_check(hub=transfer.from_hub, lines=back, nowhere="")
         stock_settle(
