@@ -38,6 +38,8 @@ def log_one(page, item) -> None:
 
 def switch_in(page, name: str, pin: str) -> None:
     page.get_by_role("link", name=name, exact=True).click()
+    # Loaded, its script with it: typed before that, the 4th digit would send nothing.
+    page.wait_for_url(re.compile(r".*/tablet/\d+/$"))
     page.get_by_label("Your 4-digit PIN").press_sequentially(pin)  # the 4th digit sends it
     page.wait_for_url(re.compile(r".*/intake/$"))
 
