@@ -8,8 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from deliveries.selectors import MostNeeded, most_needed_map
-from hub.intake.nearby import hub_room_map
-from hub.intake.selectors import acceptance_map
+from hub.intake.selectors import acceptance_map, hub_room_map
 from hub.models import Hub, IntakeStatus
 from inventory.models import Category, Unit
 from network.selectors import open_offer_list

@@ -10,29 +10,11 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, Sum
 
 from hub.geo import km_between
-from hub.intake.selectors import acceptance_map
+from hub.intake.selectors import HubRoom, acceptance_map, hub_room_map
 from hub.models import Dropoff, DropoffLine, Hub, IntakeStatus, Outcome, Place, place_key
-from inventory.models import Category, StorageLocation
+from inventory.models import Category
 
 NEARBY_SHOWN = 3
-
-
-@dataclass(frozen=True)
-class HubRoom:
-    """A hub's fill over its active locations."""
-
-    capacity_litres: Decimal
-    used_litres: Decimal
-
-    @property
-    def percent(self) -> Decimal:
-        if not self.capacity_litres:
-            return Decimal(100)
-        return (self.used_litres * 100 / self.capacity_litres).quantize(Decimal("0.1"))
-
-    @property
-    def free_litres(self) -> Decimal:
-        return max(self.capacity_litres - self.used_litres, Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -66,20 +48,6 @@ class NearbyHub:
         if hub.address:
             return "https://www.openstreetmap.org/search?" + urlencode({"query": hub.address})
         return ""
-
-
-def hub_room_map(*, hubs: list[Hub]) -> dict[int, HubRoom]:
-    """hub id -> HubRoom, from the active locations' rows (one query); a hub without
-    storage has no room."""
-    totals = (
-        StorageLocation.objects.filter(hub__in=hubs, is_active=True)
-        .values("hub")
-        .annotate(capacity=Sum("capacity_litres"), used=Sum("used_litres"))
-        .values_list("hub", "capacity", "used")
-        .order_by()
-    )
-    found = {hub_id: HubRoom(capacity, used) for hub_id, capacity, used in totals}
-    return {hub.pk: found.get(hub.pk, HubRoom(Decimal(0), Decimal(0))) for hub in hubs}
 
 
 def hubs_with_room(

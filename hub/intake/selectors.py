@@ -272,7 +272,9 @@ def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
     others = list(other_hub_list(hub=hub))
     if not others:
         return {}
-    percent = _hub_fill_percents(hubs=others)
+    percent = {
+        pk: room.percent for pk, room in hub_room_map(hubs=others).items() if room.capacity_litres
+    }
     room = [h for h in others if percent.get(h.pk, Decimal(0)) < h.nearly_full_percent]
     room.sort(key=lambda other: (hub_distance_km(hub, other), other.name))
     by_pk = {other.pk: other for other in room}
@@ -285,8 +287,27 @@ def redirect_suggestions(*, hub: Hub) -> dict[int, Hub]:
     return suggestions
 
 
-def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
-    """Each hub's fill in percent, from its active locations' rows (one query)."""
+@dataclass(frozen=True)
+class HubRoom:
+    """A hub's fill over its active locations."""
+
+    capacity_litres: Decimal
+    used_litres: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.capacity_litres:
+            return Decimal(100)
+        return (self.used_litres * 100 / self.capacity_litres).quantize(Decimal("0.1"))
+
+    @property
+    def free_litres(self) -> Decimal:
+        return max(self.capacity_litres - self.used_litres, Decimal(0))
+
+
+def hub_room_map(*, hubs: list[Hub]) -> dict[int, HubRoom]:
+    """hub id -> HubRoom, from the active locations' rows (one query); a hub without
+    storage has no room."""
     totals = (
         StorageLocation.objects.filter(hub__in=hubs, is_active=True)
         .values("hub")
@@ -294,7 +315,8 @@ def _hub_fill_percents(*, hubs: list[Hub]) -> dict[int, Decimal]:
         .values_list("hub", "capacity", "used")
         .order_by()
     )
-    return {hub_id: used * 100 / capacity for hub_id, capacity, used in totals if capacity}
+    found = {hub_id: HubRoom(capacity, used) for hub_id, capacity, used in totals}
+    return {hub.pk: found.get(hub.pk, HubRoom(Decimal(0), Decimal(0))) for hub in hubs}
 
 
 def hub_distance_km(a: Hub, b: Hub) -> float:
