@@ -4,6 +4,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
@@ -24,10 +25,28 @@ def _static_files_without_collectstatic(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+# Production's hasher is slow on purpose (0.3 s a user), and most tests make users.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    # Production's hasher is slow on purpose (0.3 s a user), and most tests make users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around a whole module, for rows its tests all read and none keeps: each
+    test's own transaction (the `db` fixture) is a savepoint inside it, and the module's rows
+    are rolled back after its last test. Build them under `django_db_blocker.unblock()`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 docs/access.md; every POST refused without a CSRF token; no free text coming back as
 markup. A URL pattern added without a row in the table fails here."""
 
+import copy
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -20,10 +21,17 @@ from deliveries import services as deliveries
 from deliveries.transfers import transfer_send
 from hub.intake.services import DropoffLineInput, dropoff_log
 from hub.models import Hub
+from hub.roles import Role
 from inventory.models import AlertLevel, CapacityAlert
 from inventory.services import StockLine, stock_receive
 from network.services import claim_create, offer_create
-from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
+from tests.factories import (
+    DestinationFactory,
+    HubFactory,
+    ItemFactory,
+    StorageLocationFactory,
+    UserFactory,
+)
 
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "access.md"
 VISITORS = ("anonymous", "volunteer", "coordinator", "admin", "other hub")
@@ -92,8 +100,31 @@ def test_it_has_a_row_in_docs_access_md_for_every_url_and_a_url_for_every_row():
 # --- the world the requests are made in ----------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def module_world(module_db, django_db_blocker):
+    """The world, made once for the module (each test's requests are rolled back)."""
+    with django_db_blocker.unblock():
+        hub = HubFactory(name="West Adams Hub", slug="west-adams")
+        other_hub = HubFactory(name="Pasadena Hub", slug="pasadena")
+        volunteer = UserFactory(username="vera", role=Role.VOLUNTEER, hubs=[hub])
+        coordinator = UserFactory(username="carlos", role=Role.COORDINATOR, hubs=[hub])
+        admin_user = UserFactory(username="ada", role=Role.ADMIN, hubs=[hub])
+        outsider = UserFactory(username="otto", role=Role.COORDINATOR, hubs=[other_hub])
+        return world_make(hub, other_hub, volunteer, coordinator, admin_user, outsider)
+
+
 @pytest.fixture
-def world(hub, other_hub, volunteer, coordinator, admin_user, outsider):
+def world(db, module_world):
+    # A request can log its visitor out or change their cookies: each test gets new clients,
+    # logged in with the module's sessions (whose rows every rollback keeps).
+    clients = {}
+    for visitor, cookies in module_world["cookies"].items():
+        clients[visitor] = Client()
+        clients[visitor].cookies = copy.deepcopy(cookies)
+    return {**module_world, "clients": clients}
+
+
+def world_make(hub, other_hub, volunteer, coordinator, admin_user, outsider) -> dict:
     """The hub's objects that URLs name, and one client per visitor."""
     shelf = StorageLocationFactory(hub=hub, name="Shelf A", capacity_litres=Decimal("100"))
     item = ItemFactory(name="Bottled water", unit_volume_litres=Decimal("1"))
@@ -162,6 +193,9 @@ def world(hub, other_hub, volunteer, coordinator, admin_user, outsider):
         clients[visitor].force_login(user)
     return {
         "hub": hub,
+        "other_hub": other_hub,
+        "users": {"volunteer": volunteer, "coordinator": coordinator, "admin": admin_user},
+        "outsider": outsider,
         "dropoff": dropoff,
         "alert": alert,
         "item": item,
@@ -176,7 +210,7 @@ def world(hub, other_hub, volunteer, coordinator, admin_user, outsider):
         "offer": offer,
         "own_offer": own_offer,
         "claim": claim,
-        "clients": clients,
+        "cookies": {visitor: client.cookies for visitor, client in clients.items()},
     }
 
 
@@ -271,10 +305,10 @@ POST_ROWS = [row for row in ROWS if row.method == "POST"]
 
 
 @pytest.mark.parametrize("row", POST_ROWS, ids=[row.id for row in POST_ROWS])
-def test_it_refuses_every_post_without_a_csrf_token_and_stores_nothing(row, world, admin_user):
+def test_it_refuses_every_post_without_a_csrf_token_and_stores_nothing(row, world):
     # Logged in with every right, so nothing but the missing token stands in the way.
     client = Client(enforce_csrf_checks=True)
-    client.force_login(admin_user)
+    client.force_login(world["users"]["admin"])
     before = row_counts()
     for name in row_names(row):
         url = url_for(name, row, world)
@@ -284,9 +318,9 @@ def test_it_refuses_every_post_without_a_csrf_token_and_stores_nothing(row, worl
     assert row_counts() == before
 
 
-def test_it_refuses_a_post_to_any_admin_page_without_a_csrf_token(world, admin_user):
+def test_it_refuses_a_post_to_any_admin_page_without_a_csrf_token(world):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(admin_user)
+    client.force_login(world["users"]["admin"])
     before = row_counts()
     admin_rows = [row for row in ROWS if row.name.startswith("admin:")]
     posted = 0

@@ -46,9 +46,15 @@ def seed() -> str:
     return out.getvalue()
 
 
-@pytest.mark.django_db
-def test_it_loads_the_hubs_people_catalog_and_stock(client: Client) -> None:
-    output = seed()
+@pytest.fixture(scope="module")
+def seeded(module_db, django_db_blocker) -> str:
+    """The demo, loaded once for the tests that read it; what the command printed."""
+    with django_db_blocker.unblock():
+        return seed()
+
+
+def test_it_loads_the_hubs_people_catalog_and_stock(db, seeded: str, client: Client) -> None:
+    output = seeded
 
     assert set(Hub.objects.values_list("name", flat=True)) == {
         "West Adams Hub",
@@ -90,9 +96,7 @@ def test_it_loads_the_hubs_people_catalog_and_stock(client: Client) -> None:
     assert_ledger_matches_balances()
 
 
-@pytest.mark.django_db
-def test_it_spreads_the_stock_over_the_last_two_weeks_like_a_real_hub() -> None:
-    seed()
+def test_it_spreads_the_stock_over_the_last_two_weeks_like_a_real_hub(db, seeded: str) -> None:
     west_adams = Hub.objects.get(slug="west-adams")
 
     days = {
@@ -113,8 +117,7 @@ def test_it_spreads_the_stock_over_the_last_two_weeks_like_a_real_hub() -> None:
     assert forecast is not None and forecast > 48
 
 
-@pytest.mark.django_db
-def test_it_changes_nothing_when_loaded_twice() -> None:
+def test_it_changes_nothing_when_loaded_twice(db, seeded: str) -> None:
     def snapshot() -> dict:
         return {
             "rows": {m._meta.label: m._default_manager.count() for m in apps.get_models()},
@@ -126,7 +129,6 @@ def test_it_changes_nothing_when_loaded_twice() -> None:
             "passwords": dict(get_user_model().objects.values_list("username", "password")),
         }
 
-    seed()
     first = snapshot()
     output = seed()
 
