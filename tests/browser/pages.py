@@ -1,4 +1,8 @@
-"""Checks on a page that browser tests share."""
+"""Checks and steps on a page that browser tests share."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 # Everything a finger taps: each must be at least 44 x 44 px.
 TAPPABLE = "button, a, input:not([type=hidden]), select, textarea, summary"
@@ -29,3 +33,15 @@ def axe_violations(page, axe_source: str) -> list[str]:
         for v in violations
         if v["impact"] in SERIOUS
     ]
+
+
+def log_in(page, live_server, username: str) -> None:
+    """The browser logged in as `username`, with the session a login makes, without the login
+    page: test_base_layout.py and test_languages_in_browser.py drive that page itself."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )

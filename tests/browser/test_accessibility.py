@@ -1,7 +1,6 @@
 """axe-core finds no serious or critical accessibility violation on the dropoff table, the
 dashboard and the stock page."""
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -11,8 +10,8 @@ from django.urls import reverse
 from deliveries.models import DestinationNeed
 from inventory.models import AlertLevel, CapacityAlert
 from inventory.services import StockLine, stock_receive
-from tests.browser.pages import axe_violations
-from tests.factories import PASSWORD, DestinationFactory, StorageLocationFactory
+from tests.browser.pages import axe_violations, log_in
+from tests.factories import DestinationFactory, StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,14 +28,6 @@ def stocked(hub, water, beans):
     )
     DestinationNeed.objects.create(destination=DestinationFactory(hub=hub), item=beans, quantity=90)
     return hall
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(re.compile(r".*/hubs/.*"))
 
 
 def test_it_has_an_accessible_dropoff_table(page, live_server, hub, volunteer, stocked, axe_source):

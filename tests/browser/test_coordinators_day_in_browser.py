@@ -14,8 +14,8 @@ from deliveries.models import RunStatus
 from deliveries.services import run_dispatch
 from inventory.models import MovementKind
 from inventory.services import StockLine, stock_remove
-from tests.browser.pages import small_targets
-from tests.factories import PASSWORD, ItemFactory
+from tests.browser.pages import log_in, small_targets
+from tests.factories import ItemFactory
 from tests.ledger import qty
 from tests.runs import make_run, network, stock
 
@@ -45,14 +45,6 @@ def run(net, coordinator, volunteer, masks):
     return make_run(
         hub=net.hub, driver=volunteer, user=coordinator, stops=[(net.shelter, [(masks, 150)])]
     )
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(re.compile(r".*/hubs/.*"))
 
 
 @pytest.mark.parametrize("size", [PHONE, {"width": 1280, "height": 800}], ids=["phone", "laptop"])

@@ -1,7 +1,6 @@
 """The dashboard in a real browser: it refreshes its figures by itself, without reloading
 the page, under the CSP, with big targets."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -9,8 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from inventory.services import StockLine, stock_receive
-from tests.browser.pages import small_targets
-from tests.factories import PASSWORD, StorageLocationFactory
+from tests.browser.pages import log_in, small_targets
+from tests.factories import StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,11 +19,7 @@ def test_it_refreshes_itself_without_reloading(
 ):
     settings.DASHBOARD_REFRESH_SECONDS = 1
     hall = StorageLocationFactory(hub=hub, name="Hall", capacity_litres=Decimal("1000"))
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "carlos")
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(re.compile(r".*/hubs/.*"))
+    log_in(page, live_server, "carlos")
     page.goto(live_server.url + reverse("dashboard", args=[hub.slug]))
     expect(page.locator("#flow-summary")).to_contain_text("0 litres received")
     page.evaluate("window.notReloaded = true")

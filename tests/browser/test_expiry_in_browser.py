@@ -17,9 +17,9 @@ from deliveries.models import StopLine
 from hub.models import DropoffLine, Outcome
 from inventory.models import MovementKind, StockBalance, StockMovement
 from inventory.stock_alerts import item_stock_rules_set
-from tests.browser.pages import small_targets
+from tests.browser.pages import log_in, small_targets
 from tests.browser.test_intake_field_ready import SCREENSHOTS, TABLET
-from tests.browser.test_intake_in_browser import line, log_in, tile
+from tests.browser.test_intake_in_browser import line, tile
 from tests.factories import ItemFactory, StorageLocationFactory
 from tests.runs import network, stock
 

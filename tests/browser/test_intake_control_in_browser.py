@@ -1,15 +1,13 @@
 """The intake control page in a real browser, on a tablet: big targets, htmx under the CSP,
 the hub and every category in one compact form saved with one button."""
 
-import re
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from hub.models import CategoryIntake, Hub, IntakeStatus
-from tests.browser.pages import small_targets
-from tests.factories import PASSWORD, CategoryFactory
+from tests.browser.pages import log_in, small_targets
+from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,11 +29,7 @@ def categories(db):
 
 
 def open_control(page, live_server, hub) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "ada")
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(re.compile(r".*/hubs/.*"))
+    log_in(page, live_server, "ada")
     page.goto(live_server.url + reverse("intake_control", args=[hub.slug]))
 
 

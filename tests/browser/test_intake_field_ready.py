@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from hub.models import Dropoff, PinnedTile
 from inventory.models import Item
-from tests.browser.test_intake_in_browser import log_in
+from tests.browser.pages import log_in
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
 from tests.ledger import assert_ledger_matches_balances, qty
 

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from hub.models import Dropoff, DropoffLine, IntakeStatus
 from inventory.models import StockBalance, StockMovement
-from tests.browser.pages import small_targets
-from tests.factories import PASSWORD, ItemFactory, StorageLocationFactory
+from tests.browser.pages import log_in, small_targets
+from tests.factories import ItemFactory, StorageLocationFactory
 from tests.ledger import assert_ledger_matches_balances, qty
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,14 +57,6 @@ def jug(db):
 @pytest.fixture
 def catalog(water, beans, diapers, jug):
     return [water, beans, diapers, jug]
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(re.compile(r".*/hubs/.*"))
 
 
 def open_intake(page, live_server, hub) -> None:

@@ -11,7 +11,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from hub.models import Dropoff, DropoffLine, IntakeStatus
-from tests.browser.test_intake_in_browser import line, lines, log_in, open_intake, tile
+from tests.browser.pages import log_in
+from tests.browser.test_intake_in_browser import line, lines, open_intake, tile
 from tests.factories import StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from hub.models import Dropoff
 from inventory.models import Item, ItemBarcode
-from tests.browser.test_intake_in_browser import line, lines, log_in, open_intake
+from tests.browser.pages import log_in
+from tests.browser.test_intake_in_browser import line, lines, open_intake
 from tests.factories import ItemBarcodeFactory, StorageLocationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,9 +14,8 @@ from playwright.sync_api import expect
 from deliveries.models import NeedRequest
 from deliveries.shelter_services import request_link_make
 from hub.models import DropoffLine, IntakeStatus, Outcome, Pledge
-from tests.browser.pages import axe_violations, small_targets
+from tests.browser.pages import axe_violations, log_in, small_targets
 from tests.factories import (
-    PASSWORD,
     CategoryFactory,
     DestinationFactory,
     HubFactory,
@@ -77,10 +76,7 @@ def test_a_closed_hubs_table_sends_a_donor_on_to_the_nearest_hub_with_room(
     tablet = browser.new_context(viewport=TABLET, has_touch=True)
     page = tablet.new_page()
     listen(page, csp_violations)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", volunteer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
+    log_in(page, live_server, volunteer.username)
     page.goto(live_server.url + reverse("intake", args=[hub.slug]))
 
     expect(page.locator("#nearby-hubs")).to_contain_text("Mid-City Hub")

@@ -3,7 +3,6 @@ Pasadena claims part of it from the suggested match, West Adams's run takes it, 
 receives it into a location with room, and a second claim that would overfill Pasadena
 is refused."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +15,7 @@ from playwright.sync_api import expect
 from deliveries.models import DestinationNeed, Transfer, TransferStatus
 from inventory.models import StockBalance, StorageLocation
 from network.models import Claim, Offer
-from tests.browser.pages import small_targets
-from tests.factories import PASSWORD
+from tests.browser.pages import log_in, small_targets
 from tests.ledger import assert_ledger_matches_balances
 from tests.network import neighbours
 from tests.runs import make_run
@@ -26,15 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LAPTOP = {"width": 1366, "height": 768}
 SHOTS = Path(__file__).resolve().parents[2] / ".cache" / "screenshots"
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url(re.compile(r".*/hubs/.*"))
 
 
 def test_surplus_goes_from_one_hub_to_another_that_has_room_and_no_further(
@@ -87,6 +76,7 @@ def test_surplus_goes_from_one_hub_to_another_that_has_room_and_no_further(
 
     # Pasadena receives it at the door, counted, into its store.
     log_in(page, live_server, "paz")
+    page.goto(live_server.url + reverse("home"))
     page.get_by_role("link", name="Arriving").first.click()
     transfer = Transfer.objects.get()
     page.get_by_role("link", name=f"Transfer {transfer.pk}").first.click()

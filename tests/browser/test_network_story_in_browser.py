@@ -17,8 +17,9 @@ from deliveries.models import Transfer, TransferStatus
 from hub.models import DropoffLine, Hub, IntakeStatus, Outcome
 from inventory.models import StockBalance, StorageLocation
 from network.models import Claim, Offer
+from tests.browser.pages import log_in
 from tests.browser.test_network_doors_in_browser import TABLET, listen, shot
-from tests.browser.test_network_in_browser import LAPTOP, log_in
+from tests.browser.test_network_in_browser import LAPTOP
 from tests.factories import PASSWORD
 from tests.ledger import assert_ledger_matches_balances
 from tests.network import neighbours

@@ -9,8 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from inventory.models import MovementKind, StockMovement
-from tests.browser.pages import axe_violations
-from tests.factories import PASSWORD, CategoryFactory, StorageLocationFactory
+from tests.browser.pages import axe_violations, log_in
+from tests.factories import CategoryFactory, StorageLocationFactory
 from tests.ledger import assert_ledger_matches_balances
 from tests.spreadsheets import two_hundred_rows_with_five_bad
 
@@ -25,10 +25,7 @@ def test_a_coordinator_imports_195_of_200_rows(
         StorageLocationFactory(hub=hub, name=name, capacity_litres=Decimal("100000"))
     sheet = tmp_path / "stock.csv"
     sheet.write_bytes(two_hundred_rows_with_five_bad())
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "carlos")
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
+    log_in(page, live_server, "carlos")
     page.goto(live_server.url + reverse("stock_list", args=[hub.slug]))
 
     page.get_by_role("link", name="Import a spreadsheet").click()
