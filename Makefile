@@ -18,17 +18,24 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dh_bench
 
 .PHONY: demo test test-fast bench load lint format messages language clean
 
-$(BIN)/.installed: pyproject.toml
+# The environment with what the app needs (.installed), or with the test and lint tools too
+# (.installed-dev, which counts as both): one pip run either way. --no-compile: Python compiles
+# what is imported when it is first imported, not every module of every package up front.
+define venv_install
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)." >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian or Ubuntu," \
-		"apt-get install python3.11-venv" >&2; rm -rf $(VENV); exit 1; }
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on" \
+		"Debian or Ubuntu, apt-get install python3.11-venv" >&2; rm -rf $(VENV); exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-compile -e "$(1)"
+endef
+
+$(BIN)/.installed: pyproject.toml
+	$(call venv_install,.)
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed
-	$(BIN)/pip install --quiet -e ".[dev]"
-	touch $@
+$(BIN)/.installed-dev: pyproject.toml
+	$(call venv_install,.[dev])
+	touch $(BIN)/.installed $@
 
 ## make messages: compile every language's catalogue (locale/, and locale_django/ for Django's
 ## own messages in languages Django does not ship); a fuzzy entry counts as untranslated
