@@ -407,8 +407,8 @@ def balance_sort_key(
 def balance_sort_key_sql() -> Concat:
     """`balance_sort_key` of each balance of a query, computed by the database from the
     rows it copies (for the catalog's saves and the migration that filled the keys)."""
-    item = Item.objects.filter(pk=OuterRef("item_id"))
-    location = StorageLocation.objects.filter(pk=OuterRef("location_id"))
+    item = Item.objects.filter(pk=OuterRef("item_id")).order_by()
+    location = StorageLocation.objects.filter(pk=OuterRef("location_id")).order_by()
     separator = Value(KEY_SEPARATOR)
     return Concat(
         LPad(
@@ -431,8 +431,20 @@ def balances_reorder(*, balances: QuerySet[StockBalance]) -> int:
     and category, in one UPDATE that writes only the rows whose copy differs: a save that
     changed neither name nor order writes nothing. The number of balances changed."""
     key = balance_sort_key_sql()
-    hub = Subquery(StorageLocation.objects.filter(pk=OuterRef("location_id")).values("hub_id"))
-    return balances.exclude(sort_key=key, hub_id=hub).update(sort_key=key, hub_id=hub)
+    hub = Subquery(
+        StorageLocation.objects.filter(pk=OuterRef("location_id")).order_by().values("hub_id")
+    )
+    # Locked in primary-key order first, as a stock write locks its balances
+    # (inventory.locks, step 2): an UPDATE alone locks its rows in the order its plan reads
+    # them, and could deadlock with a dropoff holding some of them.
+    stale = (
+        balances.exclude(sort_key=key, hub_id=hub)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+        .values("pk")
+    )
+    with transaction.atomic():
+        return StockBalance.objects.filter(pk__in=Subquery(stale)).update(sort_key=key, hub_id=hub)
 
 
 class AlertLevel(models.TextChoices):

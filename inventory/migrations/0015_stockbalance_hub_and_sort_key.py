@@ -17,8 +17,8 @@ def fill(apps, schema_editor):
     StockBalance = apps.get_model("inventory", "StockBalance")
     Item = apps.get_model("inventory", "Item")
     StorageLocation = apps.get_model("inventory", "StorageLocation")
-    item = Item.objects.filter(pk=OuterRef("item_id"))
-    location = StorageLocation.objects.filter(pk=OuterRef("location_id"))
+    item = Item.objects.filter(pk=OuterRef("item_id")).order_by()
+    location = StorageLocation.objects.filter(pk=OuterRef("location_id")).order_by()
     separator = Value(KEY_SEPARATOR)
     StockBalance.objects.update(
         hub_id=Subquery(location.values("hub_id")),
