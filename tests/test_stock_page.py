@@ -117,6 +117,23 @@ def test_it_pages_on_from_a_row_used_up_since(client, coordinator, hub):
     assert names(get(client, hub, **link(first, "Next")).text) == ["Soup 50", "Soup 51"]
 
 
+def test_it_pages_what_expires_soonest_first_without_losing_a_row(client, coordinator, hub):
+    hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("100000"))
+    today = timezone.localdate()
+    for n in range(60):  # three expiry dates, 20 items each: the pages cut inside a date
+        item = ItemFactory(name=f"Soup {n:02}", tracks_expiry=True)
+        receive(hall, item, 1, expiry=today + timedelta(days=1 + n % 3))
+    client.force_login(coordinator)
+
+    first = get(client, hub, expiring="on").text
+    second = get(client, hub, **link(first, "Next")).text
+    back = get(client, hub, **link(second, "Previous")).text
+
+    soonest_first = [f"Soup {n:02}" for day in range(3) for n in range(day, 60, 3)]
+    assert names(first) + names(second) == soonest_first
+    assert link(first, "Next")["expiring"] == "on" and names(back) == names(first)
+
+
 def test_it_shows_the_first_page_for_a_page_token_that_is_not_one(client, coordinator, hub):
     hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("100000"))
     for n in range(55):
