@@ -63,11 +63,14 @@ def dropoff_floor(request: HttpRequest) -> HttpResponse:
             },
         )
         cursor.execute(
-            "INSERT INTO inventory_stockbalance (item_id, location_id, quantity)"
-            " SELECT item, %s, quantity FROM unnest(%s::bigint[], %s::int[]) AS t(item, quantity)"
+            # A new balance's place in the stock page's order is left empty: the floor
+            # writes the row, not the catalog's names.
+            "INSERT INTO inventory_stockbalance (item_id, location_id, quantity, hub_id, sort_key)"
+            " SELECT item, %s, quantity, %s, ''"
+            " FROM unnest(%s::bigint[], %s::int[]) AS t(item, quantity)"
             " ON CONFLICT (item_id, location_id) WHERE expiry_date IS NULL"
             " DO UPDATE SET quantity = inventory_stockbalance.quantity + EXCLUDED.quantity",
-            [location, items, quantities],
+            [location, hub, items, quantities],
         )
         cursor.execute(
             "UPDATE inventory_storagelocation SET used_litres = used_litres + ("

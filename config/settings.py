@@ -311,6 +311,10 @@ SECURE_HSTS_PRELOAD = False
 # W021 asks for HSTS preloading, a one-way commitment for a whole domain that a hub's operator
 # makes on purpose, not a default; every other deployment check passes.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The laptop demo's SQLite builds the ledger's covering index without its extra columns
+    # (StockMovement.Meta), which only speed up PostgreSQL's plans on a large ledger.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Behind the proxy every request comes from its address: take the client's from the

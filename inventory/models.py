@@ -4,14 +4,16 @@
 location and expiry, kept by `inventory.services` only and never negative.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat, LPad
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Hub
@@ -68,7 +70,11 @@ class StorageLocation(models.Model):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.name != "used_litres"
             ]
-        super().save(**kwargs)
+        with transaction.atomic():
+            renamed = not self._state.adding
+            super().save(**kwargs)
+            if renamed:
+                balances_reorder(balances=StockBalance.objects.filter(location=self))
 
     @property
     def display_name(self) -> str:
@@ -98,13 +104,17 @@ class Category(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Its items are found by its name and aliases too.
-        items = list(self.items.all())
-        for item in items:
-            item.category = self
-            item.search_text = item.search_text_now()
-        Item.objects.bulk_update(items, ["search_text"])
+        with transaction.atomic():
+            reordered = not self._state.adding
+            super().save(*args, **kwargs)
+            # Its items are found by its name and aliases too.
+            items = list(self.items.all())
+            for item in items:
+                item.category = self
+                item.search_text = item.search_text_now()
+            Item.objects.bulk_update(items, ["search_text"])
+            if reordered:
+                balances_reorder(balances=StockBalance.objects.filter(item__category=self))
 
     @property
     def display_name(self) -> str:
@@ -187,9 +197,16 @@ class Item(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = self.search_text_now()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
-        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "search_text"}
+        reordered = not self._state.adding and (
+            fields is None or bool({"name", "category", "category_id"} & set(fields))
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if reordered:
+                balances_reorder(balances=StockBalance.objects.filter(item=self))
 
     @property
     def display_name(self) -> str:
@@ -265,8 +282,16 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["item", "location", "created_at"]),
-            # The inflow of the last hours, per location, for "full in about N hours".
-            models.Index(fields=["location", "created_at"]),
+            # The inflow of the last hours, per location, for "full in about N hours", and
+            # the dashboard's flow of the last day. It carries the columns they sum so that
+            # they are read from the index alone: without them the planner prefers the
+            # created_at index (the ledger is in time order), which reads the whole
+            # network's day to keep one hub's (docs/performance.md).
+            models.Index(
+                fields=["location", "created_at"],
+                include=["kind", "item", "quantity", "id"],
+                name="movement_location_time",
+            ),
             models.Index(fields=["source_type", "source_id"]),
         ]
         constraints = [
@@ -294,6 +319,15 @@ class StockBalance(models.Model):
     location = models.ForeignKey(StorageLocation, on_delete=models.PROTECT, related_name="balances")
     expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
     quantity = models.IntegerField(_("quantity"), default=0)
+    # Copies of what the stock page filters, orders and pages by, so that it reads the
+    # hub's rows in their order from one index (balance_in_stock_order) instead of sorting
+    # the network's: its location's hub, and its place in the catalog (balance_sort_key).
+    # Set when the balance is created (`placed`), kept by the saves of the location, item
+    # and category they copy (balances_reorder), in their transaction.
+    hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+    sort_key = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["item__name", "expiry_date"]
@@ -311,12 +345,106 @@ class StockBalance(models.Model):
                 name="balance_unique_undated",
             ),
         ]
-        indexes = [models.Index(fields=["location", "item"])]
+        indexes = [
+            models.Index(fields=["location", "item"]),
+            # The stock page: a hub's balances in stock, in order, read by keyset
+            # (hub.paging.keyset_page), however large the network's stock.
+            models.Index(
+                fields=["hub", "sort_key", "id"],
+                condition=Q(quantity__gt=0),
+                name="balance_in_stock_order",
+            ),
+        ]
         verbose_name = _("stock balance")
         verbose_name_plural = _("stock balances")
 
     def __str__(self) -> str:
         return f"{self.item} @ {self.location}: {self.quantity}"
+
+    @classmethod
+    def placed(
+        cls, *, item: Item, location: StorageLocation, expiry_date: date | None
+    ) -> "StockBalance":
+        """A new balance, unsaved and at zero, with its copies of its hub and its order
+        taken from the objects at hand (the item's category is read if it is not loaded)."""
+        return cls(
+            item=item,
+            location=location,
+            expiry_date=expiry_date,
+            hub_id=location.hub_id,
+            sort_key=balance_sort_key(
+                category_order=item.category.sort_order,
+                item_name=item.name,
+                location_name=location.name,
+                expiry_date=expiry_date,
+            ),
+        )
+
+
+# Below any character a name can hold (single_line refuses control characters), so that
+# the key orders as the tuple of its parts: "Water" before "Water bottle".
+KEY_SEPARATOR = "\x01"
+# After any date: undated stock after the dated, where PostgreSQL's ORDER BY put NULLs.
+KEY_UNDATED = "~"
+KEY_ORDER_DIGITS = 5  # a category's order is a PositiveSmallIntegerField: up to 32767
+
+
+def balance_sort_key(
+    *, category_order: int, item_name: str, location_name: str, expiry_date: date | None
+) -> str:
+    """The stock page's order of a balance as one string: its category's order, its item's
+    name, its location's name, its expiry date. The same as `balances_reorder` writes."""
+    return KEY_SEPARATOR.join(
+        (
+            str(category_order).zfill(KEY_ORDER_DIGITS),
+            item_name,
+            location_name,
+            expiry_date.isoformat() if expiry_date else KEY_UNDATED,
+        )
+    )
+
+
+def balance_sort_key_sql() -> Concat:
+    """`balance_sort_key` of each balance of a query, computed by the database from the
+    rows it copies (for the catalog's saves and the migration that filled the keys)."""
+    item = Item.objects.filter(pk=OuterRef("item_id")).order_by()
+    location = StorageLocation.objects.filter(pk=OuterRef("location_id")).order_by()
+    separator = Value(KEY_SEPARATOR)
+    return Concat(
+        LPad(
+            Cast(Subquery(item.values("category__sort_order")), CharField()),
+            KEY_ORDER_DIGITS,
+            Value("0"),
+        ),
+        separator,
+        Subquery(item.values("name")),
+        separator,
+        Subquery(location.values("name")),
+        separator,
+        Coalesce(Cast("expiry_date", CharField()), Value(KEY_UNDATED)),
+        output_field=TextField(),
+    )
+
+
+def balances_reorder(*, balances: QuerySet[StockBalance]) -> int:
+    """Bring the hub and order copied on `balances` up to date with their location, item
+    and category, in one UPDATE that writes only the rows whose copy differs: a save that
+    changed neither name nor order writes nothing. The number of balances changed."""
+    key = balance_sort_key_sql()
+    hub = Subquery(
+        StorageLocation.objects.filter(pk=OuterRef("location_id")).order_by().values("hub_id")
+    )
+    # Locked in primary-key order first, as a stock write locks its balances
+    # (inventory.locks, step 2): an UPDATE alone locks its rows in the order its plan reads
+    # them, and could deadlock with a dropoff holding some of them.
+    stale = (
+        balances.exclude(sort_key=key, hub_id=hub)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+        .values("pk")
+    )
+    with transaction.atomic():
+        return StockBalance.objects.filter(pk__in=Subquery(stale)).update(sort_key=key, hub_id=hub)
 
 
 class AlertLevel(models.TextChoices):

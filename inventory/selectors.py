@@ -73,11 +73,13 @@ def hub_fill(*, hub: Hub, locations: list[LocationFill] | None = None) -> Fill:
 
 
 def stock_level_list(*, hub: Hub) -> QuerySet[StockBalance]:
-    """Everything in stock at the hub, one row per item, location and expiry date."""
+    """Everything in stock at the hub, one row per item, location and expiry date, by
+    category order, item name, location name and expiry date: the order each balance
+    carries (its sort key), read in order from the index of the hub's balances in stock."""
     return (
-        StockBalance.objects.filter(location__hub=hub, quantity__gt=0)
+        StockBalance.objects.filter(hub=hub, quantity__gt=0)
         .select_related("item__category", "location")
-        .order_by("item__category__sort_order", "item__name", "location__name", "expiry_date")
+        .order_by("sort_key", "id")
     )
 
 
@@ -164,7 +166,8 @@ def stock_search_list(
     expiring_by: date | None = None,
 ) -> QuerySet[StockBalance]:
     """What is in stock at the hub, narrowed by name, category, location and expiry (on or
-    before `expiring_by`, already expired included)."""
+    before `expiring_by`, already expired included: then soonest first). Ordered by fields
+    of the balance ending in its id, so that it can be paged by keyset (hub.paging)."""
     balances = stock_level_list(hub=hub)
     if query.strip():
         balances = balances.filter(item__name__icontains=query.strip())
@@ -174,7 +177,7 @@ def stock_search_list(
         balances = balances.filter(location_id=location_id)
     if expiring_by is not None:
         balances = balances.filter(expiry_date__lte=expiring_by).order_by(
-            "expiry_date", "item__name", "location__name"
+            "expiry_date", "sort_key", "id"
         )
     return balances
 

@@ -836,7 +836,7 @@ def _create_missing_balances(changes: list[_Change], rows: dict) -> dict:
     conflict is possible: the pair's advisory lock is held, so nobody else inserts them,
     and nobody else sees them before commit."""
     missing = {
-        _key(c.item, c.location, c.expiry_date): StockBalance(
+        _key(c.item, c.location, c.expiry_date): StockBalance.placed(
             item=c.item, location=c.location, expiry_date=c.expiry_date
         )
         for c in changes

@@ -15,7 +15,7 @@ from hub.decorators import hub_role_required
 from hub.errors import UserError, user_error_show
 from hub.http import HubRequest
 from hub.models import Hub
-from hub.paging import uncounted_page
+from hub.paging import keyset_page, uncounted_page
 from hub.roles import Role
 from inventory import alerts as alert_services
 from inventory.forms import AdjustForm, CountForm, DiscardForm, StockFilterForm, TransferForm
@@ -103,7 +103,12 @@ def stock_list(request: HubRequest, hub: Hub) -> HttpResponse:
         location_id=getattr(filters.get("location"), "pk", None),
         expiring_by=expiring_by() if filters.get("expiring") else None,
     )
-    page = uncounted_page(rows=balances, number=request.GET.get("page"), size=STOCK_PAGE_SIZE)
+    page = keyset_page(
+        rows=balances,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=STOCK_PAGE_SIZE,
+    )
     free = item_free_map(hub=hub, item_ids={balance.item_id for balance in page})
     for balance in page:
         balance.item_free = free[balance.item_id]
@@ -137,7 +142,8 @@ def expiring_by():
 
 def _query_without_page(request: HubRequest) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for token in ("page", "after", "before"):
+        query.pop(token, None)
     return query.urlencode()
 
 

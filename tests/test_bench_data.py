@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from deliveries.models import Run, StopLine
 from hub.models import Dropoff, DropoffLine, Hub, Membership
 from hub.roles import Role, user_role
-from inventory.models import StockBalance, StockMovement
+from inventory.models import StockBalance, StockMovement, balances_reorder
 from inventory.selectors import location_fill_list
 from operations.management.commands.bench_data import BENCH_PASSWORD, SIZES
 from tests.ledger import assert_ledger_matches_balances
@@ -33,6 +33,9 @@ def test_it_builds_the_network_and_a_ledger_whose_sums_are_the_balances() -> Non
     assert TINY.movements <= StockMovement.objects.count() < TINY.movements + 10
     assert StockBalance.objects.exists()
     assert_ledger_matches_balances()
+    # Each balance in its hub and its place in the stock page's order, as the app keeps them.
+    assert not StockBalance.objects.filter(sort_key="").exists()
+    assert balances_reorder(balances=StockBalance.objects.all()) == 0
     assert Run.objects.count() == TINY.hubs * TINY.runs_per_hub
     assert StopLine.objects.exists()
     assert "Generated the tiny data set" in output

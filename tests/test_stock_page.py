@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from inventory.models import MovementKind
+from inventory.services import StockLine, stock_remove
 from tests.coordinator import query_count, receive, stock_many
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
 
@@ -74,6 +76,12 @@ def test_it_says_what_is_wrong_with_a_filter(client, coordinator, hub, other_hub
     assert len(names(response.text)) == 4  # the bad filters are not applied
 
 
+def link(html: str, name: str) -> dict[str, str]:
+    """The query of the pager's link `name` (Next, Previous)."""
+    href = html.split(f'">{name}</a>')[0].rsplit('href="?', 1)[1]
+    return dict(pair.split("=") for pair in href.split("&amp;"))
+
+
 def test_it_pages_by_50_keeping_the_filters(client, coordinator, hub):
     hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("100000"))
     category = CategoryFactory(code="food")
@@ -82,18 +90,64 @@ def test_it_pages_by_50_keeping_the_filters(client, coordinator, hub):
     client.force_login(coordinator)
 
     first = get(client, hub, q="soup").text
-    second = get(client, hub, q="soup", page=2).text
+    second = get(client, hub, **link(first, "Next")).text
+    again = get(client, hub, **link(second, "Previous")).text
 
-    assert len(names(first)) == 50 and len(names(second)) == 5
-    assert "?q=soup&amp;page=2" in first
+    assert names(first) == [f"Soup {n:02}" for n in range(50)]
+    assert link(first, "Next")["q"] == "soup" and "Previous" not in first
     # Pages are not counted (the hub's stock is not read whole to say "of N"): the last
-    # page has no next one, and any page number that is not one shows the first page.
-    assert "Page 2" in second and "?q=soup&amp;page=1" in second and "page=3" not in second
-    for bad in ("0", "-3", "two", "99999999999999999999"):
-        response = get(client, hub, q="soup", page=bad)
-        assert response.status_code == 200
-        assert len(names(response.text)) in (0, 50)
-    assert len(names(get(client, hub, q="soup", page="two").text)) == 50
+    # page has no next one.
+    assert names(second) == [f"Soup {n:02}" for n in range(50, 55)] and "Next" not in second
+    assert names(again) == names(first) and "Previous" not in again
+
+
+def test_it_pages_on_from_a_row_used_up_since(client, coordinator, hub):
+    hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("100000"))
+    soups = [ItemFactory(name=f"Soup {n:02}") for n in range(52)]
+    for soup in soups:
+        receive(hall, soup, 1)
+    client.force_login(coordinator)
+    first = get(client, hub).text
+
+    # The last row shown is used up (out of the list) when Next is followed.
+    stock_remove(
+        lines=[StockLine(soups[49], hall, 1, None)], kind=MovementKind.DISCARDED, user=None
+    )
+
+    assert names(get(client, hub, **link(first, "Next")).text) == ["Soup 50", "Soup 51"]
+
+
+def test_it_pages_what_expires_soonest_first_without_losing_a_row(client, coordinator, hub):
+    hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("100000"))
+    today = timezone.localdate()
+    for n in range(60):  # three expiry dates, 20 items each: the pages cut inside a date
+        item = ItemFactory(name=f"Soup {n:02}", tracks_expiry=True)
+        receive(hall, item, 1, expiry=today + timedelta(days=1 + n % 3))
+    client.force_login(coordinator)
+
+    first = get(client, hub, expiring="on").text
+    second = get(client, hub, **link(first, "Next")).text
+    back = get(client, hub, **link(second, "Previous")).text
+
+    soonest_first = [f"Soup {n:02}" for day in range(3) for n in range(day, 60, 3)]
+    assert names(first) + names(second) == soonest_first
+    assert link(first, "Next")["expiring"] == "on" and names(back) == names(first)
+
+
+def test_it_shows_the_first_page_for_a_page_token_that_is_not_one(client, coordinator, hub):
+    hall = StorageLocationFactory(hub=hub, capacity_litres=Decimal("100000"))
+    for n in range(55):
+        receive(hall, ItemFactory(name=f"Soup {n:02}"), 1)
+    client.force_login(coordinator)
+
+    for bad in ("0", "-3", "two", "1e3", "\u0663", "99999999999999999999", ""):
+        for token in ("after", "before", "page"):
+            response = get(client, hub, **{token: bad})
+            assert response.status_code == 200
+            assert len(names(response.text)) == 50
+    # A row that is not on record (a link made up): an empty page, not an error.
+    response = get(client, hub, after=str(2**62))
+    assert response.status_code == 200 and names(response.text) == []
 
 
 def test_it_lists_what_expires_soon_soonest_first(client, coordinator, hub, stocked):
@@ -145,10 +199,12 @@ def test_it_keeps_stock_pages_to_coordinators_of_the_hub(
     [
         ("stock_list", {}),
         ("stock_list", {"q": "fill", "expiring": "on"}),
+        ("stock_list", {"after": "1"}),
+        ("stock_list", {"before": "99", "expiring": "on"}),
         ("stock_expiring", {}),
         ("item_detail", {}),
     ],
-    ids=["stock", "filtered", "expiring", "item"],
+    ids=["stock", "filtered", "after", "before", "expiring", "item"],
 )
 def test_it_runs_a_fixed_number_of_queries(
     client, coordinator, hub, shelves, beans, django_assert_num_queries, url_name, params

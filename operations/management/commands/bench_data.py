@@ -42,7 +42,15 @@ from deliveries.models import (
 )
 from hub.models import Dropoff, Hub, Membership, Outcome
 from hub.roles import Role
-from inventory.models import Category, Item, MovementKind, StorageLocation, Unit
+from inventory.models import (
+    Category,
+    Item,
+    MovementKind,
+    StockBalance,
+    StorageLocation,
+    Unit,
+    balances_reorder,
+)
 from inventory.search import search_text
 from inventory.services import stock_key_scoped
 from operations.management.commands.seed_demo import CATEGORIES
@@ -413,11 +421,17 @@ class Generator:
     def _balances(self) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO inventory_stockbalance (item_id, location_id, expiry_date, quantity)"
-                " SELECT item_id, location_id, expiry_date, SUM(quantity)"
-                " FROM inventory_stockmovement GROUP BY item_id, location_id, expiry_date"
+                "INSERT INTO inventory_stockbalance"
+                " (item_id, location_id, expiry_date, quantity, hub_id, sort_key)"
+                " SELECT m.item_id, m.location_id, m.expiry_date, SUM(m.quantity), l.hub_id, ''"
+                " FROM inventory_stockmovement m"
+                " JOIN inventory_storagelocation l ON l.id = m.location_id"
+                " GROUP BY m.item_id, m.location_id, m.expiry_date, l.hub_id"
             )
-            return cursor.rowcount
+            created = cursor.rowcount
+        # Their place in the stock page's order, as the catalog's saves write it.
+        balances_reorder(balances=StockBalance.objects.all())
+        return created
 
     def _capacities(self) -> None:
         """Each location's litres in use, and its capacity set so that it is half full:
