@@ -2,13 +2,14 @@
 Views reach it through `hub.decorators.hub_role_required`; services that take a user call
 `hub_role_check` themselves, so a call from the shell or a task is held to the same rule."""
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 
 from hub.errors import Denied
 from hub.models import Hub, Membership
-from hub.roles import Role, role_at_least
+from hub.roles import Role, role_at_least, user_role_keep
 
 
 def hub_list_for_user(*, user) -> QuerySet[Hub]:
@@ -17,11 +18,26 @@ def hub_list_for_user(*, user) -> QuerySet[Hub]:
 
 
 def hub_get_for_user(*, user, slug: str) -> Hub:
-    """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed."""
-    hub = hub_list_for_user(user=user).filter(slug=slug).first()
+    """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed.
+    The same query reads which role groups the user holds, for hub.roles.user_role."""
+    groups = User.groups.through.objects.filter(user_id=user.pk)
+    hub = (
+        hub_list_for_user(user=user)
+        .filter(slug=slug)
+        .annotate(
+            **{
+                f"_holds_{role.name}": Exists(groups.filter(group__name=role.value))
+                for role in Role
+            }
+        )
+        .first()
+    )
     if hub is None:
         raise Http404("No such hub")
     _membership_seen(user=user, hub_id=hub.pk)
+    user_role_keep(
+        user=user, groups=[role.value for role in Role if getattr(hub, f"_holds_{role.name}")]
+    )
     return hub
 
 

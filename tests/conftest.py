@@ -53,11 +53,8 @@ def _redis_database_of_this_worker(worker_id):
     if number < 0:
         pytest.exit(f"REDIS_URL's database number is too low for worker {worker_id}")
     caches = {
-        **django_settings.CACHES,
-        "default": {
-            **django_settings.CACHES["default"],
-            "LOCATION": urlunsplit(url._replace(path=f"/{number}")),
-        },
+        alias: {**value, "LOCATION": urlunsplit(url._replace(path=f"/{number}"))}
+        for alias, value in django_settings.CACHES.items()
     }
     with override_settings(CACHES=caches):
         yield
@@ -71,7 +68,7 @@ def _empty_cache(monkeypatch):
     cache.clear()
     monkeypatch.setattr(intake_cache, "_redis_paused_until", 0.0)
     yield
-    cache.clear()
+    cache.clear()  # sessions (in their own alias, the same Redis database) too
 
 
 @pytest.fixture

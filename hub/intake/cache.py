@@ -39,10 +39,20 @@ REDIS_PAUSE_SECONDS = 30
 _redis_paused_until = 0.0
 
 
+def redis_paused() -> bool:
+    """Whether this process reads the database instead of Redis for now."""
+    return time.monotonic() < _redis_paused_until
+
+
+def redis_pause() -> None:
+    """Redis failed to answer: leave it alone for a while."""
+    global _redis_paused_until
+    _redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
+
+
 def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: int) -> T:
     """`compute()`, from the cache while neither the catalog nor the hub's intake changed."""
-    global _redis_paused_until
-    if time.monotonic() < _redis_paused_until:
+    if redis_paused():
         return compute()
     try:
         versions = cache.get_many([CATALOG_VERSION, _hub_version(hub_id)])
@@ -52,7 +62,7 @@ def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: 
         )
         value = cache.get(key)
     except RedisError:
-        _redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
+        redis_pause()
         return compute()
     if value is None:
         value = compute()
