@@ -2,29 +2,35 @@
 session without a query; the database keeps every session all the same.
 
 While Redis fails to answer, sessions are read from and written to the database alone, without
-waiting on Redis again for every request (hub.intake.cache pauses it for this process, as it
-does for the dropoff table's cached values). A copy in Redis is kept a few minutes only: a
+waiting on Redis again for every request (hub.redis_pause, shared with the dropoff table's
+cached values). A copy in Redis is kept a few minutes only: a
 change written while Redis was away (a sign-out, a language chosen) outdates it for no longer."""
 
+from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
+from django.core.cache import caches
 from redis.exceptions import RedisError
 
-from hub.intake import cache as intake_cache
+from hub.redis_pause import redis_pause, redis_paused
 
 CACHED_SECONDS = 5 * 60
 
 
 class SessionStore(cached_db.SessionStore):
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self.cache = caches[settings.SESSION_CACHE_ALIAS]
+
     def load(self):
-        if not intake_cache.redis_paused():
+        if not redis_paused():
             try:
-                data = self._cache.get(self.cache_key)
+                data = self.cache.get(self.cache_key)
             except RedisError:
-                intake_cache.redis_pause()
+                redis_pause()
             else:
                 if data is not None:
                     return data
-        stored = self._get_session_from_db()
+        stored = self._get_session_from_db()  # type: ignore[attr-defined]  # not in the stubs
         if stored is None:
             return {}
         data = self.decode(stored.session_data)
@@ -36,22 +42,22 @@ class SessionStore(cached_db.SessionStore):
 
     def save(self, must_create=False):
         db.SessionStore.save(self, must_create)
-        self._cache_set(self._session, self.get_expiry_age())
+        self._cache_set(dict(self.items()), self.get_expiry_age())
 
     def delete(self, session_key=None):
         db.SessionStore.delete(self, session_key)
         session_key = session_key or self.session_key
-        if session_key is None or intake_cache.redis_paused():
+        if session_key is None or redis_paused():
             return
         try:
-            self._cache.delete(self.cache_key_prefix + session_key)
+            self.cache.delete(self.cache_key_prefix + session_key)
         except RedisError:
-            intake_cache.redis_pause()
+            redis_pause()
 
     def _cache_set(self, data, expiry_age: int) -> None:
-        if intake_cache.redis_paused():
+        if redis_paused():
             return
         try:
-            self._cache.set(self.cache_key, data, min(expiry_age, CACHED_SECONDS))
+            self.cache.set(self.cache_key, data, min(expiry_age, CACHED_SECONDS))
         except RedisError:
-            intake_cache.redis_pause()
+            redis_pause()

@@ -84,6 +84,17 @@ def locations_lock(*, ids: Iterable[int]) -> None:
     )
 
 
+def locations_lock_read(*, ids: Iterable[int]) -> dict[int, StorageLocation]:
+    """`locations_lock`, returning the locked rows as they are now (the litres in use of a
+    locked row change only under its lock): the same one query."""
+    return {
+        location.pk: location
+        for location in StorageLocation.objects.select_for_update(no_key=True)
+        .filter(pk__in=set(ids))
+        .order_by("pk")
+    }
+
+
 def hub_state_lock(*, hub: Hub) -> None:
     """Lock the hub's own capacity state (step 3), creating it on the hub's first use."""
     lock = (

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
 
-from hub.intake import cache as intake_cache
+from hub import redis_pause
 from hub.roles import Role
 from tests.factories import HubFactory, ItemFactory, UserFactory
 from tests.runs import network
@@ -66,7 +66,7 @@ def _empty_cache(monkeypatch):
     # must never show one test the hubs of another. A test that hung Redis leaves the
     # dropoff table's cache paused (hub.intake.cache): the next test starts with it on.
     cache.clear()
-    monkeypatch.setattr(intake_cache, "_redis_paused_until", 0.0)
+    monkeypatch.setattr(redis_pause, "_redis_paused_until", 0.0)
     yield
     cache.clear()  # sessions (in their own alias, the same Redis database) too
 
