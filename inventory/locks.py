@@ -59,9 +59,14 @@ def stock_pairs_lock(*, pairs: Iterable[StockPair]) -> None:
 
 def balances_lock(*, pairs: Iterable[StockPair]) -> list[StockBalance]:
     """Lock every balance row of the pairs (all expiry dates), in pk order."""
+    items_at: dict[int, set[int]] = {}
+    for location_id, item_id in pairs:
+        items_at.setdefault(location_id, set()).add(item_id)
+    # One condition per location (a dropoff's lines go to one): cheaper to build than one
+    # per pair.
     match = Q(pk__in=[])
-    for location_id, item_id in set(pairs):
-        match |= Q(location_id=location_id, item_id=item_id)
+    for location_id, item_ids in items_at.items():
+        match |= Q(location_id=location_id, item_id__in=sorted(item_ids))
     return list(
         StockBalance.objects.select_for_update(of=("self",))
         .filter(match)
