@@ -2,14 +2,14 @@
 Views reach it through `hub.decorators.hub_role_required`; services that take a user call
 `hub_role_check` themselves, so a call from the shell or a task is held to the same rule."""
 
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hub.errors import Denied
 from hub.models import Hub, Membership
-from hub.roles import Role, role_at_least, user_role_keep
+from hub.roles import RANK, Role, role_at_least, user_role_keep
 
 
 def hub_list_for_user(*, user) -> QuerySet[Hub]:
@@ -17,27 +17,29 @@ def hub_list_for_user(*, user) -> QuerySet[Hub]:
     return Hub.objects.filter(memberships__user=user, is_active=True).order_by("name")
 
 
+# The user's highest role, as its rank (hub.roles.RANK; NULL: none), read with the hub.
+# Plain SQL: one subquery, cheaper to build than the ORM's one per role.
+_ROLE_RANK_SQL = (
+    "SELECT MAX(CASE g.name WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s END)"
+    " FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = %s"
+)
+
+
 def hub_get_for_user(*, user, slug: str) -> Hub:
     """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed.
-    The same query reads which role groups the user holds, for hub.roles.user_role."""
-    groups = User.groups.through.objects.filter(user_id=user.pk)
+    The same query reads the user's role, for hub.roles.user_role."""
+    ranks = [value for role, rank in RANK.items() for value in (role.value, rank)]
     hub = (
         hub_list_for_user(user=user)
         .filter(slug=slug)
-        .annotate(
-            **{
-                f"_holds_{role.name}": Exists(groups.filter(group__name=role.value))
-                for role in Role
-            }
-        )
+        .annotate(_role_rank=RawSQL(_ROLE_RANK_SQL, [*ranks, user.pk]))  # noqa: S611 - constant SQL, values as parameters
         .first()
     )
     if hub is None:
         raise Http404("No such hub")
     _membership_seen(user=user, hub_id=hub.pk)
-    user_role_keep(
-        user=user, groups=[role.value for role in Role if getattr(hub, f"_holds_{role.name}")]
-    )
+    held = [role.value for role, rank in RANK.items() if rank == hub._role_rank]
+    user_role_keep(user=user, groups=held)
     return hub
 
 
