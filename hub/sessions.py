@@ -1,10 +1,11 @@
 """Sessions read from the cache (Redis) before the database, so that a request reads its
 session without a query; the database keeps every session all the same.
 
-While Redis fails to answer, sessions are read from and written to the database alone, without
-waiting on Redis again for every request (hub.redis_pause, shared with the dropoff table's
-cached values). A copy in Redis is kept a few minutes only: a
-change written while Redis was away (a sign-out, a language chosen) outdates it for no longer."""
+While Redis fails to answer, sessions are read from and written to the database alone,
+without waiting on Redis again for every request (hub.redis_pause, shared with the dropoff
+table's cached values); a sign-out is still sent to both. A copy in Redis lives a minute at
+most, so a change it missed meanwhile (a language chosen, a tablet's last use) outdates it
+for no longer."""
 
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
@@ -13,7 +14,7 @@ from redis.exceptions import RedisError
 
 from hub.redis_pause import redis_pause, redis_paused
 
-CACHED_SECONDS = 5 * 60
+CACHED_SECONDS = 60
 
 
 class SessionStore(cached_db.SessionStore):
@@ -45,9 +46,11 @@ class SessionStore(cached_db.SessionStore):
         self._cache_set(dict(self.items()), self.get_expiry_age())
 
     def delete(self, session_key=None):
+        # Tried even while this process leaves Redis alone: another process may be reading
+        # the copy there, which must not outlive a sign-out.
         db.SessionStore.delete(self, session_key)
         session_key = session_key or self.session_key
-        if session_key is None or redis_paused():
+        if session_key is None:
             return
         try:
             self.cache.delete(self.cache_key_prefix + session_key)
