@@ -36,16 +36,18 @@ def dropoff_floor(request: HttpRequest) -> HttpResponse:
         )
         dropoff = cursor.fetchone()[0]
         cursor.execute(
-            "INSERT INTO hub_dropoffline (dropoff_id, item_id, quantity, outcome, location_id)"
-            " SELECT %s, item, quantity, 'accepted', %s"
+            "INSERT INTO hub_dropoffline (dropoff_id, item_id, quantity, outcome, location_id,"
+            " expired_accepted)"
+            " SELECT %s, item, quantity, 'accepted', %s, false"
             " FROM unnest(%s::bigint[], %s::int[]) AS t(item, quantity)",
             [dropoff, location, items, quantities],
         )
         cursor.execute(
             "INSERT INTO inventory_stockmovement (kind, item_id, location_id, quantity,"
-            " created_by_id, created_at, reason, operation, idempotency_key, source_type_id,"
-            " source_id)"
+            " created_by_id, created_at, reason, reason_code, reason_params, operation,"
+            " idempotency_key, source_type_id, source_id)"
             " SELECT 'received', item, %(location)s, quantity, %(user)s, %(now)s, %(reason)s,"
+            " 'dropoff', jsonb_build_object('number', %(dropoff)s::int),"
             " %(operation)s, CASE WHEN n = 1 THEN %(key)s END, %(source_type)s, %(dropoff)s"
             " FROM unnest(%(items)s::bigint[], %(quantities)s::int[])"
             " WITH ORDINALITY AS t(item, quantity, n)",

@@ -215,10 +215,22 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
+        # Sessions (hub.sessions): every request reads one, and the database has them all, so
+        # a Redis that does not answer at once is given up on sooner.
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With Redis, a request reads its session there (hub.sessions). Without it (the laptop demo)
+# sessions stay in the database alone: a cache in one process's memory would keep a session
+# another process has since changed or ended.
+SESSION_ENGINE = "hub.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
 
 # Celery: with no REDIS_URL the demo runs every task in-process, so alerts still fire.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -4,11 +4,12 @@ Views reach it through `hub.decorators.hub_role_required`; services that take a 
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hub.errors import Denied
 from hub.models import Hub, Membership
-from hub.roles import Role, role_at_least
+from hub.roles import RANK, Role, role_at_least, user_role_keep
 
 
 def hub_list_for_user(*, user) -> QuerySet[Hub]:
@@ -16,12 +17,29 @@ def hub_list_for_user(*, user) -> QuerySet[Hub]:
     return Hub.objects.filter(memberships__user=user, is_active=True).order_by("name")
 
 
+# The user's highest role, as its rank (hub.roles.RANK; NULL: none), read with the hub.
+# Plain SQL: one subquery, cheaper to build than the ORM's one per role.
+_ROLE_RANK_SQL = (
+    "SELECT MAX(CASE g.name WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s END)"
+    " FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id WHERE ug.user_id = %s"
+)
+
+
 def hub_get_for_user(*, user, slug: str) -> Hub:
-    """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed."""
-    hub = hub_list_for_user(user=user).filter(slug=slug).first()
+    """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed.
+    The same query reads the user's role, for hub.roles.user_role."""
+    ranks = [value for role, rank in RANK.items() for value in (role.value, rank)]
+    hub = (
+        hub_list_for_user(user=user)
+        .filter(slug=slug)
+        .annotate(_role_rank=RawSQL(_ROLE_RANK_SQL, [*ranks, user.pk]))  # noqa: S611 - constant SQL, values as parameters
+        .first()
+    )
     if hub is None:
         raise Http404("No such hub")
     _membership_seen(user=user, hub_id=hub.pk)
+    held = [role.value for role, rank in RANK.items() if rank == hub._role_rank]
+    user_role_keep(user=user, groups=held)
     return hub
 
 

@@ -81,6 +81,13 @@ def user_role(user) -> Role | None:
     return user._hub_role
 
 
+def user_role_keep(*, user, groups: Iterable[str]) -> None:
+    """Keep on the user (a request's, made for it) the role of the groups a query of the
+    request read already, so that user_role asks nothing more."""
+    if not hasattr(user, "_hub_role"):
+        user._hub_role = role_of_groups(groups)
+
+
 def role_at_least(user, role: Role) -> bool:
     held = user_role(user)
     return held is not None and RANK[held] >= RANK[role]

@@ -14,20 +14,30 @@ from hub.intake_status import intake_close_when_full, intake_reopen_under_nearly
 from hub.models import Hub
 from inventory.locks import hub_state_lock
 from inventory.models import AlertLevel, CapacityAlert, CapacityState, StorageLocation
-from inventory.selectors import Fill, hours_to_full, hub_fill, location_fill_list
+from inventory.selectors import (
+    Fill,
+    LocationFill,
+    hours_to_full,
+    hub_fill,
+    location_fill_list,
+)
 from inventory.tasks import alerts_enqueue
 
 REARM_POINTS = 5
 MAX_PERCENT = Decimal("99999.9")  # what the alert row stores; an overfull shelf says so
 
 
-def capacity_check(*, location_ids: set[int], held_hub: Hub | None = None) -> list[CapacityAlert]:
+def capacity_check(
+    *, location_ids: set[int], held_hub: Hub | None = None, seen: list | None = None
+) -> list[CapacityAlert]:
     """Trip or re-arm the thresholds of these locations and their hubs; raise an alert per
     threshold tripped now; close or reopen intake by fill. Call inside the transaction.
-    `held_hub`: the locations are all of this hub, whose state lock the caller holds."""
+    `held_hub`: the locations are all of this hub, whose state lock the caller holds.
+    `seen`: given, receives the held hub's fill per location as read here, after the change
+    (what its caller's answer shows)."""
     alerts: list[CapacityAlert] = []
     if held_hub is not None:
-        alerts += _check_hub(hub=held_hub, location_ids=location_ids, state_locked=True)
+        alerts += _check_hub(hub=held_hub, location_ids=location_ids, state_locked=True, seen=seen)
     else:
         for hub in Hub.objects.filter(locations__pk__in=location_ids).distinct().order_by("pk"):
             alerts += _check_hub(hub=hub, location_ids=location_ids)
@@ -39,16 +49,17 @@ def capacity_check(*, location_ids: set[int], held_hub: Hub | None = None) -> li
 
 
 def _check_hub(
-    *, hub: Hub, location_ids: set[int], state_locked: bool = False
+    *, hub: Hub, location_ids: set[int], state_locked: bool = False, seen: list | None = None
 ) -> list[CapacityAlert]:
     # Serialise the checks of one hub before reading its fill: a change that waited here
     # reads the fill with the other's change committed, so two changes that only cross a
     # threshold together are not both missed.
     if not state_locked:
         hub_state_lock(hub=hub)
-    fills = location_fill_list(hub=hub)
+    fills, states = _fills_and_states(hub=hub)
+    if seen is not None:
+        seen[:] = fills
     total = hub_fill(hub=hub, locations=fills)
-    states = _states(hub=hub, location_ids=[f.location.pk for f in fills])
     # The hub's own state first, then its locations in pk order: one lock order for all.
     targets: list[tuple[StorageLocation | None, Fill, list[int]]]
     targets = [(None, total, [f.location.pk for f in fills])] + [
@@ -111,6 +122,44 @@ def capacity_recheck(*, hub: Hub) -> None:
             full_tripped=fill.percent >= hub.full_percent,
         )
     _intake_by_fill(hub=hub, total=total, full_tripped_now=total.percent >= hub.full_percent)
+
+
+def _fills_and_states(*, hub: Hub) -> tuple[list[LocationFill], dict]:
+    """The fill of each active location of the hub (as location_fill_list) and the capacity
+    states of the hub and of those locations, by location pk (None: the hub's), in one
+    query; two more the first time, when some state does not exist yet. Plain SQL: the
+    ORM's form of the two joins cost more to build than to run."""
+    rows = list(
+        StorageLocation.objects.raw(
+            "SELECT l.*,"
+            " s.id AS state_pk, s.nearly_full_tripped AS state_nearly,"
+            " s.full_tripped AS state_full,"
+            " h.id AS hub_state_pk, h.nearly_full_tripped AS hub_state_nearly,"
+            " h.full_tripped AS hub_state_full"
+            " FROM inventory_storagelocation l"
+            " LEFT JOIN inventory_capacitystate s ON s.location_id = l.id"
+            " LEFT JOIN inventory_capacitystate h ON h.hub_id = l.hub_id AND h.location_id IS NULL"
+            " WHERE l.hub_id = %s AND l.is_active ORDER BY l.name",
+            [hub.pk],
+        )
+    )
+    fills = [
+        LocationFill(used_litres=loc.used_litres, capacity_litres=loc.capacity_litres, location=loc)
+        for loc in rows
+    ]
+    found = {}
+    for row in rows:
+        for location_id, prefix in ((row.pk, "state"), (None, "hub_state")):
+            found[location_id] = CapacityState(
+                pk=getattr(row, f"{prefix}_pk"),
+                hub=hub,
+                location_id=location_id,
+                nearly_full_tripped=bool(getattr(row, f"{prefix}_nearly")),
+                full_tripped=bool(getattr(row, f"{prefix}_full")),
+            )
+    if not rows or any(state.pk is None for state in found.values()):
+        return fills, _states(hub=hub, location_ids=[loc.pk for loc in rows])
+    return fills, found
 
 
 def _states(*, hub: Hub, location_ids: list[int]) -> dict:

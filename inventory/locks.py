@@ -59,9 +59,14 @@ def stock_pairs_lock(*, pairs: Iterable[StockPair]) -> None:
 
 def balances_lock(*, pairs: Iterable[StockPair]) -> list[StockBalance]:
     """Lock every balance row of the pairs (all expiry dates), in pk order."""
+    items_at: dict[int, set[int]] = {}
+    for location_id, item_id in pairs:
+        items_at.setdefault(location_id, set()).add(item_id)
+    # One condition per location (a dropoff's lines go to one): cheaper to build than one
+    # per pair.
     match = Q(pk__in=[])
-    for location_id, item_id in set(pairs):
-        match |= Q(location_id=location_id, item_id=item_id)
+    for location_id, item_ids in items_at.items():
+        match |= Q(location_id=location_id, item_id__in=sorted(item_ids))
     return list(
         StockBalance.objects.select_for_update(of=("self",))
         .filter(match)
@@ -82,6 +87,17 @@ def locations_lock(*, ids: Iterable[int]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def locations_lock_read(*, ids: Iterable[int]) -> dict[int, StorageLocation]:
+    """`locations_lock`, returning the locked rows as they are now (the litres in use of a
+    locked row change only under its lock): the same one query."""
+    return {
+        location.pk: location
+        for location in StorageLocation.objects.select_for_update(no_key=True)
+        .filter(pk__in=set(ids))
+        .order_by("pk")
+    }
 
 
 def hub_state_lock(*, hub: Hub) -> None:

@@ -8,16 +8,15 @@ movements, even if the catalog changed in between.
 """
 
 import functools
-import operator
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, F, Q, Subquery, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -33,12 +32,18 @@ from inventory.locks import (
     balances_lock,
     hub_state_lock,
     locations_lock,
+    locations_lock_read,
     stock_pairs_lock,
 )
 from inventory.models import Item, MovementKind, StockBalance, StockMovement, StorageLocation
 from inventory.picking import Missing, fefo_take, missing_list
 from inventory.reasons import Reason
-from inventory.selectors import LITRES, location_fill_list, location_used_litres_sum
+from inventory.selectors import (
+    Fill,
+    LocationFill,
+    location_fill_list,
+    location_used_litres_sum,
+)
 from inventory.signals import catalog_changed
 from inventory.tasks import minimums_after_commit
 
@@ -183,6 +188,8 @@ class ReceiptHold:
     hub: Hub
     pairs: frozenset[StockPair]
     rows: Mapping
+    # The hub's fill per location once the goods are in, as its capacity check read it.
+    fills_after: list[LocationFill] = field(default_factory=list)
 
 
 def stock_receive_hold(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> ReceiptHold:
@@ -585,15 +592,23 @@ def room_check(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) -> None:
     two writers filling the last shelf at once are checked one after the other."""
     if not lines:
         return
-    locations_lock(ids=[line.location.pk for line in lines])
-    fills = {f.location.pk: f for f in location_fill_list(hub=hub)}
-    free = {pk: fill.free_litres for pk, fill in fills.items()}
+    locked = locations_lock_read(ids=[line.location.pk for line in lines])
+    free = {
+        pk: Fill(location.used_litres, location.capacity_litres).free_litres
+        for pk, location in locked.items()
+        if location.is_active and location.hub_id == hub.pk
+    }
     for n, line in enumerate(lines):
         needed = line.quantity * line.item.unit_volume_litres
         if needed <= free.get(line.location.pk, Decimal(0)):
             free[line.location.pk] -= needed
             continue
-        roomy = [fills[pk].location for pk, litres in free.items() if litres >= needed]
+        # Refused: the hub's other locations are read (not locked) to name one with room.
+        roomy = [
+            f.location
+            for f in location_fill_list(hub=hub)
+            if free.get(f.location.pk, f.free_litres) >= needed
+        ]
         suggestion = (
             _("%(location)s has room for it.") % {"location": roomy[0].name} if roomy else nowhere
         )
@@ -802,12 +817,12 @@ def _write(
             else:
                 rows = dict(held.rows)
             changes = build(rows)
-            rows |= _create_missing_balances(changes, rows)
             _apply(changes, rows)
             movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
             capacity_check(
                 location_ids={c.location.pk for c in changes if c.delta},
                 held_hub=held.hub if held else None,
+                seen=held.fills_after if held else None,
             )
             pairs_changed = {(c.location.hub_id, c.item.pk) for c in changes if c.delta}
             if pairs_changed:
@@ -831,28 +846,21 @@ def _lock(pairs: set[StockPair]) -> dict:
     return {_key(r.item, r.location, r.expiry_date): r for r in balances_lock(pairs=pairs)}
 
 
-def _create_missing_balances(changes: list[_Change], rows: dict) -> dict:
-    """Insert, at zero, the balance rows that changes add to and that don't exist yet. No
-    conflict is possible: the pair's advisory lock is held, so nobody else inserts them,
-    and nobody else sees them before commit."""
-    missing = {
-        _key(c.item, c.location, c.expiry_date): StockBalance.placed(
-            item=c.item, location=c.location, expiry_date=c.expiry_date
-        )
-        for c in changes
-        if _key(c.item, c.location, c.expiry_date) not in rows
-    }
-    if missing:
-        StockBalance.objects.bulk_create(missing.values())
-    return missing
-
-
 def _apply(changes: list[_Change], rows: dict) -> None:
-    """Check every change against the locked quantities, then change all the rows in one
-    UPDATE, still guarded per row so that no balance can go below zero."""
+    """Check every change against the locked quantities, then write them: the balance rows
+    that do not exist yet are inserted with their new quantity (no conflict is possible: the
+    pair's advisory lock is held, so nobody else inserts them, and nobody else sees them
+    before commit), the others changed in one UPDATE, still guarded per row so that no
+    balance can go below zero."""
     running = {key: row.quantity for key, row in rows.items()}
+    missing: dict[tuple, StockBalance] = {}
     for change in changes:
         key = _key(change.item, change.location, change.expiry_date)
+        if key not in running:
+            running[key] = 0
+            missing[key] = StockBalance.placed(
+                item=change.item, location=change.location, expiry_date=change.expiry_date
+            )
         if running[key] + change.delta < 0:
             raise InsufficientStock(
                 item=change.item,
@@ -861,53 +869,52 @@ def _apply(changes: list[_Change], rows: dict) -> None:
                 available=running[key],
             )
         running[key] += change.delta
+    if missing:
+        for key, row in missing.items():
+            row.quantity = running[key]
+        StockBalance.objects.bulk_create(missing.values())
     deltas = {
         rows[key].pk: running[key] - row.quantity
         for key, row in rows.items()
         if running[key] != row.quantity
     }
-    if not deltas:
-        return
-    guard = Q(pk__in=[])
-    for pk, delta in deltas.items():
-        guard |= Q(pk=pk, quantity__gte=max(0, -delta))
-    updated = StockBalance.objects.filter(guard).update(
-        quantity=F("quantity")
-        + Case(*(When(pk=pk, then=Value(d)) for pk, d in deltas.items()), default=Value(0))
-    )
-    if updated != len(deltas):  # pragma: no cover - the rows are locked; the last guard
-        raise StockError(_("Stock changed while saving; nothing was recorded. Try again."))
+    if deltas:
+        guard = Q(pk__in=[])
+        for pk, delta in deltas.items():
+            guard |= Q(pk=pk, quantity__gte=max(0, -delta))
+        updated = StockBalance.objects.filter(guard).update(
+            quantity=F("quantity")
+            + Case(*(When(pk=pk, then=Value(d)) for pk, d in deltas.items()), default=Value(0))
+        )
+        if updated != len(deltas):  # pragma: no cover - the rows are locked; the last guard
+            raise StockError(_("Stock changed while saving; nothing was recorded. Try again."))
     _used_litres_apply(changes)
 
 
 def _used_litres_apply(changes: list[_Change]) -> None:
     """Change the litres in use of the changed locations (locked by `_write`) in one
     UPDATE, by the units changed x their item's unit volume as stored now: read in the
-    statement, not from the caller's Item, which may predate a change of the volume."""
-    units: dict[int, dict[int, int]] = {}
+    statement, not from the caller's Item, which may predate a change of the volume. Plain
+    SQL (Postgres and SQLite alike): the ORM's form of it, a subquery per item, cost more to
+    build than to run."""
+    units: dict[tuple[int, int], int] = {}
     for change in changes:
-        per_item = units.setdefault(change.location.pk, {})
-        per_item[change.item.pk] = per_item.get(change.item.pk, 0) + change.delta
-    litres = {
-        location_id: functools.reduce(
-            operator.add,
-            (
-                Value(n) * Subquery(Item.objects.filter(pk=item_id).values("unit_volume_litres"))
-                for item_id, n in per_item.items()
-                if n
-            ),
-        )
-        for location_id, per_item in units.items()
-        if any(per_item.values())
-    }
-    if litres:
-        StorageLocation.objects.filter(pk__in=litres).update(
-            used_litres=F("used_litres")
-            + Case(
-                *(When(pk=pk, then=added) for pk, added in litres.items()),
-                default=Value(Decimal(0)),
-                output_field=LITRES,
-            )
+        key = (change.location.pk, change.item.pk)
+        units[key] = units.get(key, 0) + change.delta
+    rows = [(location_id, item_id, n) for (location_id, item_id), n in units.items() if n]
+    if not rows:
+        return
+    changed = " UNION ALL ".join(["SELECT %s AS location_id, %s AS item_id, %s AS n"] * len(rows))
+    locations = sorted({location_id for location_id, _item, _n in rows})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only placeholders are joined into the text.
+            "UPDATE inventory_storagelocation SET used_litres = used_litres + COALESCE(("  # noqa: S608
+            "  SELECT SUM(c.n * i.unit_volume_litres) FROM inventory_item i"
+            f"  JOIN ({changed}) c ON i.id = c.item_id"
+            "  WHERE c.location_id = inventory_storagelocation.id"
+            f"), 0) WHERE id IN ({', '.join(['%s'] * len(locations))})",
+            [value for row in rows for value in row] + locations,
         )
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
-from hub.intake import cache as intake_cache
+from hub import redis_pause
 from hub.roles import Role
 from tests.factories import HubFactory, ItemFactory, UserFactory
 from tests.runs import network
@@ -72,11 +72,8 @@ def _redis_database_of_this_worker(worker_id):
     if number < 0:
         pytest.exit(f"REDIS_URL's database number is too low for worker {worker_id}")
     caches = {
-        **django_settings.CACHES,
-        "default": {
-            **django_settings.CACHES["default"],
-            "LOCATION": urlunsplit(url._replace(path=f"/{number}")),
-        },
+        alias: {**value, "LOCATION": urlunsplit(url._replace(path=f"/{number}"))}
+        for alias, value in django_settings.CACHES.items()
     }
     with override_settings(CACHES=caches):
         yield
@@ -88,9 +85,9 @@ def _empty_cache(monkeypatch):
     # must never show one test the hubs of another. A test that hung Redis leaves the
     # dropoff table's cache paused (hub.intake.cache): the next test starts with it on.
     cache.clear()
-    monkeypatch.setattr(intake_cache, "_redis_paused_until", 0.0)
+    monkeypatch.setattr(redis_pause, "_redis_paused_until", 0.0)
     yield
-    cache.clear()
+    cache.clear()  # sessions (in their own alias, the same Redis database) too
 
 
 @pytest.fixture

@@ -463,11 +463,12 @@ def test_it_runs_as_many_queries_for_8_hubs_as_for_2(client, catalog, name):
 
 def test_it_serves_the_status_when_the_cache_is_down(client, hub, catalog):
     down = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
+        for alias in ("default", "sessions")  # sessions: those of a signed-in visitor
     }
     with override_settings(CACHES=down):
         for url in urls(hub):

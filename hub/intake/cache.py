@@ -9,7 +9,6 @@ raced the change (it read the database before the commit and writes the cache af
 writes under the old version, which no one asks for again. Without Redis the values are
 computed each time, as before."""
 
-import time
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
@@ -21,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from redis.exceptions import RedisError
 
 from hub.models import CategoryIntake, PinnedTile
+from hub.redis_pause import redis_pause, redis_paused
 from inventory.models import Category, Item
 from inventory.signals import catalog_changed
 
@@ -33,16 +33,9 @@ def _hub_version(hub_id: int) -> str:
     return f"intake:version:hub:{hub_id}"
 
 
-# After Redis fails to answer (its timeout is a second), this process reads the database
-# directly for a while instead of waiting on it again for every value of every request.
-REDIS_PAUSE_SECONDS = 30
-_redis_paused_until = 0.0
-
-
 def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: int) -> T:
     """`compute()`, from the cache while neither the catalog nor the hub's intake changed."""
-    global _redis_paused_until
-    if time.monotonic() < _redis_paused_until:
+    if redis_paused():
         return compute()
     try:
         versions = cache.get_many([CATALOG_VERSION, _hub_version(hub_id)])
@@ -52,7 +45,7 @@ def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: 
         )
         value = cache.get(key)
     except RedisError:
-        _redis_paused_until = time.monotonic() + REDIS_PAUSE_SECONDS
+        redis_pause()
         return compute()
     if value is None:
         value = compute()

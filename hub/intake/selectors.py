@@ -10,7 +10,16 @@ from decimal import Decimal
 from statistics import median
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet, Sum, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -90,14 +99,36 @@ def acceptance_map_cached(*, hub: Hub) -> dict[tuple[int, int], Acceptance]:
     return {(hub.pk, pk): _acceptance(hub, by_category.get(pk)) for pk in category_ids}
 
 
-def category_acceptance_map(*, hub: Hub, category_ids: set[int]) -> dict[int, Acceptance]:
-    """category id -> Acceptance at the hub, from the database (one query): for a check
-    under the hub's state lock, where only what is committed counts."""
-    rows = {
-        row.category_id: row
-        for row in CategoryIntake.objects.filter(hub=hub, category_id__in=category_ids)
+def hub_intake_read(*, hub: Hub, category_ids: set[int]) -> dict[int, Acceptance]:
+    """The hub's intake read again into `hub` (its fields INTAKE_FIELDS), and whether it
+    takes each of these categories (category id -> Acceptance), from the database in one
+    query: for a check under the hub's state lock, where only what is committed counts."""
+    hubs = Hub.objects.filter(pk=hub.pk)
+    if not category_ids:
+        rows = list(hubs.values(*INTAKE_FIELDS))
+    else:
+        # One row per category that has a row of its own, or one row with None there.
+        rows = list(
+            hubs.annotate(
+                row=FilteredRelation(
+                    "category_intakes",
+                    condition=Q(category_intakes__category_id__in=category_ids),
+                )
+            ).values(*INTAKE_FIELDS, *(f"row__{f}" for f in _CATEGORY_INTAKE_FIELDS))
+        )
+    for name in INTAKE_FIELDS:
+        setattr(hub, name, rows[0][name])
+    found = {
+        row["row__category_id"]: CategoryIntake(
+            hub=hub, **{f: row[f"row__{f}"] for f in _CATEGORY_INTAKE_FIELDS}
+        )
+        for row in rows
+        if row.get("row__id") is not None
     }
-    return {pk: _acceptance(hub, rows.get(pk)) for pk in category_ids}
+    return {pk: _acceptance(hub, found.get(pk)) for pk in category_ids}
+
+
+_CATEGORY_INTAKE_FIELDS = ("id", "category_id", "status", "reason", "reopens_at", "translations")
 
 
 def _acceptance(hub: Hub, row: CategoryIntake | None) -> Acceptance:
@@ -513,6 +544,24 @@ def dropoff_lines_keep(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
     kept._result_cache = lines
     kept._prefetch_done = True  # type: ignore[attr-defined]  # set by prefetch_related only
     dropoff._prefetched_objects_cache = {"lines": kept}  # type: ignore[attr-defined]
+
+
+def dropoff_fills_keep(*, dropoff: Dropoff, fills: list[LocationFill]) -> None:
+    """Keep on the dropoff just written its hub's fill per location as its transaction left
+    them, so that its answer shows them without reading them again."""
+    dropoff.__dict__["_fills_after"] = fills
+
+
+def dropoff_fills_after(*, dropoff: Dropoff) -> list[LocationFill] | None:
+    """The fills kept on a dropoff just logged by this request (None: found by its key, or
+    it stored nothing, so none were kept)."""
+    return dropoff.__dict__.get("_fills_after")
+
+
+def dropoff_just_logged(*, dropoff: Dropoff) -> bool:
+    """Whether dropoff_log wrote the dropoff just now (it keeps the lines it wrote on it),
+    rather than answered with one a retry of the same form had logged before."""
+    return "lines" in getattr(dropoff, "_prefetched_objects_cache", {})
 
 
 def dropoff_lines_prefetch(*, dropoff: Dropoff) -> None:

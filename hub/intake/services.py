@@ -13,9 +13,9 @@ from hub.access import hub_role_check
 from hub.errors import Denied, UserError
 from hub.intake.cache import intake_cache_invalidate
 from hub.intake.selectors import (
-    INTAKE_FIELDS,
-    category_acceptance_map,
+    dropoff_fills_keep,
     dropoff_lines_keep,
+    hub_intake_read,
 )
 from hub.models import (
     CategoryIntake,
@@ -115,8 +115,6 @@ def dropoff_log(
             # Read again under the lock: a closure committed since the page was loaded (by
             # the fill of another dropoff, or an admin) refuses this one, and none can
             # commit before this dropoff does.
-            hub.refresh_from_db(fields=INTAKE_FIELDS)
-            _check_open(hub=hub, lines=lines)
             _check_accepting(hub=hub, lines=lines)
             dropoff = Dropoff.objects.create(
                 hub=hub,
@@ -158,6 +156,8 @@ def dropoff_log(
             raise IntakeError(str(error)) from error
         raise
     dropoff_lines_keep(dropoff=dropoff, lines=created)
+    if held is not None:
+        dropoff_fills_keep(dropoff=dropoff, fills=held.fills_after)
     return dropoff
 
 
@@ -356,12 +356,14 @@ def expired_line_problem(*, item: Item, line: DropoffLineInput) -> str | None:
 
 
 def _check_accepting(*, hub: Hub, lines: list[DropoffLineInput]) -> None:
-    """The hub takes the categories of the accepted lines: read under its state lock, so
-    that what is committed counts (one query), and only there."""
+    """The hub is open, and takes the categories of the accepted lines: its intake read
+    again (into `hub`) under its state lock, so that what is committed counts (one query),
+    and only there."""
     accepted = [(n, line) for n, line in enumerate(lines) if line.outcome == Outcome.ACCEPTED]
-    acceptance = category_acceptance_map(
+    acceptance = hub_intake_read(
         hub=hub, category_ids={line.item.category_id for _n, line in accepted}
     )
+    _check_open(hub=hub, lines=lines)
     for n, line in accepted:
         if not acceptance[line.item.category_id].accepts:
             raise IntakeError(

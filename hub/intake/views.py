@@ -35,9 +35,11 @@ from hub.intake.selectors import (
     category_choice_list_cached,
     category_find,
     dropoff_detail_get,
+    dropoff_fills_after,
     dropoff_find,
     dropoff_for_key,
     dropoff_get,
+    dropoff_just_logged,
     dropoff_lines_prefetch,
     hub_intake_refresh,
     intake_tile_list,
@@ -127,12 +129,15 @@ def _pledge_rows(hub: Hub, pledge: Pledge, context: dict) -> list[LineRow]:
 
 
 def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
-    # A retry of a form already logged gets the first result, whatever changed since.
-    if earlier := dropoff_for_key(hub=hub, key=request.POST.get("idempotency_key", "")):
-        return _logged(request, hub, earlier)
-    fills = location_fill_list(hub=hub)
+    # A retry of a form already logged gets the first result, whatever changed since: found
+    # by its key when the form is refused (here, or by dropoff_log, which answers with the
+    # first dropoff), so that a new form costs no lookup.
+    key = request.POST.get("idempotency_key", "")
     if NO_SCRIPT_ACTIONS & request.POST.keys():
-        return _edit_without_script(request, hub, fills)
+        if earlier := dropoff_for_key(hub=hub, key=key):
+            return _logged(request, hub, earlier)
+        return _edit_without_script(request, hub, location_fill_list(hub=hub))
+    fills = location_fill_list(hub=hub)
     form = DropoffForm(request.POST, hub=hub, locations=[f.location for f in fills])
     line_forms = line_forms_from_post(
         request.POST, hub=hub, confirm=parse_id(request.POST.get("confirm_quantity"))
@@ -157,8 +162,12 @@ def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
         except UserError as error:
             user_error_show(error=error, form=form, line_forms=line_forms)
         else:
-            _pledge_settle(request, hub, dropoff)
-            return _logged(request, hub, dropoff, fresh=True)
+            fresh = dropoff_just_logged(dropoff=dropoff)
+            if fresh:
+                _pledge_settle(request, hub, dropoff)
+            return _logged(request, hub, dropoff, fresh=fresh)
+    elif earlier := dropoff_for_key(hub=hub, key=key):
+        return _logged(request, hub, earlier)
     if "idempotency_key" in form.errors:
         form.data = cast(QueryDict, form.data).copy()
         form.data["idempotency_key"] = DropoffForm.new_key()
@@ -223,7 +232,7 @@ def _logged(
             # Logged earlier: intake may have changed since. A dropoff logged now read the
             # hub's intake under its lock, and its own fill's closure was written into `hub`.
             hub_intake_refresh(hub=hub)
-        fills = location_fill_list(hub=hub)
+        fills = dropoff_fills_after(dropoff=dropoff) or location_fill_list(hub=hub)
         default, full_location = _location_for_next_donor(request, hub, fills, chosen=chosen)
         dropoff_lines_prefetch(dropoff=dropoff)
         context = {
