@@ -22,10 +22,11 @@ def receive(location, item, quantity, *, expiry=None, user=None, reason="test", 
 
 
 def stock_many(hub, count: int, *, start: int = 0) -> None:
-    """`count` more items in stock at a new location of the hub, each with a movement."""
+    """`count` more items in stock at a new location of the hub, each with a movement (of
+    one receipt)."""
     shelf = StorageLocationFactory(hub=hub, capacity_litres=Decimal("1000000"))
-    for n in range(start, start + count):
-        receive(shelf, ItemFactory(name=f"Filler {n:04}"), 1)
+    items = [ItemFactory(name=f"Filler {n:04}") for n in range(start, start + count)]
+    stock_receive(lines=[StockLine(item, shelf, 1) for item in items], user=None, reason="test")
 
 
 def query_count(request) -> tuple[int, object]:
