@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.shortcuts import get_object_or_404
@@ -275,7 +274,25 @@ def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24)
     tz = timezone.get_current_timezone()
     end = timezone.localtime(now or timezone.now(), tz)
     first = end.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
-    rows = _flow_rows(hub=hub, first=first, tz=tz)
+    litres = F("quantity") * F("item__unit_volume_litres")
+    rows = (
+        StockMovement.objects.filter(
+            location__hub=hub,
+            created_at__gte=first,
+            kind__in=INTAKE_KINDS + OUTFLOW_KINDS,
+        )
+        # NOT EXISTS, not the LEFT JOIN ... IS NULL of `reversed_by__isnull`: the planner
+        # estimates the anti-join's rows well, so it joins the items by hash, once, instead
+        # of a nested loop scanning them per movement of the day (docs/performance.md).
+        .filter(~Exists(StockMovement.objects.filter(reverses=OuterRef("pk"))))
+        .annotate(hour=TruncHour("created_at", tzinfo=tz))
+        .values("hour")
+        .annotate(
+            received=Sum(litres, filter=Q(kind__in=INTAKE_KINDS), output_field=LITRES),
+            removed=Sum(-litres, filter=Q(kind__in=OUTFLOW_KINDS), output_field=LITRES),
+        )
+        .order_by()
+    )
     by_hour: dict[datetime, Mapping[str, Any]] = {row["hour"]: row for row in rows}
     flows = []
     for n in range(hours):
@@ -290,62 +307,6 @@ def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24)
             )
         )
     return flows
-
-
-# The hub's movements since a time, location by location: the inner query is fenced
-# (OFFSET 0) so that each is read by the (location, created_at) index. Joined on the hub's
-# locations instead, the planner reads the whole network's movements of the day by the
-# created_at index (the ledger is in time order, so it prices those reads as sequential)
-# and keeps the hub's: a page that grows with the network (docs/performance.md).
-_FLOW_SQL = """
-SELECT date_trunc('hour', m.created_at AT TIME ZONE %(tz)s) AS hour,
-       sum(m.quantity * i.unit_volume_litres) FILTER (WHERE m.kind = ANY(%(intake)s)),
-       sum(-m.quantity * i.unit_volume_litres) FILTER (WHERE m.kind = ANY(%(outflow)s))
-FROM {location} l
-CROSS JOIN LATERAL (
-    SELECT id, created_at, kind, quantity, item_id FROM {movement}
-    WHERE location_id = l.id AND created_at >= %(first)s OFFSET 0
-) m
-JOIN {item} i ON i.id = m.item_id
-WHERE l.hub_id = %(hub)s AND m.kind = ANY(%(kinds)s)
-  AND NOT EXISTS (SELECT 1 FROM {movement} r WHERE r.reverses_id = m.id)
-GROUP BY 1
-"""
-
-
-def _flow_rows(*, hub: Hub, first: datetime, tz) -> list[Mapping[str, Any]]:
-    """(hour, litres received, litres removed) of the hub's movements since `first`, not
-    voided since, in one query."""
-    if connection.vendor != "postgresql":
-        # SQLite (the laptop demo) has no LATERAL, and no planner to mislead.
-        litres = F("quantity") * F("item__unit_volume_litres")
-        return list(
-            StockMovement.objects.filter(
-                location__hub=hub, created_at__gte=first, kind__in=INTAKE_KINDS + OUTFLOW_KINDS
-            )
-            .filter(~Exists(StockMovement.objects.filter(reverses=OuterRef("pk"))))
-            .annotate(hour=TruncHour("created_at", tzinfo=tz))
-            .values("hour")
-            .annotate(
-                received=Sum(litres, filter=Q(kind__in=INTAKE_KINDS), output_field=LITRES),
-                removed=Sum(-litres, filter=Q(kind__in=OUTFLOW_KINDS), output_field=LITRES),
-            )
-            .order_by()
-        )
-    sql = _FLOW_SQL.format(
-        location=StorageLocation._meta.db_table,
-        movement=StockMovement._meta.db_table,
-        item=Item._meta.db_table,
-    )
-    intake, outflow = [str(k) for k in INTAKE_KINDS], [str(k) for k in OUTFLOW_KINDS]
-    params: dict[str, Any] = {"tz": str(tz), "first": first, "hub": hub.pk, "intake": intake}
-    params |= {"outflow": outflow, "kinds": intake + outflow}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            {"hour": timezone.make_aware(hour, tz), "received": received, "removed": removed}
-            for hour, received, removed in cursor.fetchall()
-        ]
 
 
 @dataclass(frozen=True)
