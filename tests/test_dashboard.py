@@ -11,6 +11,7 @@ from django.urls import reverse
 from deliveries.models import DestinationNeed
 from hub.models import CategoryIntake, IntakeStatus
 from inventory.models import AlertLevel, CapacityAlert
+from inventory.services import StockLine, stock_remove, stock_void
 from tests.coordinator import query_count, receive, stock_many
 from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
 from tests.intake import HTMX
@@ -70,6 +71,21 @@ def test_it_draws_the_last_24_hours_in_and_out_per_hour(client, coordinator, hub
     assert 'aria-labelledby="flow-title flow-summary"' in html
     rows = re.findall(r'<tr><th scope="row">[^<]+</th><td class="num">(\d+)</td>', html)
     assert [int(r) for r in rows][-4:] == [160, 0, 0, 80]
+
+
+def test_it_counts_what_left_and_leaves_out_voided_goods_and_other_hubs(
+    client, coordinator, hub, other_hub, hall, water, url
+):
+    receive(hall, water, 100)  # 160 L in
+    [undone] = receive(hall, water, 10)
+    stock_void(movement=undone, user=coordinator, reason="Logged twice")
+    stock_remove(lines=[StockLine(water, hall, 25)], kind="discarded", user=coordinator)
+    receive(StorageLocationFactory(hub=other_hub, name="Their hall"), water, 300)
+    client.force_login(coordinator)
+
+    html = client.get(url).text
+
+    assert "160 litres received, 40 litres delivered or discarded." in html
 
 
 def test_it_answers_its_poll_with_the_fragment_only(client, coordinator, hub, hall, url):
