@@ -61,15 +61,7 @@ def test_surplus_goes_from_one_hub_to_another_that_has_room_and_no_further(
 
     # West Adams puts it on its run and dispatches: in transit, in neither hub's stock.
     log_in(page, live_server, "carlos")
-    page.goto(live_server.url + reverse("network", args=[hub.slug]))
-    row = page.locator(f"#claim-{claim.pk}")
-    row.get_by_label("Run").select_option(str(run.pk))
-    row.get_by_role("button", name="Put on the run").click()
-    expect(page.locator("#messages")).to_contain_text(f"On run {run.pk}, stop 1")
-    page.goto(live_server.url + reverse("run_detail", args=[hub.slug, run.pk]))
-    page.get_by_role("link", name="Dispatch (out for delivery)").click()
-    page.get_by_role("button", name="Yes, dispatch: the goods leave the stock").click()
-    expect(page.locator("#messages")).to_contain_text("is out for delivery")
+    claim_put_on_run_and_dispatch(page, live_server, hub=hub, claim=claim, run=run)
     expect(page.locator(".transfer-status")).to_contain_text("in transit until Pasadena Hub")
     assert StockBalance.objects.get(location=nb.garage).quantity == 70
     assert not StockBalance.objects.filter(location__hub=other_hub).exists()
@@ -100,3 +92,16 @@ def test_surplus_goes_from_one_hub_to_another_that_has_room_and_no_further(
     assert Claim.objects.count() == 1
     assert csp_violations == []
     assert_ledger_matches_balances()
+
+
+def claim_put_on_run_and_dispatch(page, live_server, *, hub, claim, run) -> None:
+    """On the network page, the claim put on the run; then the run dispatched from its page."""
+    page.goto(live_server.url + reverse("network", args=[hub.slug]))
+    row = page.locator(f"#claim-{claim.pk}")
+    row.get_by_label("Run").select_option(str(run.pk))
+    row.get_by_role("button", name="Put on the run").click()
+    expect(page.locator("#messages")).to_contain_text(f"On run {run.pk}, stop 1")
+    page.goto(live_server.url + reverse("run_detail", args=[hub.slug, run.pk]))
+    page.get_by_role("link", name="Dispatch (out for delivery)").click()
+    page.get_by_role("button", name="Yes, dispatch: the goods leave the stock").click()
+    expect(page.locator("#messages")).to_contain_text("is out for delivery")

@@ -19,7 +19,7 @@ from inventory.models import StockBalance, StorageLocation
 from network.models import Claim, Offer
 from tests.browser.pages import log_in
 from tests.browser.test_network_doors_in_browser import TABLET, listen, shot
-from tests.browser.test_network_in_browser import LAPTOP
+from tests.browser.test_network_in_browser import LAPTOP, claim_put_on_run_and_dispatch
 from tests.factories import PASSWORD
 from tests.ledger import assert_ledger_matches_balances
 from tests.network import neighbours
@@ -93,14 +93,7 @@ def test_surplus_of_a_full_hub_reaches_a_hub_with_room_and_the_public_sees_it(
 
     # West Adams's run takes it: in transit, in neither hub's stock.
     log_in(page, live_server, coordinator.username)
-    page.goto(live_server.url + reverse("network", args=[hub.slug]))
-    row = page.locator(f"#claim-{claim.pk}")
-    row.get_by_label("Run").select_option(str(run.pk))
-    row.get_by_role("button", name="Put on the run").click()
-    expect(page.locator("#messages")).to_contain_text(f"On run {run.pk}, stop 1")
-    page.goto(live_server.url + reverse("run_detail", args=[hub.slug, run.pk]))
-    page.get_by_role("link", name="Dispatch (out for delivery)").click()
-    page.get_by_role("button", name="Yes, dispatch: the goods leave the stock").click()
+    claim_put_on_run_and_dispatch(page, live_server, hub=hub, claim=claim, run=run)
     expect(page.locator(".transfer-status")).to_contain_text("in transit until Pasadena Hub")
     assert StockBalance.objects.get(location=nb.garage).quantity == 90
     assert not StockBalance.objects.filter(location__hub=other_hub).exists()
