@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Python keeps the bytecode of what it imports in __pycache__ (ignored by git): where the
+# environment says not to (PYTHONDONTWRITEBYTECODE, set in some images), each process the suite
+# starts (xdist workers, Celery workers, manage.py) compiles Django and the project anew, ~5 s.
+unexport PYTHONDONTWRITEBYTECODE
+
 # Postgres and Redis on this machine unless the caller says otherwise.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/donation_hub
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
