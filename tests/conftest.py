@@ -34,6 +34,22 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database commits without waiting for its write-ahead log to reach the disk,
+    1.5 ms a commit here: the browser, worker and concurrency tests commit every request and
+    every row they make. A commit is still atomic and seen at once by every connection; only
+    a crash of the Postgres server itself could lose the last ones, which no test does. Set on
+    the database, so that the live server's threads and the Celery workers get it too."""
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                    cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
+                    cursor.execute("SET synchronous_commit = off")
+
+
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker):
     """A transaction around a whole module, for rows its tests all read and none keeps: each
