@@ -14,24 +14,32 @@ ids these functions return after their commit (inventory.tasks.alerts_enqueue).
   as committed, so the last one sees where the stock ended up.
 """
 
+import uuid
 import zoneinfo
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
 from hub.models import Hub
+from hub.redis_pause import redis_pause, redis_paused
 from hub.roles import Role
 from inventory.models import AlertLevel, CapacityAlert, Item, StockBalance, StockMinimum
 
 MAX_MINIMUM = 1_000_000
 MAX_EXPIRY_DAYS = 365
+MINIMUM_ITEMS_SECONDS = 3600
 
 
 def hub_today(*, hub: Hub) -> date:
@@ -94,8 +102,11 @@ def minimum_check(*, pairs: Iterable[tuple[int, int]]) -> list[int]:
     if not pairs:
         return []
     hub_ids = {hub_id for hub_id, _ in pairs}
+    # Cheap and lock-free first: nearly every stock change touches no item with a minimum,
+    # which the cache says without a query.
+    if not pairs & _minimum_pairs(hub_ids=hub_ids):
+        return []
     item_ids = {item_id for _, item_id in pairs}
-    # Cheap and lock-free first: nearly every stock change touches no item with a minimum.
     candidates = list(
         StockMinimum.objects.filter(hub_id__in=hub_ids, item_id__in=item_ids).values_list(
             "pk", "hub_id", "item_id"
@@ -105,6 +116,69 @@ def minimum_check(*, pairs: Iterable[tuple[int, int]]) -> list[int]:
     if not ids:
         return []
     return _minimums_check(ids=ids)
+
+
+def _minimum_keys(hub_id: int) -> tuple[str, str]:
+    """The cache keys of the hub's minimums' version and of its items with a minimum."""
+    return f"stock:minimums:version:{hub_id}", f"stock:minimums:items:{hub_id}"
+
+
+def _minimum_pairs(*, hub_ids: set[int]) -> set[tuple[int, int]]:
+    """The (hub id, item id) pairs of these hubs that have a minimum: from the cache while
+    the hubs' minimums have not changed, else from the database. Each hub's items are
+    cached with the version of its minimums they were read under; a change sets a new
+    version (`_minimums_changed`), so a copy read before it is never taken for a current
+    one."""
+    if redis_paused():
+        return _minimum_pairs_read(hub_ids=hub_ids)
+    keys = {hub_id: _minimum_keys(hub_id) for hub_id in hub_ids}
+    try:
+        cached = cache.get_many([key for pair in keys.values() for key in pair])
+    except RedisError:
+        redis_pause()
+        return _minimum_pairs_read(hub_ids=hub_ids)
+    pairs: set[tuple[int, int]] = set()
+    stale: dict[int, str] = {}  # hub id -> the version its items are read under
+    for hub_id, (version_key, items_key) in keys.items():
+        version, stored = cached.get(version_key, ""), cached.get(items_key)
+        if stored is not None and stored[0] == version:
+            pairs |= {(hub_id, item_id) for item_id in stored[1]}
+        else:
+            stale[hub_id] = version
+    if stale:
+        read = _minimum_pairs_read(hub_ids=set(stale))
+        pairs |= read
+        with suppress(RedisError):
+            cache.set_many(
+                {
+                    keys[hub_id][1]: (version, [item for hub, item in read if hub == hub_id])
+                    for hub_id, version in stale.items()
+                },
+                MINIMUM_ITEMS_SECONDS,
+            )
+    return pairs
+
+
+def _minimum_pairs_read(*, hub_ids: set[int]) -> set[tuple[int, int]]:
+    return set(StockMinimum.objects.filter(hub_id__in=hub_ids).values_list("hub_id", "item_id"))
+
+
+def _minimums_changed(instance: StockMinimum, **_kwargs: Any) -> None:
+    """A minimum set or cleared: the hub's cached items with a minimum are outdated at once,
+    for this transaction, and again once it commits, for what others read meanwhile."""
+    version_key = _minimum_keys(instance.hub_id)[0]
+
+    def bump() -> None:
+        with suppress(RedisError):
+            cache.set(version_key, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def minimum_signals_connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(_minimums_changed, sender=StockMinimum, dispatch_uid="minimum-items")
 
 
 def minimum_check_all(*, hubs: Iterable[Hub]) -> list[int]:

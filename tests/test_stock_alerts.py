@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hub.errors import Denied, UserError
@@ -193,6 +195,28 @@ def test_it_leaves_the_other_hubs_minimum_alone(
     committed(take, water, there, 1)
     assert not low().exists()
     assert not StockMinimum.objects.get().below
+
+
+def test_it_checks_a_minimum_set_since_the_last_check(
+    hub, shelf, water, coordinator, queued, committed
+):
+    committed(put, water, shelf, 12)  # checked: water has no minimum here yet
+    item_stock_rules_set(hub=hub, item=water, user=coordinator, safe_after_expiry=False, minimum=10)
+    committed(take, water, shelf, 3)
+    assert low().get().quantity == 9
+
+
+def test_it_checks_items_without_a_minimum_without_a_query(hub, shelf, water, beans, minimum):
+    put(beans, shelf, 5)
+    put(water, shelf, 12)
+    # Clears water's minimum (12 on hand); reads which items have a minimum here.
+    assert minimum_check(pairs={(hub.pk, water.pk)}) == []
+
+    with CaptureQueriesContext(connection) as queries:
+        assert minimum_check(pairs={(hub.pk, beans.pk)}) == []
+    assert len(queries) == 0
+    take(water, shelf, 3)
+    assert len(minimum_check(pairs={(hub.pk, beans.pk), (hub.pk, water.pk)})) == 1
 
 
 # --- who may set them ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -116,7 +116,7 @@ def dropoff_log(
             # the fill of another dropoff, or an admin) refuses this one, and none can
             # commit before this dropoff does.
             _check_accepting(hub=hub, lines=lines)
-            dropoff = Dropoff.objects.create(
+            dropoff = Dropoff(
                 hub=hub,
                 logged_by=user,
                 idempotency_key=idempotency_key,
@@ -124,7 +124,7 @@ def dropoff_log(
                 donor_contact=donor_contact.strip(),
                 donor_consent=donor_consent,
             )
-            created = DropoffLine.objects.bulk_create(
+            created = [
                 DropoffLine(
                     dropoff=dropoff,
                     item=line.item,
@@ -137,7 +137,8 @@ def dropoff_log(
                     and _expired(line, today=hub_today(hub=hub)),
                 )
                 for line in lines
-            )
+            ]
+            _dropoff_insert(dropoff=dropoff, lines=created)
             if accepted:
                 stock_receive(
                     lines=accepted,
@@ -159,6 +160,51 @@ def dropoff_log(
     if held is not None:
         dropoff_fills_keep(dropoff=dropoff, fills=held.fills_after)
     return dropoff
+
+
+def _dropoff_insert(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
+    """Insert the dropoff and its lines (unsaved; the lines point at it), setting their ids.
+    On Postgres in one statement, the lines taking the dropoff's new id from its insert (a
+    data-modifying WITH): one round trip less for every dropoff. Elsewhere (SQLite, the
+    demo) one insert each. The columns are the models' own, so a field added to either is
+    written here too."""
+    if connection.vendor != "postgresql":
+        dropoff.save()
+        DropoffLine.objects.bulk_create(lines)
+        return
+    dropoff_fields = _inserted_fields(Dropoff)
+    line_fields = [f for f in _inserted_fields(DropoffLine) if f.name != "dropoff"]
+    line_row = ", ".join(["(SELECT id FROM dropoff)"] + ["%s"] * len(line_fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only column names and placeholders are joined into the text.
+            f"WITH dropoff AS (INSERT INTO {Dropoff._meta.db_table} ({_columns(dropoff_fields)})"  # noqa: S608
+            f" VALUES ({', '.join(['%s'] * len(dropoff_fields))}) RETURNING id)"
+            f" INSERT INTO {DropoffLine._meta.db_table}"
+            f" ({DropoffLine._meta.get_field('dropoff').column}, {_columns(line_fields)})"
+            f" VALUES {', '.join([f'({line_row})'] * len(lines))} RETURNING dropoff_id, id",
+            _values(dropoff, dropoff_fields)
+            + [value for line in lines for value in _values(line, line_fields)],
+        )
+        returned = cursor.fetchall()
+    dropoff.pk = returned[0][0]
+    for line, (_dropoff_id, pk) in zip(lines, returned, strict=True):
+        line.pk, line.dropoff_id = pk, dropoff.pk
+    for row in (dropoff, *lines):
+        row._state.adding, row._state.db = False, connection.alias
+
+
+def _inserted_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _columns(fields: list[models.Field]) -> str:
+    return ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
+
+
+def _values(row: models.Model, fields: list[models.Field]) -> list:
+    """The row's values as an insert stores them (`pre_save` sets `auto_now_add` fields)."""
+    return [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
 
 
 def _unlisted_save(*, lines: list[DropoffLineInput]) -> list[DropoffLineInput]:
