@@ -115,7 +115,8 @@ def sent_on_list(*, hub: Hub, since: datetime, until: datetime) -> list[SentOn]:
     return _sent_list(Q(dropoff__hub=hub), "redirected_to__name", since=since, until=until)
 
 
-# Longer than any dropoff's insert could follow the setting of its logged_at.
+# Longer than any dropoff's insert could follow the setting of its logged_at, and than the
+# web servers' clocks could be apart.
 ID_CLOCK_MARGIN = timedelta(hours=1)
 
 
@@ -125,7 +126,7 @@ def sent_here_list(*, hub: Hub, since: datetime, until: datetime) -> list[SentOn
     Read by the lines sent here from the dropoff id `since` can hold, not every line ever
     sent here: a dropoff's id is drawn by its insert, right after its logged_at is set
     (auto_now_add, nothing else sets it), so every dropoff logged since `since` has an id
-    above that of the last one logged an hour before it (none such: every id)."""
+    above that of the last one logged more than an hour before it (none such: every id)."""
     before = (
         Dropoff.objects.filter(logged_at__lt=since - ID_CLOCK_MARGIN)
         .order_by("-logged_at")
