@@ -255,9 +255,9 @@ class Dropoff(models.Model):
     class Meta:
         ordering = ["-logged_at", "-id"]
         indexes = [
-            # A hub's dropoffs of a day, read from the index alone (the donors sent on): by
-            # logged_at only, the planner prefers the logged_at index, in time order, and
-            # reads the network's day to keep one hub's.
+            # A hub's dropoffs of a day, read from the index alone (the donors sent on):
+            # without the columns it carries, the planner prefers the logged_at index, in
+            # time order, and reads the network's day to keep one hub's.
             models.Index(
                 fields=["hub", "-logged_at"], include=["id", "undone_at"], name="dropoff_hub_time"
             )

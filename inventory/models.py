@@ -294,7 +294,7 @@ class StockMovement(models.Model):
             ),
             models.Index(fields=["source_type", "source_id"]),
             # Whether a movement was voided, asked of each movement of the dashboard's day:
-            # the voids alone, a probe of one page, where the one-to-one's unique index holds
+            # the voids alone, two pages a probe, where the one-to-one's unique index holds
             # every movement of the ledger (its NULLs too) and takes three.
             models.Index(
                 fields=["reverses"],
