@@ -254,7 +254,14 @@ class Dropoff(models.Model):
 
     class Meta:
         ordering = ["-logged_at", "-id"]
-        indexes = [models.Index(fields=["hub", "-logged_at"])]
+        indexes = [
+            # A hub's dropoffs of a day, read from the index alone (the donors sent on):
+            # without the columns it carries, the planner prefers the logged_at index, in
+            # time order, and reads the network's day to keep one hub's.
+            models.Index(
+                fields=["hub", "-logged_at"], include=["id", "undone_at"], name="dropoff_hub_time"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(donor_consent=True) | (Q(donor_name="") & Q(donor_contact="")),
@@ -286,7 +293,7 @@ class DropoffLine(models.Model):
         help_text=_("Where accepted goods were put."),
     )
     redirected_to = models.ForeignKey(
-        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # Accepted past its expiry date, by the volunteer's choice, for an item safe after it.
     expired_accepted = models.BooleanField(_("accepted after its expiry date"), default=False)
@@ -303,6 +310,16 @@ class DropoffLine(models.Model):
                 condition=Q(outcome="redirected") | Q(redirected_to__isnull=True),
                 name="dropoff_line_redirect_only_when_redirected",
             ),
+        ]
+        indexes = [
+            # The lines sent on to a hub, by dropoff: a day's are read from the first dropoff
+            # id that day can hold (hub.intake.nearby.sent_here_list), not every line ever
+            # sent there. Only the lines sent on are in it.
+            models.Index(
+                fields=["redirected_to", "dropoff"],
+                condition=Q(redirected_to__isnull=False),
+                name="line_sent_to_hub",
+            )
         ]
         verbose_name = _("dropoff line")
         verbose_name_plural = _("dropoff lines")

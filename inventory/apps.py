@@ -7,6 +7,8 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Catalog and stock")
 
     def ready(self) -> None:
+        from inventory.flow_cache import flow_signals_connect
         from inventory.stock_alerts import minimum_signals_connect
 
         minimum_signals_connect()
+        flow_signals_connect()

@@ -293,6 +293,14 @@ class StockMovement(models.Model):
                 name="movement_location_time",
             ),
             models.Index(fields=["source_type", "source_id"]),
+            # Whether a movement was voided, asked of each movement of the dashboard's day:
+            # the voids alone, two pages a probe, where the one-to-one's unique index holds
+            # every movement of the ledger (its NULLs too) and takes three.
+            models.Index(
+                fields=["reverses"],
+                condition=Q(reverses__isnull=False),
+                name="movement_reversal",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -353,6 +361,13 @@ class StockBalance(models.Model):
                 fields=["hub", "sort_key", "id"],
                 condition=Q(quantity__gt=0),
                 name="balance_in_stock_order",
+            ),
+            # What expires soon (the dashboard, the stock page's "expiring"): the hub's dated
+            # batches in stock, soonest first, rather than all its balances filtered.
+            models.Index(
+                fields=["hub", "expiry_date", "sort_key", "id"],
+                condition=Q(quantity__gt=0, expiry_date__isnull=False),
+                name="balance_expiring",
             ),
         ]
         verbose_name = _("stock balance")

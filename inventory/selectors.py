@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from hub.models import Hub
 from hub.translated import translated_text
+from inventory.flow_cache import flow_cache_get, flow_cache_key, flow_cache_set
 from inventory.models import (
     CAPACITY_LEVELS,
     CapacityAlert,
@@ -270,15 +270,39 @@ OUTFLOW_KINDS = (MovementKind.DELIVERED, MovementKind.DISCARDED)
 def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24) -> list[HourFlow]:
     """Litres received and litres delivered or discarded at the hub in each of the last
     `hours` hours (the current one included), oldest first, summed by the database in one
-    query. Movements that were voided since (an undone dropoff) count in neither."""
+    query: of the current hour alone while the hours that are over are in the cache
+    (inventory.flow_cache), else of them all. Movements that were voided since (an undone
+    dropoff) count in neither."""
     tz = timezone.get_current_timezone()
     end = timezone.localtime(now or timezone.now(), tz)
-    first = end.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
+    current = end.replace(minute=0, second=0, microsecond=0)
+    first = current - timedelta(hours=hours - 1)
+    key = flow_cache_key(hub_id=hub.pk, window=f"{first.isoformat()}:{tz}")
+    over = flow_cache_get(key)
+    if over is None:
+        by_hour = _flow_sums(hub=hub, since=first)
+        flow_cache_set(key, {hour: row for hour, row in by_hour.items() if hour < current})
+    else:
+        by_hour = {**over, **_flow_sums(hub=hub, since=current)}
+    flows = []
+    for n in range(hours):
+        # Step in UTC and convert, so a daylight-saving change still gives whole hours.
+        hour = timezone.localtime(first + timedelta(hours=n), tz)
+        received, removed = by_hour.get(hour, (None, None))
+        flows.append(
+            HourFlow(hour=hour, in_litres=received or Decimal(0), out_litres=removed or Decimal(0))
+        )
+    return flows
+
+
+def _flow_sums(*, hub: Hub, since: datetime) -> dict[datetime, tuple[Decimal, Decimal]]:
+    """hour -> (litres received, litres delivered or discarded) at the hub since `since`."""
+    tz = timezone.get_current_timezone()
     litres = F("quantity") * F("item__unit_volume_litres")
     rows = (
         StockMovement.objects.filter(
             location__hub=hub,
-            created_at__gte=first,
+            created_at__gte=since,
             kind__in=INTAKE_KINDS + OUTFLOW_KINDS,
         )
         # NOT EXISTS, not the LEFT JOIN ... IS NULL of `reversed_by__isnull`: the planner
@@ -293,20 +317,7 @@ def flow_by_hour_list(*, hub: Hub, now: datetime | None = None, hours: int = 24)
         )
         .order_by()
     )
-    by_hour: dict[datetime, Mapping[str, Any]] = {row["hour"]: row for row in rows}
-    flows = []
-    for n in range(hours):
-        # Step in UTC and convert, so a daylight-saving change still gives whole hours.
-        hour = timezone.localtime(first + timedelta(hours=n), tz)
-        row = by_hour.get(hour, {})
-        flows.append(
-            HourFlow(
-                hour=hour,
-                in_litres=row.get("received") or Decimal(0),
-                out_litres=row.get("removed") or Decimal(0),
-            )
-        )
-    return flows
+    return {row["hour"]: (row["received"], row["removed"]) for row in rows}
 
 
 @dataclass(frozen=True)

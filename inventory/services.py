@@ -25,6 +25,7 @@ from hub.models import Hub
 from hub.roles import Role
 from inventory.barcodes import item_barcodes_move
 from inventory.capacity import capacity_check
+from inventory.flow_cache import flow_cache_catalog_changed, flow_cache_written
 from inventory.locks import (
     StockPair,
     all_locations_lock,
@@ -703,6 +704,7 @@ def item_unit_volume_change(*, item: Item, unit_volume_litres: Decimal) -> None:
     with transaction.atomic():
         all_locations_lock()
         Item.objects.filter(pk=item.pk).update(unit_volume_litres=unit_volume_litres)
+        flow_cache_catalog_changed()
         StorageLocation.objects.filter(
             pk__in=StockBalance.objects.filter(item=item).values("location")
         ).update(used_litres=location_used_litres_sum())
@@ -818,6 +820,14 @@ def _write(
             changes = build(rows)
             _apply(changes, rows)
             movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
+            if movements:
+                flow_cache_written(
+                    hub_ids={c.location.hub_id for c in changes},
+                    oldest=min(
+                        [m.created_at for m in movements]
+                        + [c.reverses.created_at for c in changes if c.reverses]
+                    ),
+                )
             capacity_check(
                 location_ids={c.location.pk for c in changes if c.delta},
                 held_hub=held.hub if held else None,

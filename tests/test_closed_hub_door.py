@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,6 +171,30 @@ def test_it_counts_donors_sent_on_per_receiving_hub_and_category(
     assert rows == {("Mid-City Hub", "Water"): (2, 12), ("Pasadena Hub", "Bedding"): (1, 3)}
     here = sent_here_list(hub=near, since=since, until=until)
     assert [(r.hub_name, r.donors) for r in here] == [("West Adams Hub", 2)]
+
+
+def test_it_counts_the_donors_sent_here_in_the_period_only(client, closed, near, volunteer, water):
+    login(client, volunteer)
+    now = timezone.now()
+    since = now - timedelta(days=1)
+    # Three days before, half an hour before the period (within the margin of the lower
+    # bound on dropoff ids), two hours into it, and now.
+    for at, units in (
+        (now - timedelta(days=3), 1),
+        (since - timedelta(minutes=30), 2),
+        (now - timedelta(hours=2), 4),
+        (now, 8),
+    ):
+        with time_machine.travel(at, tick=False):
+            form = dropoff_form("", line(water, units, outcome="redirected", to=near))
+            client.post(intake_url(closed), form, headers=HTMX)
+
+    here = sent_here_list(hub=near, since=since, until=now + timedelta(minutes=1))
+
+    assert DropoffLine.objects.count() == 4
+    assert [(r.hub_name, r.category_name, r.donors, r.units) for r in here] == [
+        ("West Adams Hub", "Water", 2, 12)
+    ]
 
 
 def test_it_shows_coordinators_how_many_donors_were_sent_where(

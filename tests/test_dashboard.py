@@ -6,12 +6,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from deliveries.models import DestinationNeed
 from hub.models import CategoryIntake, IntakeStatus
 from inventory.models import AlertLevel, CapacityAlert
-from inventory.services import StockLine, stock_remove, stock_void
+from inventory.services import (
+    StockLine,
+    item_unit_volume_change,
+    stock_receive,
+    stock_remove,
+    stock_void,
+)
 from tests.coordinator import query_count, receive, stock_many
 from tests.factories import DestinationFactory, ItemFactory, StorageLocationFactory
 from tests.intake import HTMX
@@ -86,6 +94,68 @@ def test_it_counts_what_left_and_leaves_out_voided_goods_and_other_hubs(
     html = client.get(url).text
 
     assert "160 litres received, 40 litres delivered or discarded." in html
+
+
+SUMMARY = re.compile(r"(\d+) litres received, (\d+) litres delivered or discarded\.")
+
+
+def chart_summary(client, url, *, at) -> tuple[int, int]:
+    with time_machine.travel(at, tick=False):
+        found = SUMMARY.search(client.get(url).text)
+    assert found
+    return int(found[1]), int(found[2])
+
+
+@pytest.fixture
+def hour():
+    """The start of an hour two hours ago: the hours before it are over."""
+    return timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+
+
+def test_its_chart_leaves_out_a_dropoff_undone_after_its_hour_is_over(
+    client, coordinator, hall, water, url, hour
+):
+    client.force_login(coordinator)
+    with time_machine.travel(hour - timedelta(minutes=5), tick=False):
+        [logged] = stock_receive(lines=[StockLine(water, hall, 100)], user=None, reason="r")
+    assert chart_summary(client, url, at=hour + timedelta(minutes=2)) == (160, 0)
+
+    with time_machine.travel(hour + timedelta(minutes=3), tick=False):
+        stock_void(movement=logged, user=coordinator, reason="Logged twice")
+        stock_receive(lines=[StockLine(water, hall, 50)], user=None, reason="r")
+
+    assert chart_summary(client, url, at=hour + timedelta(minutes=4)) == (80, 0)
+
+
+def test_its_chart_counts_a_write_stamped_before_the_hour_ended_and_committed_after(
+    client, coordinator, hall, water, url, hour, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    # Read as the hour begins, while a dropoff stamped a second before it is not committed.
+    assert chart_summary(client, url, at=hour + timedelta(seconds=1)) == (0, 0)
+    with (
+        time_machine.travel(hour - timedelta(seconds=1), tick=False),
+        django_capture_on_commit_callbacks() as committed,
+    ):
+        stock_receive(lines=[StockLine(water, hall, 100)], user=None, reason="r")
+    with time_machine.travel(hour + timedelta(seconds=2), tick=False):
+        for callback in committed:
+            callback()
+
+    assert chart_summary(client, url, at=hour + timedelta(seconds=3)) == (160, 0)
+
+
+def test_its_chart_counts_litres_at_the_items_volume_as_changed(
+    client, coordinator, hall, water, url, hour
+):
+    client.force_login(coordinator)
+    with time_machine.travel(hour - timedelta(hours=1), tick=False):
+        stock_receive(lines=[StockLine(water, hall, 100)], user=None, reason="r")
+    assert chart_summary(client, url, at=hour) == (160, 0)
+
+    item_unit_volume_change(item=water, unit_volume_litres=Decimal("2"))
+
+    assert chart_summary(client, url, at=hour + timedelta(minutes=1)) == (200, 0)
 
 
 def test_it_answers_its_poll_with_the_fragment_only(client, coordinator, hub, hall, url):

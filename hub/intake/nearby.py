@@ -3,11 +3,12 @@ nearest first, from a hub (the table of a closed hub) or from a postcode or neig
 (the public pledge form). Distances come from coordinates kept in the database only."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from hub.geo import km_between
 from hub.intake.selectors import HubRoom, acceptance_map, hub_room_map
@@ -114,9 +115,25 @@ def sent_on_list(*, hub: Hub, since: datetime, until: datetime) -> list[SentOn]:
     return _sent_list(Q(dropoff__hub=hub), "redirected_to__name", since=since, until=until)
 
 
+# Longer than any dropoff's insert could follow the setting of its logged_at, and than the
+# web servers' clocks could be apart.
+ID_CLOCK_MARGIN = timedelta(hours=1)
+
+
 def sent_here_list(*, hub: Hub, since: datetime, until: datetime) -> list[SentOn]:
-    """Visits other hubs sent on to this hub, counted per sending hub and category."""
-    return _sent_list(Q(redirected_to=hub), "dropoff__hub__name", since=since, until=until)
+    """Visits other hubs sent on to this hub, counted per sending hub and category.
+
+    Read by the lines sent here from the dropoff id `since` can hold, not every line ever
+    sent here: a dropoff's id is drawn by its insert, right after its logged_at is set
+    (auto_now_add, nothing else sets it), so every dropoff logged since `since` has an id
+    above that of the last one logged more than an hour before it (none such: every id)."""
+    before = (
+        Dropoff.objects.filter(logged_at__lt=since - ID_CLOCK_MARGIN)
+        .order_by("-logged_at")
+        .values("pk")[:1]
+    )
+    where = Q(redirected_to=hub, dropoff_id__gt=Coalesce(Subquery(before), 0))
+    return _sent_list(where, "dropoff__hub__name", since=since, until=until)
 
 
 def _sent_list(where: Q, hub_field: str, *, since: datetime, until: datetime) -> list[SentOn]:
