@@ -74,7 +74,8 @@ TABLES_KEPT = {
     "auth_group",
     "auth_group_permissions",
 }
-_flush_by_truncate = TransactionTestCase._fixture_teardown
+# Django's own, private method (the stubs do not list it): the one a transactional test ends by.
+_flush_by_truncate = getattr(TransactionTestCase, "_fixture_teardown")  # noqa: B009
 
 
 def _fixture_teardown_by_delete(self) -> None:
@@ -105,7 +106,7 @@ def _is_superuser(connection) -> bool:
         return cursor.fetchone()[0]
 
 
-TransactionTestCase._fixture_teardown = _fixture_teardown_by_delete
+setattr(TransactionTestCase, "_fixture_teardown", _fixture_teardown_by_delete)  # noqa: B010
 
 
 @pytest.fixture(autouse=True)
