@@ -14,15 +14,20 @@ from tests.factories import HubFactory, ItemFactory, UserFactory
 from tests.runs import network
 
 
-@pytest.fixture(autouse=True)
-def _static_files_without_collectstatic(settings):
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_collectstatic():
     # Production serves hashed files from collectstatic's manifest; tests serve the sources.
-    settings.STORAGES = {
-        **settings.STORAGES,
+    # Once for the session, not per test: a change of STORAGES resets the storage, and the
+    # live server's thread, still answering a late request of the test before, could set it
+    # up again from the production setting in between, for the whole of the next test.
+    storages = {
+        **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
+    with override_settings(
+        STORAGES=storages, WHITENOISE_USE_FINDERS=True, WHITENOISE_AUTOREFRESH=True
+    ):
+        yield
 
 
 # Production's hasher is slow on purpose (0.3 s a user), and most tests make users.
