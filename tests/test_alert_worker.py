@@ -259,7 +259,7 @@ def test_it_retries_a_failing_webhook_with_backoff_and_records_the_error(
 
     done = eventually(lambda: sent(alert), timeout=20, what="delivery sent on retry")
     first, second = receiver.received()
-    # The first retry waits its backoff (production's 10 s is 3 s here), not more.
+    # The first retry waits its backoff (production's 10 s is 1 s here), not more.
     gap = second.at - first.at
     assert FIRST_RETRY_SECONDS * 0.9 <= gap < FIRST_RETRY_SECONDS + 6, gap
     assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]

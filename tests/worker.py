@@ -35,8 +35,8 @@ from tests.deployment import (
 
 # What the worker puts in front of the links of its alerts.
 SITE_URL = "https://hub.test"
-# The worker's first retry of a failed alert channel: 3 s, not production's 10 s wait.
-FIRST_RETRY_SECONDS = 3
+# The worker's first retry of a failed alert channel: 1 s, not production's 10 s wait.
+FIRST_RETRY_SECONDS = 1
 
 
 def eventually(condition, *, timeout: float, what: str, interval: float = 0.1):
