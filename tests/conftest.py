@@ -34,9 +34,12 @@ def _static_files_without_collectstatic():
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords():
+    # Once for the session, as the static files' storage above, for the rows module fixtures
+    # make too (a test that needs production's hasher overrides it, tests/test_backup.py).
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -63,8 +66,7 @@ def module_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
-        yield
+    yield
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
@@ -95,7 +97,8 @@ def _fixture_teardown_by_delete(self) -> None:
         if connection.vendor != "postgresql" or not _is_superuser(connection):
             _flush_by_truncate(self)
             return
-        tables = connection.introspection.django_table_names(only_existing=True)
+        introspection = connection.introspection
+        tables = introspection.django_table_names(only_existing=True, include_views=False)
         quote = connection.ops.quote_name
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")

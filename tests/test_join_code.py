@@ -23,11 +23,6 @@ User = get_user_model()
 GOOD = {"display_name": "María López", "password": "sunflower-ladder-42", "language": "es"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def code(hub, coordinator):
     return join_services.join_code_create(
