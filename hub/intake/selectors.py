@@ -14,6 +14,7 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -363,11 +364,17 @@ def dropoff_for_key(*, hub: Hub, key: str) -> Dropoff | None:
     return Dropoff.objects.filter(hub=hub, idempotency_key=key).first()
 
 
+def _lines_in_entry_order() -> Prefetch:
+    """A dropoff's lines as the volunteer entered them: a table gives its rows in no order
+    of its own once space freed by deleted rows is reused."""
+    return Prefetch("lines", queryset=DropoffLine.objects.order_by("pk"))
+
+
 def recent_dropoff_list(*, hub: Hub, limit: int = 20) -> list[Dropoff]:
     return list(
         Dropoff.objects.filter(hub=hub)
         .select_related("logged_by")
-        .prefetch_related("lines__item")
+        .prefetch_related(_lines_in_entry_order(), "lines__item")
         .order_by("-logged_at", "-pk")[:limit]
     )
 
@@ -529,7 +536,7 @@ def dropoff_detail_get(*, hub: Hub, pk: int) -> Dropoff:
     """One of the hub's dropoffs with its lines and who logged and undid it, or 404."""
     return get_object_or_404(
         Dropoff.objects.select_related("logged_by", "undone_by").prefetch_related(
-            "lines__item", "lines__location", "lines__redirected_to"
+            _lines_in_entry_order(), "lines__item", "lines__location", "lines__redirected_to"
         ),
         hub=hub,
         pk=pk,
@@ -568,7 +575,9 @@ def dropoff_lines_prefetch(*, dropoff: Dropoff) -> None:
     """Read the dropoff's lines, with their items and where they were sent, for its receipt
     (unless they are kept on it already)."""
     if "lines" not in getattr(dropoff, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([dropoff], "lines__item", "lines__redirected_to")
+        prefetch_related_objects(
+            [dropoff], _lines_in_entry_order(), "lines__item", "lines__redirected_to"
+        )
 
 
 # What a dropoff reads of its hub to know whether it takes donations.
