@@ -10,17 +10,16 @@ to the items, sets a new version at once, for its own transaction's reads, and a
 it commits, so that a read that raced it (it read the ledger before the commit and writes
 the cache after it) writes under the old version, which no one asks for again."""
 
-import uuid
 from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from hub.cache_versions import cache_versions_renew
 from hub.redis_pause import redis_pause, redis_paused
 from inventory.models import Item
 from inventory.signals import catalog_changed
@@ -77,25 +76,14 @@ def flow_cache_written(*, hub_ids: set[int], oldest: datetime) -> None:
     """A stock write changed the hubs' flow from `oldest` on (its rows' stamp, or that of
     the movements it voids): forget their hours that are over if it falls in one, at once
     and again when it commits (the usual write, in the current hour, changes nothing)."""
-
-    def bump() -> None:
-        if _hour_may_be_over(oldest):
-            with suppress(RedisError):
-                cache.set_many({_hub_version(hub_id): uuid.uuid4().hex for hub_id in hub_ids}, None)
-
-    bump()
-    transaction.on_commit(bump)
+    cache_versions_renew(
+        [_hub_version(hub_id) for hub_id in hub_ids], when=lambda: _hour_may_be_over(oldest)
+    )
 
 
 def flow_cache_catalog_changed(**_kwargs: Any) -> None:
     """The items' volumes may have changed: every hub's litres are read afresh."""
-
-    def bump() -> None:
-        with suppress(RedisError):
-            cache.set(CATALOG_VERSION, uuid.uuid4().hex, None)
-
-    bump()
-    transaction.on_commit(bump)
+    cache_versions_renew([CATALOG_VERSION])
 
 
 def flow_signals_connect() -> None:

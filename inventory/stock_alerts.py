@@ -14,7 +14,6 @@ ids these functions return after their commit (inventory.tasks.alerts_enqueue).
   as committed, so the last one sees where the stock ended up.
 """
 
-import uuid
 import zoneinfo
 from collections.abc import Iterable
 from contextlib import suppress
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from hub.access import hub_role_check
+from hub.cache_versions import cache_versions_renew
 from hub.errors import Denied, UserError
 from hub.models import Hub
 from hub.redis_pause import redis_pause, redis_paused
@@ -166,14 +166,7 @@ def _minimum_pairs_read(*, hub_ids: set[int]) -> set[tuple[int, int]]:
 def _minimums_changed(instance: StockMinimum, **_kwargs: Any) -> None:
     """A minimum set or cleared: the hub's cached items with a minimum are outdated at once,
     for this transaction, and again once it commits, for what others read meanwhile."""
-    version_key = _minimum_keys(instance.hub_id)[0]
-
-    def bump() -> None:
-        with suppress(RedisError):
-            cache.set(version_key, uuid.uuid4().hex, None)
-
-    bump()
-    transaction.on_commit(bump)
+    cache_versions_renew([_minimum_keys(instance.hub_id)[0]])
 
 
 def minimum_signals_connect() -> None:

@@ -9,16 +9,15 @@ raced the change (it read the database before the commit and writes the cache af
 writes under the old version, which no one asks for again. Without Redis the values are
 computed each time, as before."""
 
-import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from redis.exceptions import RedisError
 
+from hub.cache_versions import cache_versions_renew
 from hub.models import CategoryIntake, PinnedTile
 from hub.redis_pause import redis_pause, redis_paused
 from inventory.models import Category, Item
@@ -58,14 +57,7 @@ def intake_cache_invalidate(*, hub_id: int | None) -> None:
     """Forget what was cached for the hub, or for every hub (hub_id None: the catalog
     changed): at once, for this transaction's own reads, and again once it commits, for
     whatever others computed meanwhile from the rows as they were before."""
-    key = CATALOG_VERSION if hub_id is None else _hub_version(hub_id)
-
-    def bump() -> None:
-        with suppress(RedisError):
-            cache.set(key, uuid.uuid4().hex, None)
-
-    bump()
-    transaction.on_commit(bump)
+    cache_versions_renew([CATALOG_VERSION if hub_id is None else _hub_version(hub_id)])
 
 
 def _catalog_changed(**_kwargs: Any) -> None:
