@@ -8,8 +8,9 @@ each location and of the hub as a whole trips once and re-arms only when fill ha
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from hub import sql
 from hub.intake_status import intake_close_when_full, intake_reopen_under_nearly_full
 from hub.models import Hub
 from inventory.locks import hub_state_lock
@@ -127,38 +128,46 @@ def capacity_recheck(*, hub: Hub) -> None:
 def _fills_and_states(*, hub: Hub) -> tuple[list[LocationFill], dict]:
     """The fill of each active location of the hub (as location_fill_list) and the capacity
     states of the hub and of those locations, by location pk (None: the hub's), in one
-    query; two more the first time, when some state does not exist yet. Plain SQL: the
-    ORM's form of the two joins cost more to build than to run."""
-    rows = list(
-        StorageLocation.objects.raw(
-            "SELECT l.*,"
-            " s.id AS state_pk, s.nearly_full_tripped AS state_nearly,"
-            " s.full_tripped AS state_full,"
-            " h.id AS hub_state_pk, h.nearly_full_tripped AS hub_state_nearly,"
-            " h.full_tripped AS hub_state_full"
-            " FROM inventory_storagelocation l"
-            " LEFT JOIN inventory_capacitystate s ON s.location_id = l.id"
-            " LEFT JOIN inventory_capacitystate h ON h.hub_id = l.hub_id AND h.location_id IS NULL"
-            " WHERE l.hub_id = %s AND l.is_active ORDER BY l.name",
-            [hub.pk],
-        )
+    query; two more the first time, when some state does not exist yet. Plain SQL: every
+    stock change reads it, and the ORM's form of the two joins cost more to build than to
+    run."""
+    location_fields = StorageLocation._meta.concrete_fields
+    state_fields = sql.model_fields(CapacityState, ("id", "nearly_full_tripped", "full_tripped"))
+    rows = sql.rows_read(
+        # Only column names and placeholders are joined into the text.
+        sql=f"SELECT {sql.select_list(location_fields, table='l')},"  # noqa: S608
+        f" {sql.select_list(state_fields, table='s')}, {sql.select_list(state_fields, table='h')}"
+        f" FROM {StorageLocation._meta.db_table} l"
+        f" LEFT JOIN {CapacityState._meta.db_table} s ON s.location_id = l.id"
+        f" LEFT JOIN {CapacityState._meta.db_table} h"
+        "  ON h.hub_id = l.hub_id AND h.location_id IS NULL"
+        " WHERE l.hub_id = %s AND l.is_active ORDER BY l.name",
+        params=[hub.pk],
+        fields=[*location_fields, *state_fields, *state_fields],
     )
-    fills = [
-        LocationFill(used_litres=loc.used_litres, capacity_litres=loc.capacity_litres, location=loc)
-        for loc in rows
-    ]
-    found = {}
+    names = [f.attname for f in location_fields]
+    width = len(location_fields)
+    fills, found = [], {}
     for row in rows:
-        for location_id, prefix in ((row.pk, "state"), (None, "hub_state")):
+        location = StorageLocation.from_db(connection.alias, names, row[:width])
+        fills.append(
+            LocationFill(
+                used_litres=location.used_litres,
+                capacity_litres=location.capacity_litres,
+                location=location,
+            )
+        )
+        for location_id, offset in ((location.pk, width), (None, width + len(state_fields))):
+            pk, nearly, full = row[offset : offset + len(state_fields)]
             found[location_id] = CapacityState(
-                pk=getattr(row, f"{prefix}_pk"),
+                pk=pk,
                 hub=hub,
                 location_id=location_id,
-                nearly_full_tripped=bool(getattr(row, f"{prefix}_nearly")),
-                full_tripped=bool(getattr(row, f"{prefix}_full")),
+                nearly_full_tripped=bool(nearly),
+                full_tripped=bool(full),
             )
     if not rows or any(state.pk is None for state in found.values()):
-        return fills, _states(hub=hub, location_ids=[loc.pk for loc in rows])
+        return fills, _states(hub=hub, location_ids=[f.location.pk for f in fills])
     return fills, found
 
 
@@ -179,11 +188,11 @@ def _trips(*, state: CapacityState, level: str, percent: Decimal, threshold: int
     query at all when nothing changes, which is nearly always."""
     flag = f"{level}_tripped"
     tripped = getattr(state, flag)
-    rows = CapacityState.objects.filter(pk=state.pk)
     if percent >= threshold and not tripped:
-        return bool(rows.filter(**{flag: False}).update(**{flag: True}))
+        rows = CapacityState.objects.filter(pk=state.pk, **{flag: False})
+        return bool(rows.update(**{flag: True}))
     if percent < threshold - REARM_POINTS and tripped:
-        rows.filter(**{flag: True}).update(**{flag: False})
+        CapacityState.objects.filter(pk=state.pk, **{flag: True}).update(**{flag: False})
     return False
 
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from hub import sql
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
 from hub.models import Hub
@@ -29,6 +30,7 @@ from inventory.flow_cache import flow_cache_catalog_changed, flow_cache_written
 from inventory.locks import (
     StockPair,
     all_locations_lock,
+    balance_quantities_lock,
     balances_lock,
     hub_state_lock,
     locations_lock,
@@ -204,7 +206,7 @@ def stock_receive_hold(*, hub: Hub, lines: Sequence[StockLine], nowhere: str) ->
     pairs = _pairs(lines)
     room_check(hub=hub, lines=lines, nowhere=nowhere)
     stock_pairs_lock(pairs=pairs)
-    rows = _lock(pairs)
+    rows = _lock(pairs, quantities_only=True)
     hub_state_lock(hub=hub)
     return ReceiptHold(hub=hub, pairs=frozenset(pairs), rows=rows)
 
@@ -851,8 +853,11 @@ def _write(
         raise
 
 
-def _lock(pairs: set[StockPair]) -> dict:
-    return {_key(r.item, r.location, r.expiry_date): r for r in balances_lock(pairs=pairs)}
+def _lock(pairs: set[StockPair], *, quantities_only: bool = False) -> dict:
+    """The pairs' balance rows, locked, by (item id, location id, expiry date).
+    `quantities_only`: without their items and locations (a receipt adds to them)."""
+    lock = balance_quantities_lock if quantities_only else balances_lock
+    return {(r.item_id, r.location_id, r.expiry_date): r for r in lock(pairs=pairs)}
 
 
 def _apply(changes: list[_Change], rows: dict) -> None:
@@ -881,7 +886,7 @@ def _apply(changes: list[_Change], rows: dict) -> None:
     if missing:
         for key, row in missing.items():
             row.quantity = running[key]
-        StockBalance.objects.bulk_create(missing.values())
+        sql.rows_insert(rows=list(missing.values()))
     deltas = {
         rows[key].pk: running[key] - row.quantity
         for key, row in rows.items()
@@ -966,7 +971,8 @@ def _insert_movements(
         )
         for n, change in enumerate(changes)
     ]
-    return StockMovement.objects.bulk_create(movements)
+    sql.rows_insert(rows=movements)
+    return movements
 
 
 def _movements_for_key(key: str) -> list[StockMovement]:

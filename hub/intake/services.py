@@ -5,10 +5,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from hub import sql
 from hub.access import hub_role_check
 from hub.errors import Denied, UserError
 from hub.intake.cache import intake_cache_invalidate
@@ -172,19 +173,19 @@ def _dropoff_insert(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
         dropoff.save()
         DropoffLine.objects.bulk_create(lines)
         return
-    dropoff_fields = _inserted_fields(Dropoff)
-    line_fields = [f for f in _inserted_fields(DropoffLine) if f.name != "dropoff"]
+    dropoff_fields = sql.inserted_fields(Dropoff)
+    line_fields = [f for f in sql.inserted_fields(DropoffLine) if f.name != "dropoff"]
     line_row = ", ".join(["(SELECT id FROM dropoff)"] + ["%s"] * len(line_fields))
     with connection.cursor() as cursor:
         cursor.execute(
             # Only column names and placeholders are joined into the text.
-            f"WITH dropoff AS (INSERT INTO {Dropoff._meta.db_table} ({_columns(dropoff_fields)})"  # noqa: S608
-            f" VALUES ({', '.join(['%s'] * len(dropoff_fields))}) RETURNING id)"
+            f"WITH dropoff AS (INSERT INTO {Dropoff._meta.db_table} ({sql.columns(dropoff_fields)})"  # noqa: S608
+            f" VALUES ({sql.placeholders(dropoff_fields)}) RETURNING id)"
             f" INSERT INTO {DropoffLine._meta.db_table}"
-            f" ({DropoffLine._meta.get_field('dropoff').column}, {_columns(line_fields)})"
+            f" ({DropoffLine._meta.get_field('dropoff').column}, {sql.columns(line_fields)})"
             f" VALUES {', '.join([f'({line_row})'] * len(lines))} RETURNING dropoff_id, id",
-            _values(dropoff, dropoff_fields)
-            + [value for line in lines for value in _values(line, line_fields)],
+            sql.values(dropoff, dropoff_fields)
+            + [value for line in lines for value in sql.values(line, line_fields)],
         )
         returned = cursor.fetchall()
     dropoff.pk = returned[0][0]
@@ -192,19 +193,6 @@ def _dropoff_insert(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
         line.pk, line.dropoff_id = pk, dropoff.pk
     for row in (dropoff, *lines):
         row._state.adding, row._state.db = False, connection.alias
-
-
-def _inserted_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-def _columns(fields: list[models.Field]) -> str:
-    return ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
-
-
-def _values(row: models.Model, fields: list[models.Field]) -> list:
-    """The row's values as an insert stores them (`pre_save` sets `auto_now_add` fields)."""
-    return [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
 
 
 def _unlisted_save(*, lines: list[DropoffLineInput]) -> list[DropoffLineInput]:
