@@ -1,6 +1,6 @@
 """What the dropoff table reads on every request and changes seldom, kept in Django's cache
 (Redis in production, local memory in the demo) per hub: what the hub takes per category,
-and its tiles.
+and its tiles; and the catalog's items that its lines name.
 
 Each cached value is stored under the versions of what it was computed from: the catalog's
 (categories, items) and the hub's (its category intake rows, its pinned tiles). A change to
@@ -9,6 +9,7 @@ raced the change (it read the database before the commit and writes the cache af
 writes under the old version, which no one asks for again. Without Redis the values are
 computed each time, as before."""
 
+import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from redis.exceptions import RedisError
 from hub.cache_versions import cache_versions_renew
 from hub.models import CategoryIntake, PinnedTile
 from hub.redis_pause import redis_pause, redis_paused
+from inventory.flow_cache import CATALOG_VERSION as VOLUMES_VERSION
 from inventory.models import Category, Item
 from inventory.signals import catalog_changed
 
@@ -51,6 +53,53 @@ def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: 
         with suppress(RedisError):
             cache.set(key, value, timeout)
     return value
+
+
+ITEM_CACHE_SECONDS = 26 * 3600
+# An item is what its row and its category's say: CATALOG_VERSION changes with every save
+# of either and every bulk change to items (catalog_changed); VOLUMES_VERSION also with a
+# new volume per unit (inventory.services.item_unit_volume_change, which sends no signal).
+ITEM_VERSIONS = (CATALOG_VERSION, VOLUMES_VERSION)
+
+
+def intake_items_cached(
+    *, ids: set[int], read: Callable[[set[int]], dict[int, Item]]
+) -> dict[int, Item]:
+    """`read(ids)`, each item from the cache while the catalog has not changed since it was
+    cached: one round trip for the versions and the items at once, each item stored with
+    the versions it was read under (a copy read before a change is never taken for a
+    current one). The rows read are the same whether cached or not: the checks of a line
+    (active, its volume, safe after expiry) see what they would read."""
+    if not ids:
+        return {}
+    if redis_paused():
+        return read(ids)
+    keys = {pk: f"intake:item:{pk}" for pk in ids}
+    try:
+        cached = cache.get_many([*ITEM_VERSIONS, *keys.values()])
+    except RedisError:
+        redis_pause()
+        return read(ids)
+    if missing_versions := [key for key in ITEM_VERSIONS if key not in cached]:
+        # Never renewed yet (or evicted): start them, and store nothing under "none", which
+        # an evicted version would otherwise match again.
+        with suppress(RedisError):
+            cache.set_many({key: uuid.uuid4().hex for key in missing_versions}, None)
+        return read(ids)
+    versions = tuple(cached[key] for key in ITEM_VERSIONS)
+    items = {}
+    for pk, key in keys.items():
+        stored = cached.get(key)
+        if stored is not None and stored[0] == versions:
+            items[pk] = stored[1]
+    if stale := ids - items.keys():
+        found = read(stale)
+        items |= found
+        with suppress(RedisError):
+            cache.set_many(
+                {keys[pk]: (versions, item) for pk, item in found.items()}, ITEM_CACHE_SECONDS
+            )
+    return items
 
 
 def intake_cache_invalidate(*, hub_id: int | None) -> None:

@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import fields
 from hub.fields import parse_id
-from hub.intake.selectors import UNUSUAL_FLOOR, UsualLine, other_hub_list, usual_line_map
+from hub.intake.selectors import (
+    UNUSUAL_FLOOR,
+    UsualLine,
+    item_map_cached,
+    other_hub_list,
+    usual_line_map,
+)
 from hub.intake.services import (
     DropoffLineInput,
     IntakeError,
@@ -136,7 +142,8 @@ class _SharedFields(dict):
 class LineForm(forms.Form):
     """One line row: an item of the catalog, or (no item) one the volunteer names, with a
     category and a size. Items, hubs, categories and usual quantities are looked up in bulk
-    by the caller (one query each for all lines), whatever the catalog size."""
+    by the caller (one query each for all lines at most: the items are cached), whatever the
+    catalog size."""
 
     item = fields.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1, max_value=None
@@ -310,7 +317,7 @@ def line_forms_from_post(
             for quantity, confirmed in zip(columns["quantity"], columns["confirmed"], strict=True)
         ]
     item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
-    items = Item.objects.select_related("category").in_bulk(item_ids)
+    items = item_map_cached(ids=item_ids)
     # Only the hubs named: a dropoff that sends nobody on reads none.
     hub_ids = {pk for pk in map(parse_id, columns["redirected_to"]) if pk is not None}
     hubs = other_hub_list(hub=hub).in_bulk(hub_ids) if hub_ids else {}

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from hub.geo import km_between
-from hub.intake.cache import intake_cached
+from hub.intake.cache import intake_cached, intake_items_cached
 from hub.models import (
     CategoryIntake,
     Dropoff,
@@ -587,6 +587,15 @@ INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
 def hub_intake_refresh(*, hub: Hub) -> None:
     """Read the hub's intake status again (a dropoff's fill may have closed it)."""
     hub.refresh_from_db(fields=INTAKE_FIELDS)
+
+
+def item_map_cached(*, ids: set[int]) -> dict[int, Item]:
+    """The items of these ids, active or not, with their categories: from the cache while
+    the catalog has not changed (hub.intake.cache), so that a dropoff of items the table
+    logged before reads no item row."""
+    return intake_items_cached(
+        ids=ids, read=lambda stale: Item.objects.select_related("category").in_bulk(stale)
+    )
 
 
 def item_active_named_find(*, name: str) -> Item | None:
