@@ -15,6 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hub.intake.services import category_intake_set, intake_reopen_due, tile_pin_change
 from hub.models import CategoryIntake, Dropoff, IntakeStatus
+from inventory.models import StockBalance
 from inventory.services import item_merge, item_unit_volume_change
 from inventory.stock_alerts import item_stock_rules_set
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
@@ -137,9 +138,11 @@ def test_it_reads_the_database_for_a_while_once_redis_fails(table, hub, soup, mo
 
 @pytest.fixture
 def shelf(table, hub, soup):
-    """A 100-litre shelf, into which the table has logged soup once: the item is cached."""
+    """A 100-litre shelf, into which the table has logged soup: the item and the hub's
+    locations are cached (the second time at the latest, should the cache be empty)."""
     shelf = StorageLocationFactory(hub=hub, name="Shelf", capacity_litres=Decimal("100"))
-    assert "Logged dropoff" in submit(table, hub, shelf, line(soup, 2))
+    for _n in range(2):
+        assert "Logged dropoff" in submit(table, hub, shelf, line(soup, 1))
     return shelf
 
 
@@ -148,12 +151,36 @@ def submit(client, hub, shelf, *lines, **fields) -> str:
     return client.post(intake_url(hub), data, headers=HTMX).content.decode()
 
 
-def test_it_reads_no_item_row_for_an_item_the_table_logged_before(table, hub, soup, shelf):
+def test_it_checks_a_dropoff_of_items_it_logged_before_without_reading_them(
+    table, hub, soup, shelf
+):
     with CaptureQueriesContext(connection) as queries:
         page = submit(table, hub, shelf, line(soup, 2))
 
     assert "Logged dropoff" in page
-    assert 'FROM "inventory_item"' not in " ".join(q["sql"] for q in queries.captured_queries)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in statements if 'FROM "inventory_item"' in sql]
+    # The locations are read only as the write locks them.
+    read = [sql for sql in statements if 'FROM "inventory_storagelocation"' in sql]
+    assert len(read) == 1
+    assert "FOR NO KEY UPDATE" in read[0]
+
+
+def test_it_takes_a_location_added_since_at_once(table, hub, soup, shelf):
+    annex = StorageLocationFactory(hub=hub, name="Annex")
+
+    assert "Logged dropoff" in submit(table, hub, annex, line(soup, 2))
+    assert StockBalance.objects.get(location=annex).quantity == 2
+
+
+def test_it_refuses_a_location_retired_since_at_once(table, hub, soup, shelf):
+    shelf.is_active = False
+    shelf.save()
+
+    page = submit(table, hub, shelf, line(soup, 2))
+
+    assert f"Select a valid choice. {shelf.pk} is not one of the available choices." in page
+    assert Dropoff.objects.count() == 2
 
 
 def test_it_refuses_an_item_retired_since_the_table_logged_it(table, hub, soup, shelf):
@@ -161,7 +188,7 @@ def test_it_refuses_an_item_retired_since_the_table_logged_it(table, hub, soup, 
     soup.save()
 
     assert "Canned soup is no longer in the catalog." in submit(table, hub, shelf, line(soup, 2))
-    assert Dropoff.objects.count() == 1
+    assert Dropoff.objects.count() == 2
 
 
 def test_it_checks_the_room_with_an_items_new_volume_at_once(table, hub, soup, shelf):
@@ -170,7 +197,7 @@ def test_it_checks_the_room_with_an_items_new_volume_at_once(table, hub, soup, s
     page = submit(table, hub, shelf, line(soup, 2))
 
     assert "has no room for 2 Canned soup (60 L needed)" in page
-    assert Dropoff.objects.count() == 1
+    assert Dropoff.objects.count() == 2
 
 
 def test_it_refuses_past_its_date_an_item_no_longer_safe_after_it_at_once(
@@ -188,4 +215,4 @@ def test_it_refuses_past_its_date_an_item_no_longer_safe_after_it_at_once(
 
     page = submit(table, hub, shelf, expired, expired="accept")
     assert "is not safe after its date: discard it." in page
-    assert Dropoff.objects.count() == 2
+    assert Dropoff.objects.count() == 3

@@ -1,6 +1,7 @@
 """What the dropoff table reads on every request and changes seldom, kept in Django's cache
 (Redis in production, local memory in the demo) per hub: what the hub takes per category,
-and its tiles; and the catalog's items that its lines name.
+and its tiles; and what a dropoff's form is checked against: the catalog's items that its
+lines name, the hub's storage locations.
 
 Each cached value is stored under the versions of what it was computed from: the catalog's
 (categories, items) and the hub's (its category intake rows, its pinned tiles). A change to
@@ -22,7 +23,7 @@ from hub.cache_versions import cache_versions_renew
 from hub.models import CategoryIntake, PinnedTile
 from hub.redis_pause import redis_pause, redis_paused
 from inventory.flow_cache import CATALOG_VERSION as VOLUMES_VERSION
-from inventory.models import Category, Item
+from inventory.models import Category, Item, StorageLocation
 from inventory.signals import catalog_changed
 
 T = TypeVar("T")
@@ -55,51 +56,78 @@ def intake_cached(*, name: str, hub_id: int, compute: Callable[[], T], timeout: 
     return value
 
 
-ITEM_CACHE_SECONDS = 26 * 3600
+ROWS_CACHE_SECONDS = 26 * 3600
 # An item is what its row and its category's say: CATALOG_VERSION changes with every save
 # of either and every bulk change to items (catalog_changed); VOLUMES_VERSION also with a
 # new volume per unit (inventory.services.item_unit_volume_change, which sends no signal).
 ITEM_VERSIONS = (CATALOG_VERSION, VOLUMES_VERSION)
+# Every save or delete of a storage location, of any hub (one moved to another hub leaves
+# its old hub's list too).
+LOCATIONS_VERSION = "intake:version:locations"
+
+K = TypeVar("K")
+
+
+def _rows_cached(
+    *, keys: dict[K, str], versions: tuple[str, ...], read: Callable[[set[K]], dict[K, T]]
+) -> dict[K, T]:
+    """`read(set(keys))`, each value from the cache while the rows it was read from have not
+    changed since: one round trip for the versions and the values at once, each value stored
+    with the versions it was read under (a copy read before a change is never taken for a
+    current one). What is read is the same whether cached or not."""
+    if not keys:
+        return {}
+    if redis_paused():
+        return read(set(keys))
+    try:
+        cached = cache.get_many([*versions, *keys.values()])
+    except RedisError:
+        redis_pause()
+        return read(set(keys))
+    if missing_versions := [key for key in versions if key not in cached]:
+        # Never renewed yet (or evicted): start them, and store nothing under "none", which
+        # an evicted version would otherwise match again.
+        with suppress(RedisError):
+            cache.set_many({key: uuid.uuid4().hex for key in missing_versions}, None)
+        return read(set(keys))
+    current = tuple(cached[key] for key in versions)
+    values = {}
+    for name, key in keys.items():
+        stored = cached.get(key)
+        if stored is not None and stored[0] == current:
+            values[name] = stored[1]
+    if stale := keys.keys() - values.keys():
+        found = read(stale)
+        values |= found
+        with suppress(RedisError):
+            cache.set_many(
+                {keys[name]: (current, value) for name, value in found.items()},
+                ROWS_CACHE_SECONDS,
+            )
+    return values
 
 
 def intake_items_cached(
     *, ids: set[int], read: Callable[[set[int]], dict[int, Item]]
 ) -> dict[int, Item]:
-    """`read(ids)`, each item from the cache while the catalog has not changed since it was
-    cached: one round trip for the versions and the items at once, each item stored with
-    the versions it was read under (a copy read before a change is never taken for a
-    current one). The rows read are the same whether cached or not: the checks of a line
-    (active, its volume, safe after expiry) see what they would read."""
-    if not ids:
-        return {}
-    if redis_paused():
-        return read(ids)
-    keys = {pk: f"intake:item:{pk}" for pk in ids}
-    try:
-        cached = cache.get_many([*ITEM_VERSIONS, *keys.values()])
-    except RedisError:
-        redis_pause()
-        return read(ids)
-    if missing_versions := [key for key in ITEM_VERSIONS if key not in cached]:
-        # Never renewed yet (or evicted): start them, and store nothing under "none", which
-        # an evicted version would otherwise match again.
-        with suppress(RedisError):
-            cache.set_many({key: uuid.uuid4().hex for key in missing_versions}, None)
-        return read(ids)
-    versions = tuple(cached[key] for key in ITEM_VERSIONS)
-    items = {}
-    for pk, key in keys.items():
-        stored = cached.get(key)
-        if stored is not None and stored[0] == versions:
-            items[pk] = stored[1]
-    if stale := ids - items.keys():
-        found = read(stale)
-        items |= found
-        with suppress(RedisError):
-            cache.set_many(
-                {keys[pk]: (versions, item) for pk, item in found.items()}, ITEM_CACHE_SECONDS
-            )
-    return items
+    """`read(ids)`, each item from the cache while the catalog has not changed: the checks
+    of a line (active, its volume, safe after expiry) see what they would read."""
+    return _rows_cached(
+        keys={pk: f"intake:item:{pk}" for pk in ids}, versions=ITEM_VERSIONS, read=read
+    )
+
+
+def intake_locations_cached(
+    *, hub_id: int, read: Callable[[], list[StorageLocation]]
+) -> list[StorageLocation]:
+    """`read()`, the hub's active locations, from the cache while no location has changed
+    (their litres in use, changed by every stock write, are not to be taken from it)."""
+    found = _rows_cached(
+        keys={hub_id: f"intake:locations:{hub_id}"},
+        versions=(LOCATIONS_VERSION,),
+        read=lambda _hub_ids: {hub_id: read()},
+    )
+    return found[hub_id]
 
 
 def intake_cache_invalidate(*, hub_id: int | None) -> None:
@@ -117,6 +145,10 @@ def _hub_intake_changed(instance: CategoryIntake | PinnedTile, **_kwargs: Any) -
     intake_cache_invalidate(hub_id=instance.hub_id)
 
 
+def _locations_changed(**_kwargs: Any) -> None:
+    cache_versions_renew([LOCATIONS_VERSION])
+
+
 def signals_connect() -> None:
     """Every save and delete of what the cached values are read from invalidates them
     (bulk writes call intake_cache_invalidate themselves)."""
@@ -131,3 +163,5 @@ def signals_connect() -> None:
             _hub_intake_changed, sender=hub_model, dispatch_uid=f"intake-cache-{hub_model}"
         )
     catalog_changed.connect(_catalog_changed, dispatch_uid="intake-cache-catalog")
+    post_save.connect(_locations_changed, sender=StorageLocation, dispatch_uid="intake-locations")
+    post_delete.connect(_locations_changed, sender=StorageLocation, dispatch_uid="intake-locations")

@@ -105,7 +105,8 @@ class DropoffForm(forms.Form):
     def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
         super().__init__(*args, **kwargs)
         self.hub = hub
-        # The hub's active locations, as read for the page's fill: no query of their own.
+        # The hub's active locations, as the view has them (with the page's fill, or from
+        # the cache): no query of their own.
         self.locations = {str(loc.pk): loc for loc in locations}
         location = cast(fields.ChoiceField, self.fields["location"])
         location.choices = [(loc.pk, loc.name) for loc in locations]
