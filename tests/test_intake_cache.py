@@ -136,6 +136,9 @@ def test_it_reads_the_database_for_a_while_once_redis_fails(table, hub, soup, mo
     assert 'FROM "hub_categoryintake"' in " ".join(q["sql"] for q in queries.captured_queries)
 
 
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+
+
 @pytest.fixture
 def shelf(table, hub, soup):
     """A 100-litre shelf, into which the table has logged soup: the item and the hub's
@@ -164,6 +167,23 @@ def test_it_checks_a_dropoff_of_items_it_logged_before_without_reading_them(
     read = [sql for sql in statements if 'FROM "inventory_storagelocation"' in sql]
     assert len(read) == 1
     assert "FOR NO KEY UPDATE" in read[0]
+
+
+def test_it_reads_the_items_and_locations_each_time_without_redis(
+    table, hub, soup, shelf, settings
+):
+    # The demo's cache lives in one process: a change from another would not reach it.
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": LOCAL_MEMORY}}
+    for _n in range(2):  # as the shelf's fixture: what Redis would have cached by now
+        submit(table, hub, shelf, line(soup, 1))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = submit(table, hub, shelf, line(soup, 1))
+
+    assert "Logged dropoff" in page
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert 'FROM "inventory_item"' in read
+    assert 'FROM "inventory_storagelocation" WHERE ("inventory_storagelocation"."hub_id"' in read
 
 
 def test_it_takes_a_location_added_since_at_once(table, hub, soup, shelf):

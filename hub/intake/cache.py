@@ -15,7 +15,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models.signals import post_delete, post_save
 from redis.exceptions import RedisError
 
@@ -77,7 +78,9 @@ def _rows_cached(
     current one). What is read is the same whether cached or not."""
     if not keys:
         return {}
-    if redis_paused():
+    # A cache in one process's memory (the demo's, without Redis) would keep rows that
+    # another process (a shell, an import) has since changed: the checks read them afresh.
+    if redis_paused() or isinstance(caches["default"], LocMemCache):
         return read(set(keys))
     try:
         cached = cache.get_many([*versions, *keys.values()])
