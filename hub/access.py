@@ -4,7 +4,6 @@ Views reach it through `hub.decorators.hub_role_required`; services that take a 
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from hub.errors import Denied
@@ -25,20 +24,28 @@ _ROLE_RANK_SQL = (
 )
 
 
+# The active hub of that slug with the user's role rank, if the user is a member (a user
+# is a member of a hub once: no order needed). Plain SQL, as the role's: every request of a
+# hub's pages runs it, and the ORM's form cost more to build than to run.
+_HUB_FOR_USER_SQL = (
+    # Constants only are joined into the text; the values are parameters.
+    f"SELECT h.*, ({_ROLE_RANK_SQL}) AS _role_rank FROM hub_hub h"  # noqa: S608
+    " JOIN hub_membership m ON m.hub_id = h.id"
+    " WHERE h.is_active AND m.user_id = %s AND h.slug = %s"
+)
+_RANKS = [value for role, rank in RANK.items() for value in (role.value, rank)]
+
+
 def hub_get_for_user(*, user, slug: str) -> Hub:
     """The hub, if the user is a member; otherwise 404, so other hubs are not even confirmed.
     The same query reads the user's role, for hub.roles.user_role."""
-    ranks = [value for role, rank in RANK.items() for value in (role.value, rank)]
-    hub = (
-        hub_list_for_user(user=user)
-        .filter(slug=slug)
-        .annotate(_role_rank=RawSQL(_ROLE_RANK_SQL, [*ranks, user.pk]))  # noqa: S611 - constant SQL, values as parameters
-        .first()
-    )
-    if hub is None:
+    found = list(Hub.objects.raw(_HUB_FOR_USER_SQL, [*_RANKS, user.pk, user.pk, slug]))
+    if not found:
         raise Http404("No such hub")
+    hub = found[0]
     _membership_seen(user=user, hub_id=hub.pk)
-    held = [role.value for role, rank in RANK.items() if rank == hub._role_rank]
+    role_rank = hub._role_rank  # type: ignore[attr-defined]  # a column of the raw query
+    held = [role.value for role, rank in RANK.items() if rank == role_rank]
     user_role_keep(user=user, groups=held)
     return hub
 

@@ -36,6 +36,7 @@ from hub.models import Hub
 from hub.redis_pause import redis_pause, redis_paused
 from hub.roles import Role
 from inventory.models import AlertLevel, CapacityAlert, Item, StockBalance, StockMinimum
+from inventory.signals import catalog_changed
 
 MAX_MINIMUM = 1_000_000
 MAX_EXPIRY_DAYS = 365
@@ -251,6 +252,8 @@ def item_stock_rules_set(
         if item.safe_after_expiry != bool(safe_after_expiry):
             Item.objects.filter(pk=item.pk).update(safe_after_expiry=bool(safe_after_expiry))
             item.safe_after_expiry = bool(safe_after_expiry)
+            # A bulk write sends no post_save: the items cached for the dropoff table too.
+            catalog_changed.send(sender=Item)
         if minimum is None:
             StockMinimum.objects.filter(hub=hub, item=item).delete()
             return None

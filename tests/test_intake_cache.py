@@ -1,8 +1,10 @@
-"""What the dropoff table caches per hub (what it takes per category, its tiles) shows every
-change that affects it at once, on the next request: an admin closing or opening a category,
-beat reopening one, a coordinator pinning a tile, an item renamed, merged or added."""
+"""What the dropoff table caches per hub (what it takes per category, its tiles) and the
+items its lines name show every change that affects them at once, on the next request: an
+admin closing or opening a category, beat reopening one, a coordinator pinning a tile, an
+item renamed, merged, added or retired, given a new volume or a new rule past its date."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -12,8 +14,10 @@ from django.utils import timezone
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hub.intake.services import category_intake_set, intake_reopen_due, tile_pin_change
-from hub.models import CategoryIntake, IntakeStatus
-from inventory.services import item_merge
+from hub.models import CategoryIntake, Dropoff, IntakeStatus
+from inventory.models import StockBalance
+from inventory.services import item_merge, item_unit_volume_change
+from inventory.stock_alerts import item_stock_rules_set
 from tests.factories import CategoryFactory, ItemFactory, StorageLocationFactory
 from tests.intake import HTMX, dropoff_form, intake_url, line, login, tiles
 
@@ -130,3 +134,105 @@ def test_it_reads_the_database_for_a_while_once_redis_fails(table, hub, soup, mo
     with CaptureQueriesContext(connection) as queries:
         table.get(intake_url(hub))
     assert 'FROM "hub_categoryintake"' in " ".join(q["sql"] for q in queries.captured_queries)
+
+
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.fixture
+def shelf(table, hub, soup):
+    """A 100-litre shelf, into which the table has logged soup: the item and the hub's
+    locations are cached (the second time at the latest, should the cache be empty)."""
+    shelf = StorageLocationFactory(hub=hub, name="Shelf", capacity_litres=Decimal("100"))
+    for _n in range(2):
+        assert "Logged dropoff" in submit(table, hub, shelf, line(soup, 1))
+    return shelf
+
+
+def submit(client, hub, shelf, *lines, **fields) -> str:
+    data = dropoff_form(shelf, *lines, **fields)
+    return client.post(intake_url(hub), data, headers=HTMX).content.decode()
+
+
+def test_it_checks_a_dropoff_of_items_it_logged_before_without_reading_them(
+    table, hub, soup, shelf
+):
+    with CaptureQueriesContext(connection) as queries:
+        page = submit(table, hub, shelf, line(soup, 2))
+
+    assert "Logged dropoff" in page
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in statements if 'FROM "inventory_item"' in sql]
+    # The locations are read only as the write locks them.
+    read = [sql for sql in statements if 'FROM "inventory_storagelocation"' in sql]
+    assert len(read) == 1
+    assert "FOR NO KEY UPDATE" in read[0]
+
+
+def test_it_reads_the_items_and_locations_each_time_without_redis(
+    table, hub, soup, shelf, settings
+):
+    # The demo's cache lives in one process: a change from another would not reach it.
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": LOCAL_MEMORY}}
+    for _n in range(2):  # as the shelf's fixture: what Redis would have cached by now
+        submit(table, hub, shelf, line(soup, 1))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = submit(table, hub, shelf, line(soup, 1))
+
+    assert "Logged dropoff" in page
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert 'FROM "inventory_item"' in read
+    assert 'FROM "inventory_storagelocation" WHERE ("inventory_storagelocation"."hub_id"' in read
+
+
+def test_it_takes_a_location_added_since_at_once(table, hub, soup, shelf):
+    annex = StorageLocationFactory(hub=hub, name="Annex")
+
+    assert "Logged dropoff" in submit(table, hub, annex, line(soup, 2))
+    assert StockBalance.objects.get(location=annex).quantity == 2
+
+
+def test_it_refuses_a_location_retired_since_at_once(table, hub, soup, shelf):
+    shelf.is_active = False
+    shelf.save()
+
+    page = submit(table, hub, shelf, line(soup, 2))
+
+    assert f"Select a valid choice. {shelf.pk} is not one of the available choices." in page
+    assert Dropoff.objects.count() == 2
+
+
+def test_it_refuses_an_item_retired_since_the_table_logged_it(table, hub, soup, shelf):
+    soup.is_active = False
+    soup.save()
+
+    assert "Canned soup is no longer in the catalog." in submit(table, hub, shelf, line(soup, 2))
+    assert Dropoff.objects.count() == 2
+
+
+def test_it_checks_the_room_with_an_items_new_volume_at_once(table, hub, soup, shelf):
+    item_unit_volume_change(item=soup, unit_volume_litres=Decimal("30"))  # 60 L in use
+
+    page = submit(table, hub, shelf, line(soup, 2))
+
+    assert "has no room for 2 Canned soup (60 L needed)" in page
+    assert Dropoff.objects.count() == 2
+
+
+def test_it_refuses_past_its_date_an_item_no_longer_safe_after_it_at_once(
+    table, hub, soup, shelf, coordinator
+):
+    soup.tracks_expiry = soup.safe_after_expiry = True
+    soup.save()
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    expired = line(soup, 2, expiry=yesterday)
+    assert "Logged dropoff" in submit(table, hub, shelf, expired, expired="accept")
+
+    item_stock_rules_set(
+        hub=hub, item=soup, user=coordinator, safe_after_expiry=False, minimum=None
+    )
+
+    page = submit(table, hub, shelf, expired, expired="accept")
+    assert "is not safe after its date: discard it." in page
+    assert Dropoff.objects.count() == 3

@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import fields
 from hub.fields import parse_id
-from hub.intake.selectors import UNUSUAL_FLOOR, UsualLine, other_hub_list, usual_line_map
+from hub.intake.selectors import (
+    UNUSUAL_FLOOR,
+    UsualLine,
+    item_map_cached,
+    other_hub_list,
+    usual_line_map,
+)
 from hub.intake.services import (
     DropoffLineInput,
     IntakeError,
@@ -99,7 +105,8 @@ class DropoffForm(forms.Form):
     def __init__(self, *args, hub: Hub, locations: list[StorageLocation], **kwargs):
         super().__init__(*args, **kwargs)
         self.hub = hub
-        # The hub's active locations, as read for the page's fill: no query of their own.
+        # The hub's active locations, as the view has them (with the page's fill, or from
+        # the cache): no query of their own.
         self.locations = {str(loc.pk): loc for loc in locations}
         location = cast(fields.ChoiceField, self.fields["location"])
         location.choices = [(loc.pk, loc.name) for loc in locations]
@@ -124,10 +131,20 @@ class DropoffForm(forms.Form):
         return data
 
 
+class _SharedFields(dict):
+    """A form's fields that no instance changes: each form takes them as they are rather than
+    deep-copying every field and widget (Django's default), which was most of the cost of
+    building a submit's line forms."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
 class LineForm(forms.Form):
     """One line row: an item of the catalog, or (no item) one the volunteer names, with a
     category and a size. Items, hubs, categories and usual quantities are looked up in bulk
-    by the caller (one query each for all lines), whatever the catalog size."""
+    by the caller (one query each for all lines at most: the items are cached), whatever the
+    catalog size."""
 
     item = fields.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=1, max_value=None
@@ -279,6 +296,10 @@ class LineForm(forms.Form):
         )
 
 
+# Its rows are drawn by the template, not by the form: nothing changes a field per form.
+LineForm.base_fields = _SharedFields(LineForm.base_fields)
+
+
 def line_forms_from_post(
     post: QueryDict, *, hub: Hub, confirm: int | None = None
 ) -> list[LineForm] | None:
@@ -297,7 +318,7 @@ def line_forms_from_post(
             for quantity, confirmed in zip(columns["quantity"], columns["confirmed"], strict=True)
         ]
     item_ids = {pk for pk in map(parse_id, columns["item"]) if pk is not None}
-    items = Item.objects.select_related("category").in_bulk(item_ids)
+    items = item_map_cached(ids=item_ids)
     # Only the hubs named: a dropoff that sends nobody on reads none.
     hub_ids = {pk for pk in map(parse_id, columns["redirected_to"]) if pk is not None}
     hubs = other_hub_list(hub=hub).in_bulk(hub_ids) if hub_ids else {}

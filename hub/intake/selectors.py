@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 
 from hub import sql
 from hub.geo import km_between
-from hub.intake.cache import intake_cached
+from hub.intake.cache import intake_cached, intake_items_cached, intake_locations_cached
 from hub.models import (
     CategoryIntake,
     Dropoff,
@@ -594,6 +594,25 @@ INTAKE_FIELDS = ["intake_status", "intake_reason", "intake_reopens_at"]
 def hub_intake_refresh(*, hub: Hub) -> None:
     """Read the hub's intake status again (a dropoff's fill may have closed it)."""
     hub.refresh_from_db(fields=INTAKE_FIELDS)
+
+
+def item_map_cached(*, ids: set[int]) -> dict[int, Item]:
+    """The items of these ids, active or not, with their categories: from the cache while
+    the catalog has not changed (hub.intake.cache), so that a dropoff of items the table
+    logged before reads no item row."""
+    return intake_items_cached(
+        ids=ids, read=lambda stale: Item.objects.select_related("category").in_bulk(stale)
+    )
+
+
+def location_active_list_cached(*, hub: Hub) -> list[StorageLocation]:
+    """The hub's active storage locations, by name, that a dropoff's goods may go to: from
+    the cache while no location has changed (hub.intake.cache). Without their fill: their
+    litres in use are read under the write's locks, and for the page, not from here."""
+    return intake_locations_cached(
+        hub_id=hub.pk,
+        read=lambda: list(StorageLocation.objects.filter(hub=hub, is_active=True).order_by("name")),
+    )
 
 
 def item_active_named_find(*, name: str) -> Item | None:

@@ -46,6 +46,7 @@ from hub.intake.selectors import (
     item_active_find,
     item_active_named_find,
     item_search,
+    location_active_list_cached,
     location_default,
     other_hub_list,
     recent_dropoff_list,
@@ -137,8 +138,7 @@ def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
         if earlier := dropoff_for_key(hub=hub, key=key):
             return _logged(request, hub, earlier)
         return _edit_without_script(request, hub, location_fill_list(hub=hub))
-    fills = location_fill_list(hub=hub)
-    form = DropoffForm(request.POST, hub=hub, locations=[f.location for f in fills])
+    form = DropoffForm(request.POST, hub=hub, locations=location_active_list_cached(hub=hub))
     line_forms = line_forms_from_post(
         request.POST, hub=hub, confirm=parse_id(request.POST.get("confirm_quantity"))
     )
@@ -172,9 +172,9 @@ def _submit(request: HubRequest, hub: Hub) -> HttpResponse:
         form.data = cast(QueryDict, form.data).copy()
         form.data["idempotency_key"] = DropoffForm.new_key()
     if request.htmx:
-        context = _context(request, hub, form=form, line_forms=line_forms, fills=fills)
+        context = _context(request, hub, form=form, line_forms=line_forms)
         return render(request, f"{PAGE}#intake", context)
-    context = _page_context(request, hub, form=form, line_forms=line_forms, fills=fills)
+    context = _page_context(request, hub, form=form, line_forms=line_forms)
     return render(request, PAGE, context)
 
 
