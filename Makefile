@@ -24,14 +24,21 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dh_bench
 .PHONY: demo test test-fast bench load lint format messages language clean
 
 # The environment with what the app needs (.installed), or with the test and lint tools too
-# (.installed-dev, which counts as both): one pip run either way. --no-compile: Python compiles
-# what is imported when it is first imported, not every module of every package up front.
+# (.installed-dev, which counts as both): one install either way. uv (a package of the index
+# like any other, put in the environment by its own pip) installs from pyproject.toml in ~2 s
+# with a warm cache, where pip's resolver and pip's own upgrade took ~15 s; pip does it where uv
+# cannot be had. Neither compiles bytecode up front: Python compiles what is imported when it is
+# first imported.
 define venv_install
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed (python3.11 not found)." >&2; exit 1; }
 	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on" \
 		"Debian or Ubuntu, apt-get install python3.11-venv" >&2; rm -rf $(VENV); exit 1; }
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --no-compile -e "$(1)"
+	if $(BIN)/pip install --quiet --disable-pip-version-check uv; then \
+		$(BIN)/uv pip install --quiet --python $(BIN)/python -e "$(1)"; \
+	else \
+		$(BIN)/pip install --quiet --upgrade pip && \
+		$(BIN)/pip install --quiet --no-compile -e "$(1)"; \
+	fi
 endef
 
 $(BIN)/.installed: pyproject.toml

@@ -4,6 +4,7 @@ markup. A URL pattern added without a row in the table fails here."""
 
 import copy
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,14 +63,20 @@ def table_rows() -> list[Row]:
     return rows
 
 
-def url_patterns(patterns=None, namespace="", params=()) -> list[tuple[str, tuple[str, ...]]]:
-    """(name with its namespace, path parameters) for every named URL pattern of the site."""
+@functools.cache
+def url_patterns() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(name with its namespace, path parameters) for every named URL pattern of the site.
+    Once: tests/test_hostile_input.py asks for it thousands of times."""
+    return tuple(_url_patterns(get_resolver().url_patterns))
+
+
+def _url_patterns(patterns, namespace="", params=()) -> list[tuple[str, tuple[str, ...]]]:
     found = []
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+    for pattern in patterns:
         own = (*params, *pattern.pattern.regex.groupindex)
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            found += url_patterns(pattern.url_patterns, inner, own)
+            found += _url_patterns(pattern.url_patterns, inner, own)
         elif pattern.name:
             found.append((namespace + pattern.name, own))
     return found

@@ -236,6 +236,18 @@ def requests_of(row: Row, objects: dict, other_world: dict, names: set[str], val
         yield plain, data
 
 
+def unique(attempts: list[tuple[str, dict]]) -> Iterator[tuple[str, dict]]:
+    """Each request once: where a URL reads few parameters or none, the rotations repeat it,
+    and the same request against the same rows (each one is rolled back) shows nothing new;
+    about a quarter of the walk's requests."""
+    seen = set()
+    for url, data in attempts:
+        key = (url, tuple(sorted(data.items())))
+        if key not in seen:
+            seen.add(key)
+            yield url, data
+
+
 def other_hubs_ids(row: Row, objects: dict, other_world: dict):
     """The row's URL with the other hub's objects in the path, and in every parameter."""
     other = {**objects, **{k: v for k, v in other_world.items() if k in objects}}
@@ -319,7 +331,7 @@ def test_it_answers_hostile_input_without_a_server_error_to_every_visitor(
                 for url, _ in other_hubs_ids(row, world, other_world)
             ),
         ]
-        for url, data in attempts:
+        for url, data in unique(attempts):
             if problem := crashes(clients[visitor], row.method, url, data):
                 wrong.append(f"{row.method} {url} {data_summary(data)} as {visitor}: {problem}")
     for name in row_names(row):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
 BROWSER_TESTS = Path(__file__).resolve().parent
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
