@@ -172,6 +172,19 @@ def test_it_checks_a_dropoff_of_items_it_logged_before_without_reading_them(
     assert "inventory_capacitystate" in read[1]
 
 
+def test_it_reads_them_once_after_the_cache_was_emptied(table, hub, soup, shelf):
+    cache.clear()  # Redis restarted, say: not even the versions are left
+    assert "Logged dropoff" in submit(table, hub, shelf, line(soup, 1))
+
+    with CaptureQueriesContext(connection) as queries:
+        page = submit(table, hub, shelf, line(soup, 2))
+
+    assert "Logged dropoff" in page
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert selects_from("inventory_item", statements) == []
+    assert len(selects_from("inventory_storagelocation", statements)) == 2
+
+
 def selects_from(table: str, statements: list[str]) -> list[str]:
     """The SELECT statements that read `table`, quoted as the ORM writes it or not, as the
     stock service's plain SQL does."""

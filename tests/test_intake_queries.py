@@ -158,7 +158,8 @@ def test_it_logs_five_lines_in_as_many_queries_as_one(client, hub, hall, table):
 # balances, the litres in use, the ledger rows, the fills and capacity states after them,
 # which the answer shows).
 # The test's own transaction makes the write's transaction a savepoint: its two statements
-# (BEGIN and COMMIT outside a test, which Django does not count) are shown and left out.
+# (SAVEPOINT and RELEASE here; BEGIN and COMMIT outside a test, which the bench's count of
+# the same submit includes) are shown and left out.
 SUBMIT_QUERIES = 12
 
 

@@ -88,11 +88,17 @@ def _rows_cached(
         redis_pause()
         return read(set(keys))
     if missing_versions := [key for key in versions if key not in cached]:
-        # Never renewed yet (or evicted): start them, and store nothing under "none", which
-        # an evicted version would otherwise match again.
-        with suppress(RedisError):
-            cache.set_many({key: uuid.uuid4().hex for key in missing_versions}, None)
-        return read(set(keys))
+        # Never renewed yet (or evicted): start them (`add`: a renewal meanwhile wins), and
+        # store what is read now under what they are then. Never under "none", which an
+        # evicted version would otherwise match again.
+        try:
+            for key in missing_versions:
+                cache.add(key, uuid.uuid4().hex, None)
+            cached |= cache.get_many(missing_versions)
+        except RedisError:
+            redis_pause()
+        if any(key not in cached for key in versions):
+            return read(set(keys))
     current = tuple(cached[key] for key in versions)
     values = {}
     for name, key in keys.items():
