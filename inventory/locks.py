@@ -81,8 +81,8 @@ BALANCE_QUANTITY_FIELDS = ("id", "item", "location", "expiry_date", "quantity")
 
 def balance_quantities_lock(*, pairs: Iterable[StockPair]) -> list[StockBalance]:
     """`balances_lock` for a receipt, which only adds to the rows: each row's id, pair,
-    expiry date and quantity, no item or location loaded. Plain SQL: the ORM's form of it
-    cost a dropoff ten times more to build than to run."""
+    expiry date and quantity, no item or location loaded. Plain SQL: every dropoff takes it,
+    and the ORM's form (items and locations joined) cost 1.1 ms of CPU a call, this 0.1-0.2."""
     items_at: dict[int, set[int]] = {}
     for location_id, item_id in pairs:
         items_at.setdefault(location_id, set()).add(item_id)
