@@ -4,9 +4,11 @@ one model inserted in one statement. Column names and placeholders come from the
 fields; values are always passed as parameters."""
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
 
 
 def model_fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
@@ -45,6 +47,12 @@ def rows_read(*, sql: str, params: Sequence, fields: Sequence[models.Field]) -> 
             values[n] = convert(values[n], column, connection)
         result.append(values)
     return result
+
+
+def instance(model: type[M], fields: Sequence[models.Field], row: Sequence) -> M:
+    """The model's instance from a row of `rows_read` whose columns are `fields`, as the
+    ORM builds it (the other fields deferred)."""
+    return model.from_db(connection.alias, [f.attname for f in fields], list(row))
 
 
 def placeholders(values: Sequence) -> str:

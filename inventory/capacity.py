@@ -8,7 +8,7 @@ each location and of the hub as a whole trips once and re-arms only when fill ha
 
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from hub import sql
 from hub.intake_status import intake_close_when_full, intake_reopen_under_nearly_full
@@ -145,11 +145,10 @@ def _fills_and_states(*, hub: Hub) -> tuple[list[LocationFill], dict]:
         params=[hub.pk],
         fields=[*location_fields, *state_fields, *state_fields],
     )
-    names = [f.attname for f in location_fields]
     width = len(location_fields)
     fills, found = [], {}
     for row in rows:
-        location = StorageLocation.from_db(connection.alias, names, row[:width])
+        location = sql.instance(StorageLocation, location_fields, row[:width])
         fills.append(
             LocationFill(
                 used_litres=location.used_litres,
