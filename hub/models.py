@@ -325,7 +325,13 @@ class DropoffLine(models.Model):
         verbose_name_plural = _("dropoff lines")
 
     def __str__(self) -> str:
-        return f"{self.quantity} {self.item} ({self.get_outcome_display()})"
+        return f"{self.quantity} {self.item} ({self.outcome_label})"
+
+    @property
+    def outcome_label(self) -> str:
+        # get_outcome_display rebuilds the field's choices on every call: the dropoff's
+        # confirmation shows one per line.
+        return str(Outcome(self.outcome).label)
 
 
 class LanguagePreference(models.Model):

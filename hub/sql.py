@@ -3,26 +3,38 @@ run (docs/performance.md): rows read with Django's own conversion of each value,
 one model inserted in one statement. Column names and placeholders come from the models'
 fields; values are always passed as parameters."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any, TypeVar, cast
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 M = TypeVar("M", bound=models.Model)
 
 
 def model_fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
     """The model's concrete fields of these names (or attnames), in order."""
-    return [cast(models.Field, model._meta.get_field(name)) for name in names]
+    return list(_model_fields(model, tuple(names)))
+
+
+@cache
+def _model_fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[models.Field, ...]:
+    return tuple(cast(models.Field, model._meta.get_field(name)) for name in names)
 
 
 def select_list(fields: Sequence[models.Field], *, table: str | None = None) -> str:
     """The fields' columns for a SELECT, each qualified by `table` (their model's table
     unless given: an alias of the statement)."""
+    return _select_list(tuple(fields), table)
+
+
+# The statements' texts are built on every submit from the same few field lists: cached,
+# they cost a lookup instead of a quoted name per column.
+@cache
+def _select_list(fields: tuple[models.Field, ...], table: str | None) -> str:
+    quote = _database().ops.quote_name
     return ", ".join(
-        f"{connection.ops.quote_name(table or f.model._meta.db_table)}."
-        f"{connection.ops.quote_name(cast(str, f.column))}"
-        for f in fields
+        f"{quote(table or f.model._meta.db_table)}.{quote(cast(str, f.column))}" for f in fields
     )
 
 
@@ -32,27 +44,42 @@ def rows_read(*, sql: str, params: Sequence, fields: Sequence[models.Field]) -> 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    converters = []
-    for n, field in enumerate(fields):
-        column = field.get_col(field.model._meta.db_table)
-        for convert in [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]:
-            converters.append((n, convert, column))
+    db = _database()
+    converters = _converters(db.vendor, tuple(fields))
+    if not converters:
+        return [list(row) for row in rows]
     result = []
     for row in rows:
         values = list(row)
         for n, convert, column in converters:
-            values[n] = convert(values[n], column, connection)
+            values[n] = convert(values[n], column, db)
         result.append(values)
     return result
+
+
+def _database():
+    """The default database's own wrapper: what the proxy `connection` looks up on every
+    attribute, once per call instead of once per value."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@cache
+def _converters(vendor: str, fields: tuple[models.Field, ...]) -> list[tuple[int, Callable, Any]]:
+    """The backend's and the fields' converters of each column, by position: the same for
+    every read of the same columns."""
+    db = _database()
+    converters = []
+    for n, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        for convert in [*db.ops.get_db_converters(column), *column.get_db_converters(db)]:
+            converters.append((n, convert, column))
+    return converters
 
 
 def instance(model: type[M], fields: Sequence[models.Field], row: Sequence) -> M:
     """The model's instance from a row of `rows_read` whose columns are `fields`, as the
     ORM builds it (the other fields deferred)."""
-    return model.from_db(connection.alias, [f.attname for f in fields], list(row))
+    return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in fields], list(row))
 
 
 def placeholders(values: Sequence) -> str:
@@ -65,18 +92,28 @@ def inserted_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def columns(fields: Sequence[models.Field]) -> str:
-    return ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)
+    return _columns(tuple(fields))
+
+
+@cache
+def _columns(fields: tuple[models.Field, ...]) -> str:
+    quote = _database().ops.quote_name
+    return ", ".join(quote(cast(str, f.column)) for f in fields)
 
 
 def values(row: models.Model, fields: Sequence[models.Field]) -> list:
     """The row's values as an insert stores them (`pre_save` sets `auto_now_add` fields)."""
-    return [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    db = _database()
+    return [f.get_db_prep_save(f.pre_save(row, True), db) for f in fields]
 
 
 def rows_insert(*, rows: Sequence[models.Model]) -> None:
     """Insert unsaved rows of one model in one statement, setting their primary keys, as
     `bulk_create` would (its generic path costs several times more for a dropoff's few
-    rows). Postgres; elsewhere (SQLite, the demo) `bulk_create` itself."""
+    rows). On Postgres one array of values per column, as `bulk_create` does there
+    (`UNNEST`): the statement's text is the same for any number of rows and has few
+    parameters, so psycopg reuses its parse of it; elsewhere (SQLite, the demo)
+    `bulk_create` itself."""
     if not rows:
         return
     model = type(rows[0])
@@ -84,15 +121,28 @@ def rows_insert(*, rows: Sequence[models.Model]) -> None:
         model._default_manager.bulk_create(rows)
         return
     fields = inserted_fields(model)
-    row = f"({placeholders(fields)})"
     with connection.cursor() as cursor:
         cursor.execute(
-            # Only column names and placeholders are joined into the text.
-            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns(fields)})"  # noqa: S608
-            f" VALUES {', '.join([row] * len(rows))} RETURNING id",
-            [value for saved in rows for value in values(saved, fields)],
+            _unnest_insert(model),
+            [
+                list(column)
+                for column in zip(*(values(saved, fields) for saved in rows), strict=True)
+            ],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     for saved, pk in zip(rows, ids, strict=True):
         saved.pk = pk
         saved._state.adding, saved._state.db = False, connection.alias
+
+
+@cache
+def _unnest_insert(model: type[models.Model]) -> str:
+    fields = inserted_fields(model)
+    # The type without its length (varchar, not varchar(40)): no value is cut to fit.
+    types = [cast(str, f.db_type(_database())).split("(")[0] for f in fields]
+    arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+    # Only column names, types and placeholders are joined into the text.
+    return (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns(fields)})"  # noqa: S608
+        f" SELECT * FROM unnest({arrays}) RETURNING id"
+    )
