@@ -3,7 +3,10 @@ run (docs/performance.md): rows read with Django's own conversion of each value,
 one model inserted in one statement. Column names and placeholders come from the models'
 fields; values are always passed as parameters."""
 
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -111,9 +114,10 @@ def rows_insert(*, rows: Sequence[models.Model]) -> None:
     """Insert unsaved rows of one model in one statement, setting their primary keys, as
     `bulk_create` would (its generic path costs several times more for a dropoff's few
     rows). On Postgres one array of values per column, as `bulk_create` does there
-    (`UNNEST`): the statement's text is the same for any number of rows and has few
-    parameters, so psycopg reuses its parse of it; elsewhere (SQLite, the demo)
-    `bulk_create` itself."""
+    (`UNNEST`), and a column whose value every row shares (a ledger operation's user,
+    location, reason...) as that one value: the statement has few parameters and the same
+    text for any number of rows, so psycopg adapts few values and reuses its parse of the
+    text. Elsewhere (SQLite, the demo) `bulk_create` itself."""
     if not rows:
         return
     model = type(rows[0])
@@ -121,28 +125,51 @@ def rows_insert(*, rows: Sequence[models.Model]) -> None:
         model._default_manager.bulk_create(rows)
         return
     fields = inserted_fields(model)
+    db = _database()
+    by_column = zip(*([f.pre_save(saved, True) for f in fields] for saved in rows), strict=True)
+    shared, one_values, arrays = [], [], []
+    for field, column in zip(fields, by_column, strict=True):
+        one = len(rows) > 1 and all(_same(value, column[0]) for value in column)
+        shared.append(one)
+        if one:
+            one_values.append(field.get_db_prep_save(column[0], db))
+        else:
+            arrays.append([field.get_db_prep_save(value, db) for value in column])
     with connection.cursor() as cursor:
-        cursor.execute(
-            _unnest_insert(model),
-            [
-                list(column)
-                for column in zip(*(values(saved, fields) for saved in rows), strict=True)
-            ],
-        )
+        cursor.execute(_unnest_insert(model, tuple(shared)), [*one_values, *arrays])
         ids = [pk for (pk,) in cursor.fetchall()]
     for saved, pk in zip(rows, ids, strict=True):
         saved.pk = pk
         saved._state.adding, saved._state.db = False, connection.alias
 
 
+# Equal values of these types are the same value to store (unlike 1 and True, or 1 and 1.0).
+_PLAIN = frozenset({type(None), bool, int, str, Decimal, date, datetime, uuid.UUID})
+
+
+def _same(value: object, other: object) -> bool:
+    return value is other or (
+        type(value) is type(other) and type(value) in _PLAIN and value == other
+    )
+
+
 @cache
-def _unnest_insert(model: type[models.Model]) -> str:
+def _unnest_insert(model: type[models.Model], shared: tuple[bool, ...]) -> str:
+    """The insert of `rows_insert`, whose parameters are the shared values, then the arrays,
+    each in the order of the model's fields. A single row's values all go as arrays of one,
+    so that there is always an array to number the rows."""
     fields = inserted_fields(model)
     # The type without its length (varchar, not varchar(40)): no value is cut to fit.
     types = [cast(str, f.db_type(_database())).split("(")[0] for f in fields]
-    arrays = ", ".join(f"%s::{db_type}[]" for db_type in types)
+    unnested = [f"c{n}" for n, one in enumerate(shared) if not one]
+    arrays = [f"%s::{db_type}[]" for db_type, one in zip(types, shared, strict=True) if not one]
+    select = ", ".join(
+        f"%s::{db_type}" if one else f"c{n}"
+        for n, (db_type, one) in enumerate(zip(types, shared, strict=True))
+    )
     # Only column names, types and placeholders are joined into the text.
     return (
         f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns(fields)})"  # noqa: S608
-        f" SELECT * FROM unnest({arrays}) RETURNING id"
+        f" SELECT {select} FROM unnest({', '.join(arrays)}) AS t({', '.join(unnested)})"
+        " RETURNING id"
     )

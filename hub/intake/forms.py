@@ -1,6 +1,7 @@
 """The intake form: the dropoff's own fields, and its lines posted as parallel lists (one
 entry per line row for each of item, quantity, expiry_date, outcome, redirected_to)."""
 
+import copy
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -134,10 +135,15 @@ class DropoffForm(forms.Form):
 class _SharedFields(dict):
     """A form's fields that no instance changes: each form takes them as they are rather than
     deep-copying every field and widget (Django's default), which was most of the cost of
-    building a submit's line forms."""
+    building a submit's forms. Those named `per_form` (a form sets their choices) are
+    copied for each form as Django does."""
+
+    def __init__(self, fields: dict, *, per_form: tuple[str, ...] = ()):
+        super().__init__(fields)
+        self.per_form = per_form
 
     def __deepcopy__(self, memo: dict) -> dict:
-        return dict(self)
+        return {**self, **{name: copy.deepcopy(self[name], memo) for name in self.per_form}}
 
 
 class LineForm(forms.Form):
@@ -296,8 +302,10 @@ class LineForm(forms.Form):
         )
 
 
-# Its rows are drawn by the template, not by the form: nothing changes a field per form.
+# Their rows are drawn by the template, not by the forms: only the dropoff's locations (its
+# choices) change per form.
 LineForm.base_fields = _SharedFields(LineForm.base_fields)
+DropoffForm.base_fields = _SharedFields(DropoffForm.base_fields, per_form=("location",))
 
 
 def line_forms_from_post(
