@@ -5,6 +5,7 @@ fields; values are always passed as parameters."""
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -118,12 +119,64 @@ def rows_insert(*, rows: Sequence[models.Model]) -> None:
     location, reason...) as that one value: the statement has few parameters and the same
     text for any number of rows, so psycopg adapts few values and reuses its parse of the
     text. Elsewhere (SQLite, the demo) `bulk_create` itself."""
-    if not rows:
-        return
-    model = type(rows[0])
+    writes_run(updates=[], rows=rows)
+
+
+@dataclass(frozen=True)
+class Update:
+    """An UPDATE (or DELETE) and its parameters; `rows`, if given, the number of rows it
+    must change (a guard: fewer means a row was not as the caller locked it)."""
+
+    sql: str
+    params: list
+    rows: int | None = None
+
+
+def writes_run(*, updates: Sequence[Update], rows: Sequence[models.Model] = ()) -> bool:
+    """Run `updates`, then insert `rows` (unsaved rows of one model, as `rows_insert`). On
+    Postgres in one statement, each a data-modifying WITH: one round trip for a stock
+    change's balances, litres in use and ledger rows. Elsewhere one statement each. False
+    when an update changed other than its `rows`: the caller raises, which undoes the rest
+    with its transaction."""
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(rows)
-        return
+        counts = []
+        for update in updates:
+            with connection.cursor() as cursor:
+                cursor.execute(update.sql, update.params)
+                counts.append(cursor.rowcount)
+        if rows:
+            type(rows[0])._default_manager.bulk_create(rows)
+        return _as_guarded(updates, counts)
+    parts, params = [], []
+    for n, update in enumerate(updates):
+        parts.append(f"u{n} AS ({update.sql} RETURNING 1)")
+        params += update.params
+    selected = [f"(SELECT count(*) FROM u{n})" for n in range(len(updates))]  # noqa: S608
+    source = ""
+    if rows:
+        insert, insert_params = _insert_statement(rows)
+        parts.append(f"i AS ({insert})")
+        params += insert_params
+        selected.append("id")
+        source = " FROM i"
+    if not selected:
+        return True
+    with connection.cursor() as cursor:
+        # Only the callers' statements (placeholders for every value) are joined here.
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(selected)}{source}", params)
+        returned = cursor.fetchall()
+    for saved, row in zip(rows, returned if rows else [], strict=True):
+        saved.pk = row[-1]
+        saved._state.adding, saved._state.db = False, connection.alias
+    return _as_guarded(updates, returned[0][: len(updates)])
+
+
+def _as_guarded(updates: Sequence[Update], counts: Sequence[int]) -> bool:
+    return all(u.rows is None or u.rows == n for u, n in zip(updates, counts, strict=True))
+
+
+def _insert_statement(rows: Sequence[models.Model]) -> tuple[str, list]:
+    model = type(rows[0])
     fields = inserted_fields(model)
     db = _database()
     by_column = zip(*([f.pre_save(saved, True) for f in fields] for saved in rows), strict=True)
@@ -135,12 +188,7 @@ def rows_insert(*, rows: Sequence[models.Model]) -> None:
             one_values.append(field.get_db_prep_save(column[0], db))
         else:
             arrays.append([field.get_db_prep_save(value, db) for value in column])
-    with connection.cursor() as cursor:
-        cursor.execute(_unnest_insert(model, tuple(shared)), [*one_values, *arrays])
-        ids = [pk for (pk,) in cursor.fetchall()]
-    for saved, pk in zip(rows, ids, strict=True):
-        saved.pk = pk
-        saved._state.adding, saved._state.db = False, connection.alias
+    return _unnest_insert(model, tuple(shared)), [*one_values, *arrays]
 
 
 # Equal values of these types are the same value to store (unlike 1 and True, or 1 and 1.0).

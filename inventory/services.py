@@ -820,8 +820,12 @@ def _write(
             else:
                 rows = dict(held.rows)
             changes = build(rows)
-            _apply(changes, rows)
-            movements = _insert_movements(changes, key=key, user=user, reason=reason, source=source)
+            movements = _movements(changes, key=key, user=user, reason=reason, source=source)
+            # The balances, the litres in use and the ledger rows: one round trip on Postgres.
+            # The rows are locked: the guard is the last line of defence.
+            written = sql.writes_run(updates=_apply(changes, rows), rows=movements)
+            if not written:  # pragma: no cover
+                raise StockError(_("Stock changed while saving; nothing was recorded. Try again."))
             if movements:
                 flow_cache_written(
                     hub_ids={c.location.hub_id for c in changes},
@@ -860,12 +864,12 @@ def _lock(pairs: set[StockPair], *, quantities_only: bool = False) -> dict:
     return {(r.item_id, r.location_id, r.expiry_date): r for r in lock(pairs=pairs)}
 
 
-def _apply(changes: list[_Change], rows: dict) -> None:
-    """Check every change against the locked quantities, then write them: the balance rows
-    that do not exist yet are inserted with their new quantity (no conflict is possible: the
-    pair's advisory lock is held, so nobody else inserts them, and nobody else sees them
-    before commit), the others changed in one UPDATE, still guarded per row so that no
-    balance can go below zero."""
+def _apply(changes: list[_Change], rows: dict) -> list[sql.Update]:
+    """Check every change against the locked quantities, insert the balance rows that do not
+    exist yet with their new quantity (no conflict is possible: the pair's advisory lock is
+    held, so nobody else inserts them, and nobody else sees them before commit), and return
+    the updates of the others, in one UPDATE still guarded per row so that no balance can go
+    below zero, and of the litres in use: the caller runs them with the ledger rows."""
     running = {key: row.quantity for key, row in rows.items()}
     missing: dict[tuple, StockBalance] = {}
     for change in changes:
@@ -892,31 +896,30 @@ def _apply(changes: list[_Change], rows: dict) -> None:
         for key, row in rows.items()
         if running[key] != row.quantity
     }
-    # The rows are locked: the guard is the last line of defence.
-    if deltas and _balances_change(deltas) != len(deltas):  # pragma: no cover
-        raise StockError(_("Stock changed while saving; nothing was recorded. Try again."))
-    _used_litres_apply(changes)
+    updates = [_balances_change(deltas)] if deltas else []
+    if litres := _used_litres_change(changes):
+        updates.append(litres)
+    return updates
 
 
-def _balances_change(deltas: dict[int, int]) -> int:
+def _balances_change(deltas: dict[int, int]) -> sql.Update:
     """Add each delta to its balance (by pk) in one UPDATE, guarded per row: a balance that
-    would go below zero is not changed. Returns the rows changed. Plain SQL (Postgres and
-    SQLite alike): the ORM's form of it, a condition and a CASE branch per row, cost more
-    to build than to run."""
+    would go below zero is not changed, and the update then changes fewer rows than it
+    must. Plain SQL (Postgres and SQLite alike): the ORM's form of it, a condition and a
+    CASE branch per row, cost more to build than to run."""
     case = " ".join(["WHEN %s THEN %s"] * len(deltas))
     ids = ", ".join(["%s"] * len(deltas))
     pairs = [value for pk, delta in deltas.items() for value in (pk, delta)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Only placeholders are joined into the text.
-            f"UPDATE inventory_stockbalance SET quantity = quantity + CASE id {case} END"  # noqa: S608
-            f" WHERE id IN ({ids}) AND quantity + CASE id {case} END >= 0",
-            [*pairs, *deltas, *pairs],
-        )
-        return cursor.rowcount
+    return sql.Update(
+        # Only placeholders are joined into the text.
+        f"UPDATE inventory_stockbalance SET quantity = quantity + CASE id {case} END"  # noqa: S608
+        f" WHERE id IN ({ids}) AND quantity + CASE id {case} END >= 0",
+        [*pairs, *deltas, *pairs],
+        rows=len(deltas),
+    )
 
 
-def _used_litres_apply(changes: list[_Change]) -> None:
+def _used_litres_change(changes: list[_Change]) -> sql.Update | None:
     """Change the litres in use of the changed locations (locked by `_write`) in one
     UPDATE, by the units changed x their item's unit volume as stored now: read in the
     statement, not from the caller's Item, which may predate a change of the volume. Plain
@@ -928,22 +931,21 @@ def _used_litres_apply(changes: list[_Change]) -> None:
         units[key] = units.get(key, 0) + change.delta
     rows = [(location_id, item_id, n) for (location_id, item_id), n in units.items() if n]
     if not rows:
-        return
+        return None
     changed = " UNION ALL ".join(["SELECT %s AS location_id, %s AS item_id, %s AS n"] * len(rows))
     locations = sorted({location_id for location_id, _item, _n in rows})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Only placeholders are joined into the text.
-            "UPDATE inventory_storagelocation SET used_litres = used_litres + COALESCE(("  # noqa: S608
-            "  SELECT SUM(c.n * i.unit_volume_litres) FROM inventory_item i"
-            f"  JOIN ({changed}) c ON i.id = c.item_id"
-            "  WHERE c.location_id = inventory_storagelocation.id"
-            f"), 0) WHERE id IN ({', '.join(['%s'] * len(locations))})",
-            [value for row in rows for value in row] + locations,
-        )
+    return sql.Update(
+        # Only placeholders are joined into the text.
+        "UPDATE inventory_storagelocation SET used_litres = used_litres + COALESCE(("  # noqa: S608
+        "  SELECT SUM(c.n * i.unit_volume_litres) FROM inventory_item i"
+        f"  JOIN ({changed}) c ON i.id = c.item_id"
+        "  WHERE c.location_id = inventory_storagelocation.id"
+        f"), 0) WHERE id IN ({', '.join(['%s'] * len(locations))})",
+        [value for row in rows for value in row] + locations,
+    )
 
 
-def _insert_movements(
+def _movements(
     changes: list[_Change],
     *,
     key: str,
@@ -951,8 +953,9 @@ def _insert_movements(
     reason: str,
     source: models.Model | None,
 ) -> list[StockMovement]:
+    """The ledger rows of the changes, unsaved: one operation, its key on the first row."""
     operation = uuid.uuid4()
-    movements = [
+    return [
         StockMovement(
             kind=change.kind,
             item=change.item,
@@ -971,8 +974,6 @@ def _insert_movements(
         )
         for n, change in enumerate(changes)
     ]
-    sql.rows_insert(rows=movements)
-    return movements
 
 
 def _movements_for_key(key: str) -> list[StockMovement]:

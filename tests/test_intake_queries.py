@@ -152,15 +152,15 @@ def test_it_logs_five_lines_in_as_many_queries_as_one(client, hub, hall, table):
 # A 5-line dropoff's submit, answered to htmx (docs/performance.md): 2 before the view (the
 # user; the hub with membership and role groups: the session is read from Redis); none in
 # the view (the hub's locations, and the items logged at the table before, come from the
-# cache; the key is looked up only when the form is refused); 10 for the write (the locations
+# cache; the key is looked up only when the form is refused); 9 for the write (the locations
 # locked and read, the pairs' advisory locks, the balances, the hub's state lock, its intake
 # and the lines' categories read again under it, the dropoff with its lines, the new
-# balances, the litres in use, the ledger rows, the fills and capacity states after them,
-# which the answer shows).
+# balances, the litres in use with the ledger rows in one statement (hub.sql.writes_run), the
+# fills and capacity states after them, which the answer shows).
 # The test's own transaction makes the write's transaction a savepoint: its two statements
 # (SAVEPOINT and RELEASE here; BEGIN and COMMIT outside a test, which the bench's count of
 # the same submit includes) are shown and left out.
-SUBMIT_QUERIES = 12
+SUBMIT_QUERIES = 11
 
 
 def test_it_logs_a_5_line_dropoff_within_its_query_budget(client, hub, hall, table):

@@ -120,14 +120,14 @@ def test_it_receives_in_a_fixed_number_of_queries_whatever_the_lines(
     django_assert_num_queries, back_room, lines
 ):
     """Savepoint, the location's lock, pair locks, balance lock, then the new balances'
-    insert or one guarded UPDATE of the existing ones, one UPDATE of the location's litres in
-    use, movement insert, the capacity check (hub, the hub's check lock, fill with threshold
-    states), release: the same for one line as for six."""
+    insert, one statement for the guarded UPDATE of the existing balances, the UPDATE of the
+    location's litres in use and the movements' insert, the capacity check (hub, the hub's
+    check lock, fill with threshold states), release: the same for one line as for six."""
     items = [ItemFactory() for _ in range(lines)]
 
-    with django_assert_num_queries(16):  # the first change also creates the threshold states
+    with django_assert_num_queries(15):  # the first change also creates the threshold states
         stock_receive(lines=[StockLine(item, back_room, 2) for item in items], user=None)
-    with django_assert_num_queries(11):  # the balances and states exist now
+    with django_assert_num_queries(9):  # the balances and states exist now
         stock_receive(lines=[StockLine(item, back_room, 3) for item in items], user=None)
 
     assert_ledger_matches_balances()
