@@ -110,13 +110,6 @@ def dropoff_log(
                 for line in lines
                 if line.outcome == Outcome.ACCEPTED
             ]
-            # Every lock the receipt takes, up to the hub's state lock, which guards its
-            # intake; the room on each shelf is checked under them.
-            held = _receipt_hold(hub=hub, lines=lines, accepted=accepted)
-            # Read again under the lock: a closure committed since the page was loaded (by
-            # the fill of another dropoff, or an admin) refuses this one, and none can
-            # commit before this dropoff does.
-            _check_accepting(hub=hub, lines=lines)
             dropoff = Dropoff(
                 hub=hub,
                 logged_by=user,
@@ -139,7 +132,17 @@ def dropoff_log(
                 )
                 for line in lines
             ]
+            # Inserted before the stock locks are taken: every dropoff to the same shelf waits
+            # for them in turn, so what needs none is done first (a refusal under them undoes
+            # it with the rest). A retry of the same form waits here, on its key, holding none.
             _dropoff_insert(dropoff=dropoff, lines=created)
+            # Every lock the receipt takes, up to the hub's state lock, which guards its
+            # intake; the room on each shelf is checked under them.
+            held = _receipt_hold(hub=hub, lines=lines, accepted=accepted)
+            # Read again under the lock: a closure committed since the page was loaded (by
+            # the fill of another dropoff, or an admin) refuses this one, and none can
+            # commit before this dropoff does.
+            _check_accepting(hub=hub, lines=lines)
             if accepted:
                 stock_receive(
                     lines=accepted,
