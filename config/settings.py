@@ -104,6 +104,12 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Postgres prepares the statements hub.sql.cursor() runs (a dropoff's, under its locks)
+    # and no others: Django's own cursors bind on the client and are never prepared, and
+    # psycopg leaves preparing off altogether while this is None (Django's default).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several demo tablets at once: wait for the write lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -48,7 +48,7 @@ def stock_pairs_lock(*, pairs: Iterable[StockPair]) -> None:
     ordered = sorted(set(pairs))
     if not ordered or connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(p.location_id, p.item_id) FROM ("
             "  SELECT * FROM unnest(%s::int[], %s::int[]) AS t(location_id, item_id)"
@@ -146,7 +146,7 @@ def hub_state_lock(*, hub: Hub) -> None:
         f"SELECT id FROM {CapacityState._meta.db_table}"  # noqa: S608 - no value in the text
         f" WHERE hub_id = %s AND location_id IS NULL{_no_key_lock()}"
     )
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(lock, [hub.pk])
         if cursor.fetchone() is None:
             CapacityState.objects.bulk_create([CapacityState(hub=hub)], ignore_conflicts=True)

@@ -223,7 +223,7 @@ def stock_receive(
 ) -> list[StockMovement]:
     """Put goods into stock: one `received` movement per line. `held`: the locks were taken
     by stock_receive_hold in this transaction, and the key is new (the caller's own record
-    of it was inserted under them): neither is taken or looked up again."""
+    of it, unique, was inserted in it): neither is taken or looked up again."""
     if held is not None and not _pairs(lines) <= held.pairs:
         raise ValueError("the lines are not those of the held receipt")
     for line in lines:

@@ -179,7 +179,7 @@ def _dropoff_insert(*, dropoff: Dropoff, lines: list[DropoffLine]) -> None:
     dropoff_fields = sql.inserted_fields(Dropoff)
     line_fields = [f for f in sql.inserted_fields(DropoffLine) if f.name != "dropoff"]
     line_row = ", ".join(["(SELECT id FROM dropoff)"] + ["%s"] * len(line_fields))
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             # Only column names and placeholders are joined into the text.
             f"WITH dropoff AS (INSERT INTO {Dropoff._meta.db_table} ({sql.columns(dropoff_fields)})"  # noqa: S608
