@@ -1,7 +1,9 @@
 """Plain SQL for the few statements of a dropoff whose ORM form costs more to build than to
-run (docs/performance.md): rows read with Django's own conversion of each value, and rows of
-one model inserted in one statement. Column names and placeholders come from the models'
-fields; values are always passed as parameters."""
+run (docs/performance.md): rows read with Django's own conversion of each value, rows of one
+model inserted in one statement, updates run with such an insert as one statement, and the
+cursor they run on, which has Postgres prepare them (they run while the dropoff holds its
+locks). Column names and placeholders come from the models' fields; values are always
+passed as parameters."""
 
 import uuid
 from collections.abc import Callable, Sequence

@@ -1,6 +1,7 @@
 """The dropoff table runs a number of queries that does not grow with the catalog: measured
 with 10 active items, then asserted with 500 (and five times the categories)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -182,3 +183,24 @@ def test_it_logs_a_5_line_dropoff_within_its_query_budget(client, hub, hall, tab
     assert len(counted) <= SUBMIT_QUERIES, "\n".join(sql[:200] for sql in counted)
     assert "Logged dropoff" in response.content.decode()
     assert StockMovement.objects.filter(item__in=table[:5]).count() == 5
+
+
+def prepared_runs() -> dict[str, int]:
+    """The statements this connection has had Postgres prepare, and how often each ran."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def test_it_has_postgres_plan_what_runs_under_its_locks_once(client, hub, hall, table):
+    # Dropoffs to one shelf wait for each other's locks: what runs under them is prepared
+    # (hub.sql.cursor), so the next dropoff runs the plans Postgres made for the first one
+    # instead of planning each statement again, which cost more than running it.
+    before = prepared_runs()
+    for _n in range(2):
+        client.post(intake_url(hub), dropoff_form(hall, line(table[0], 2)), headers=HTMX)
+
+    after = prepared_runs()
+    locks = [sql for sql in after if re.search(r"FOR (NO KEY )?UPDATE|pg_advisory_xact_lock", sql)]
+    assert len(locks) == 4, "\n".join(after)  # the locations, the pairs, the balances, the hub
+    assert [after[sql] - before.get(sql, 0) for sql in locks] == [2] * 4
