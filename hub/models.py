@@ -229,6 +229,9 @@ class Outcome(models.TextChoices):
     DISCARDED = "discarded", _("discarded (expired)")
 
 
+OUTCOME_LABELS = dict(Outcome.choices)
+
+
 class Dropoff(models.Model):
     """One donor's visit to the table. Donor details are kept only with their consent."""
 
@@ -331,7 +334,7 @@ class DropoffLine(models.Model):
     def outcome_label(self) -> str:
         # get_outcome_display rebuilds the field's choices on every call: the dropoff's
         # confirmation shows one per line.
-        return str(Outcome(self.outcome).label)
+        return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
 
 
 class LanguagePreference(models.Model):

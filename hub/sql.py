@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
 import psycopg
@@ -27,15 +28,12 @@ class _PreparingCursor(psycopg.Cursor):
     transaction mode, which production does not use: docker-compose.yml)."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(
-            query, params, prepare=True if prepare is None else prepare, binary=binary
-        )
-
-    def _maybe_prepare_gen(self, pgq, *, prepare=None, binary=None):
-        # Kept for Django's log of the queries (last_executed_query reads it), which psycopg
-        # sets only for statements it does not prepare: the text, with $1... for the values.
-        self._query = pgq
-        return super()._maybe_prepare_gen(pgq, prepare=prepare, binary=binary)
+        super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+        if self._query is None:
+            # Django's log of the queries (last_executed_query) reads the statement here,
+            # which psycopg keeps only for the statements it does not prepare.
+            self._query = cast(Any, SimpleNamespace(query=str(query).encode()))
+        return self
 
 
 def cursor() -> CursorWrapper:
@@ -217,11 +215,14 @@ def _insert_statement(rows: Sequence[models.Model]) -> tuple[str, list]:
     model = type(rows[0])
     fields = inserted_fields(model)
     db = _database()
-    by_column = zip(*([f.pre_save(saved, True) for f in fields] for saved in rows), strict=True)
-    shared, one_values, arrays = [], [], []
-    for field, column in zip(fields, by_column, strict=True):
-        one = len(rows) > 1 and all(_same(value, column[0]) for value in column)
-        shared.append(one)
+    by_column = list(
+        zip(*([f.pre_save(saved, True) for f in fields] for saved in rows), strict=True)
+    )
+    shared = [len(rows) > 1 and all(_same(value, col[0]) for value in col) for col in by_column]
+    # One array at least, which numbers the rows (rows alike in every column are still rows).
+    shared[0] = shared[0] and not all(shared)
+    one_values, arrays = [], []
+    for field, column, one in zip(fields, by_column, shared, strict=True):
         if one:
             one_values.append(field.get_db_prep_save(column[0], db))
         else:
@@ -242,8 +243,8 @@ def _same(value: object, other: object) -> bool:
 @cache
 def _unnest_insert(model: type[models.Model], shared: tuple[bool, ...]) -> str:
     """The insert of `rows_insert`, whose parameters are the shared values, then the arrays,
-    each in the order of the model's fields. A single row's values all go as arrays of one,
-    so that there is always an array to number the rows."""
+    each in the order of the model's fields (one at least: a single row's values all go as
+    arrays of one)."""
     fields = inserted_fields(model)
     # The type without its length (varchar, not varchar(40)): no value is cut to fit.
     types = [cast(str, f.db_type(_database())).split("(")[0] for f in fields]

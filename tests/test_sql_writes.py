@@ -6,6 +6,8 @@ import json
 import uuid
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from hub import sql
 from inventory.models import MovementKind, StockBalance, StockMovement
@@ -89,3 +91,14 @@ def test_it_reports_an_update_that_changed_other_than_its_rows():
 
     assert not sql.writes_run(updates=[add_one(row, rows=2)])
     assert sql.writes_run(updates=[add_one(row, rows=None)])
+
+
+def test_it_inserts_rows_alike_in_every_column_each_as_a_row():
+    location, item = StorageLocationFactory(), ItemFactory()
+    with time_machine.travel(timezone.now(), tick=False):  # the same time on every row
+        params = {"number": 7}
+        rows = [movement(item, location, 2, reason_params=params) for _n in range(2)]
+        sql.rows_insert(rows=rows)
+
+    assert len({row.pk for row in rows}) == 2
+    assert StockMovement.objects.filter(item=item, quantity=2).count() == 2

@@ -1,3 +1,5 @@
+"""Template filters of the dropoff table."""
+
 from django import template
 from django.utils import formats
 
